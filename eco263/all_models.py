@@ -1,0 +1,21 @@
+"""Import every domain's tables so ``Base.metadata`` is complete (Alembic, tests)."""
+
+from eco263.audit import models as audit_models
+from eco263.auth import models as auth_models
+from eco263.evidence import models as evidence_models
+from eco263.outbox import models as outbox_models
+from eco263.problems import models as problems_models
+from eco263.registry import models as registry_models
+from eco263.scheduler import models as scheduler_models
+from eco263.supervision import models as supervision_models
+
+__all__ = [
+    "audit_models",
+    "auth_models",
+    "evidence_models",
+    "outbox_models",
+    "problems_models",
+    "registry_models",
+    "scheduler_models",
+    "supervision_models",
+]

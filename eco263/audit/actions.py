@@ -1,0 +1,126 @@
+"""Append to the audit chain (审计链) inside the caller's transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from eco263.audit.models import AuditEvent, AuditHead
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One audited change, before it is chained."""
+
+    actor_id: int | None
+    actor_name: str
+    action: str
+    subject_type: str
+    subject_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+def jsonable(value: Any) -> Any:
+    """Make a value canonical-JSON safe: dates as ISO text, enums as their value."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def event_hash(prev_hash: str, seq: int, at: datetime, change: Change) -> str:
+    """SHA-256 over the previous hash and the event's canonical JSON."""
+    body = {
+        "seq": seq,
+        "at": at.isoformat(),
+        "actor_id": change.actor_id,
+        "actor_name": change.actor_name,
+        "action": change.action,
+        "subject_type": change.subject_type,
+        "subject_id": change.subject_id,
+        "before": change.before,
+        "after": change.after,
+    }
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
+
+
+def record(session: Session, change: Change, *, at: datetime) -> AuditEvent:
+    """Append one event; see :func:`record_many`."""
+    return record_many(session, [change], at=at)[0]
+
+
+def record_many(session: Session, changes: Sequence[Change], *, at: datetime) -> list[AuditEvent]:
+    """Append events in order, in the caller's transaction.
+
+    The head row is bumped with an UPDATE first: that takes the row lock on
+    PostgreSQL (and the write lock on SQLite) so concurrent appenders queue here
+    and the chain never forks.  If the caller's transaction rolls back, the
+    events and the head move vanish together.
+    """
+    normalised = [_normalise(c) for c in changes]
+    session.flush()
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 0))
+    head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
+    seq, prev = int(head.seq), str(head.hash)
+    rows: list[dict[str, Any]] = []
+    for change in normalised:
+        seq += 1
+        digest = event_hash(prev, seq, at, change)
+        rows.append(_row(seq, at, change, prev, digest))
+        prev = digest
+    if rows:
+        session.execute(insert(AuditEvent), rows)
+        session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=prev))
+    return [AuditEvent(**row) for row in rows]
+
+
+def _normalise(change: Change) -> Change:
+    return Change(
+        actor_id=change.actor_id,
+        actor_name=change.actor_name,
+        action=change.action,
+        subject_type=change.subject_type,
+        subject_id=str(change.subject_id),
+        before=jsonable(change.before),
+        after=jsonable(change.after),
+    )
+
+
+def _row(seq: int, at: datetime, change: Change, prev: str, digest: str) -> dict[str, Any]:
+    return {
+        "seq": seq,
+        "at": at,
+        "actor_id": change.actor_id,
+        "actor_name": change.actor_name,
+        "action": change.action,
+        "subject_type": change.subject_type,
+        "subject_id": change.subject_id,
+        "before": change.before,
+        "after": change.after,
+        "prev_hash": prev,
+        "hash": digest,
+    }
+
+
+def ensure_head(session: Session) -> None:
+    """Create the genesis head row if the chain is new (migrations also insert it)."""
+    if session.get(AuditHead, 1) is None:
+        session.add(AuditHead(id=1, seq=0, hash=GENESIS))
+        session.flush()

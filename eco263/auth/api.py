@@ -1,0 +1,66 @@
+"""Login for API clients (bearer token) and the current user."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+
+from eco263.auth import service
+from eco263.web.deps import request_token, runtime, user_ctx
+
+router = APIRouter(tags=["auth 登录"])
+
+
+class LoginIn(BaseModel):
+    username: str
+    password: str
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
+
+
+class MeOut(BaseModel):
+    user_id: int | None
+    name: str
+    role: str | None
+    division_code: str
+    organization_id: int | None
+    enterprise_id: int | None
+
+
+@router.post("/auth/login", response_model=TokenOut)
+def login(request: Request, body: LoginIn) -> TokenOut:
+    rt = runtime(request)
+    with rt.unit_of_work() as ctx:
+        token = service.login(
+            ctx.session,
+            body.username,
+            body.password,
+            now=ctx.now,
+            ttl_hours=rt.settings.token_ttl_hours,
+        )
+    return TokenOut(access_token=token)
+
+
+@router.post("/auth/logout", status_code=204)
+def logout(request: Request) -> None:
+    token = request_token(request)
+    if token:
+        with runtime(request).unit_of_work() as ctx:
+            service.logout(ctx.session, token)
+
+
+@router.get("/auth/me", response_model=MeOut)
+def me(request: Request) -> MeOut:
+    with user_ctx(request) as ctx:
+        a = ctx.actor
+        return MeOut(
+            user_id=a.user_id,
+            name=a.name,
+            role=a.role.value if a.role else None,
+            division_code=a.division_code,
+            organization_id=a.organization_id,
+            enterprise_id=a.enterprise_id,
+        )

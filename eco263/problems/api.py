@@ -1,0 +1,205 @@
+"""REST routes of the ledger: parse, call the service or action, shape the answer."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import Response
+
+from eco263.audit.service import timeline
+from eco263.evidence import actions as evidence_actions
+from eco263.evidence import service as evidence
+from eco263.evidence.models import Attachment
+from eco263.evidence.store import BlobStore
+from eco263.problems import actions, presenters, service
+from eco263.problems.enums import Move
+from eco263.problems.schemas import (
+    AssignmentOut,
+    DecisionIn,
+    DispatchIn,
+    ExtensionIn,
+    ExtensionOut,
+    MergeIn,
+    MoveIn,
+    ProblemCreate,
+    ProblemDetail,
+    ProblemOut,
+    ProblemPage,
+    TimelineEntry,
+)
+from eco263.web.deps import user_ctx
+
+router = APIRouter(tags=["problems 问题台账"])
+
+
+@router.get("/problems", response_model=ProblemPage)
+def list_problems(
+    request: Request,
+    division: str | None = None,
+    state: Annotated[list[str] | None, Query()] = None,
+    source: str | None = None,
+    category: str | None = None,
+    overdue: bool = False,
+    due_within_workdays: int | None = Query(default=None, ge=0, le=60),
+    q: str | None = Query(default=None, max_length=100),
+    page: int = Query(default=1, ge=1),
+    page_size: int = Query(default=50, ge=1, le=200),
+) -> ProblemPage:
+    """The ledger, scoped to the caller, with filters and pagination."""
+    with user_ctx(request) as ctx:
+        due_soon = (
+            ctx.calendar.add_workdays(ctx.today, due_within_workdays)
+            if due_within_workdays is not None
+            else None
+        )
+        filters = service.ProblemFilters(
+            division=division,
+            states=state or [],
+            source=source,
+            category=category,
+            overdue=overdue,
+            due_soon_until=due_soon,
+            text=q,
+        )
+        items, total = service.list_problems(
+            ctx.session, ctx.actor, filters, today=ctx.today, page=page, page_size=page_size
+        )
+        return ProblemPage(
+            items=[presenters.problem_out(p) for p in items],
+            total=total,
+            page=page,
+            page_size=page_size,
+        )
+
+
+@router.post("/problems", response_model=ProblemOut, status_code=201)
+def register_problem(request: Request, body: ProblemCreate) -> ProblemOut:
+    with user_ctx(request) as ctx:
+        return presenters.problem_out(actions.do_register_problem(ctx, body))
+
+
+@router.get("/problems/{problem_id}", response_model=ProblemDetail)
+def get_problem(request: Request, problem_id: int) -> ProblemDetail:
+    with user_ctx(request) as ctx:
+        return presenters.problem_detail(
+            ctx, service.get_problem(ctx.session, ctx.actor, problem_id)
+        )
+
+
+@router.post("/problems/{problem_id}/dispatch", response_model=ProblemDetail)
+def dispatch(request: Request, problem_id: int, body: DispatchIn) -> ProblemDetail:
+    with user_ctx(request) as ctx:
+        actions.do_dispatch(ctx, problem_id, body.lead, body.co, version=body.version)
+        return presenters.problem_detail(
+            ctx, service.get_problem(ctx.session, ctx.actor, problem_id)
+        )
+
+
+@router.post("/problems/{problem_id}/merge", response_model=ProblemOut)
+def merge(request: Request, problem_id: int, body: MergeIn) -> ProblemOut:
+    with user_ctx(request) as ctx:
+        problem = actions.do_merge(ctx, problem_id, body.into_problem_id, version=body.version)
+        return presenters.problem_out(problem)
+
+
+@router.post("/assignments/{assignment_id}/{move}", response_model=AssignmentOut)
+def move_assignment(
+    request: Request, assignment_id: int, move: Move, body: MoveIn
+) -> AssignmentOut:
+    """签收 accept · 提交整改 submit · 核查通过 verify · 退回 return."""
+    with user_ctx(request) as ctx:
+        a = actions.do_move(ctx, assignment_id, move, note=body.note, version=body.version)
+        return presenters.assignment_out(ctx, a, "")
+
+
+@router.post(
+    "/assignments/{assignment_id}/extensions", response_model=ExtensionOut, status_code=201
+)
+def request_extension(request: Request, assignment_id: int, body: ExtensionIn) -> ExtensionOut:
+    with user_ctx(request) as ctx:
+        ext = actions.do_request_extension(ctx, assignment_id, body.requested_due, body.reason)
+        return ExtensionOut.model_validate(ext)
+
+
+@router.post("/extensions/{extension_id}/decision", response_model=ExtensionOut)
+def decide_extension(request: Request, extension_id: int, body: DecisionIn) -> ExtensionOut:
+    with user_ctx(request) as ctx:
+        ext = actions.do_decide_extension(ctx, extension_id, approve=body.approve, note=body.note)
+        return ExtensionOut.model_validate(ext)
+
+
+@router.get("/problems/{problem_id}/extensions", response_model=list[ExtensionOut])
+def list_extensions(request: Request, problem_id: int) -> list[ExtensionOut]:
+    with user_ctx(request) as ctx:
+        service.get_problem(ctx.session, ctx.actor, problem_id)
+        return [
+            ExtensionOut.model_validate(e) for e in service.extensions_of(ctx.session, problem_id)
+        ]
+
+
+@router.get("/problems/{problem_id}/timeline", response_model=list[TimelineEntry])
+def problem_timeline(request: Request, problem_id: int) -> list[TimelineEntry]:
+    """The problem's history from the audit chain, oldest first, with each event's hash."""
+    with user_ctx(request) as ctx:
+        service.get_problem(ctx.session, ctx.actor, problem_id)
+        events = timeline(ctx.session, "problem", [str(problem_id)])
+        return [TimelineEntry.model_validate(e) for e in events]
+
+
+@router.post("/problems/{problem_id}/attachments", status_code=201)
+async def upload_attachment(
+    request: Request,
+    problem_id: int,
+    file: Annotated[UploadFile, File()],
+    assignment_id: Annotated[int | None, Form()] = None,
+) -> dict[str, object]:
+    limit = request.app.state.runtime.settings.max_upload_bytes
+    data = await file.read(limit + 1)
+    with user_ctx(request) as ctx:
+        a = evidence_actions.do_attach(
+            ctx, problem_id, filename=file.filename or "", data=data, assignment_id=assignment_id
+        )
+        return _attachment_json(a)
+
+
+@router.get("/problems/{problem_id}/attachments")
+def list_attachments(request: Request, problem_id: int) -> list[dict[str, object]]:
+    with user_ctx(request) as ctx:
+        return [
+            _attachment_json(a) for a in evidence.attachments_of(ctx.session, ctx.actor, problem_id)
+        ]
+
+
+@router.get("/attachments/{attachment_id}")
+def download_attachment(request: Request, attachment_id: int) -> Response:
+    with user_ctx(request) as ctx:
+        a = evidence.get_attachment(ctx.session, ctx.actor, attachment_id)
+        data = BlobStore(ctx.settings.attachments_path).get(a.sha256)
+    return Response(
+        content=data,
+        media_type=a.content_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{_quote(a.filename)}",
+            "X-Content-Type-Options": "nosniff",
+            "X-Eco263-SHA256": a.sha256,
+        },
+    )
+
+
+def _quote(name: str) -> str:
+    return quote(name, safe="")
+
+
+def _attachment_json(a: Attachment) -> dict[str, object]:
+    return {
+        "id": a.id,
+        "problem_id": a.problem_id,
+        "assignment_id": a.assignment_id,
+        "sha256": a.sha256,
+        "filename": a.filename,
+        "content_type": a.content_type,
+        "size": a.size,
+        "uploaded_at": a.uploaded_at.isoformat(),
+    }

@@ -1,0 +1,90 @@
+"""Ledger tables: 问题 Problem, 交办 Assignment, 延期申请 ExtensionRequest."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from eco263.db import Base, UTCDateTime
+
+
+class Problem(Base):
+    """A ledger entry from discovery (登记) to verified closure (销号)."""
+
+    __tablename__ = "problem"
+    __table_args__ = (
+        Index("ix_problem_division_state", "division_code", "state", "id"),
+        Index("ix_problem_state_due", "state", "due_date"),
+        Index("ix_problem_dup", "category_code", "state", "enterprise_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(16))
+    category_code: Mapped[str] = mapped_column(String(32))
+    division_code: Mapped[str] = mapped_column(ForeignKey("division.code"))
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    location: Mapped[str | None] = mapped_column(String(200))
+    water_body: Mapped[str | None] = mapped_column(String(64), index=True)
+    found_on: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(16))
+    due_date: Mapped[date] = mapped_column(Date)
+    due_reason: Mapped[str] = mapped_column(String(200))
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    registered_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("problem.id"))
+    possible_duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("problem.id"))
+    escalation: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Assignment(Base):
+    """One unit's part of a problem, with its own deadline, state and escalation level."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (
+        # The sweep reads open assignments by due date; closed ones never again.
+        Index(
+            "ix_assignment_open_due",
+            "due_date",
+            postgresql_where=text("state <> 'verified'"),
+            sqlite_where=text("state <> 'verified'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    problem_id: Mapped[int] = mapped_column(ForeignKey("problem.id"), index=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    is_lead: Mapped[bool] = mapped_column(default=False)
+    state: Mapped[str] = mapped_column(String(16))
+    due_date: Mapped[date] = mapped_column(Date)
+    due_reason: Mapped[str] = mapped_column(String(200))
+    escalation: Mapped[int] = mapped_column(Integer, default=0)
+    returned_count: Mapped[int] = mapped_column(Integer, default=0)
+    extension_count: Mapped[int] = mapped_column(Integer, default=0)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ExtensionRequest(Base):
+    """延期申请: moves an assignment's deadline once the office approves."""
+
+    __tablename__ = "extension_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id"), index=True)
+    requested_due: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(500))
+    state: Mapped[str] = mapped_column(String(16))
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_note: Mapped[str | None] = mapped_column(String(500))

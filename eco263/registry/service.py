@@ -1,0 +1,75 @@
+"""Reads of the registry: divisions, organizations, enterprises, categories."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from eco263.auth.scope import Actor
+from eco263.errors import InvalidInput, NotFound
+from eco263.registry.models import Division, Enterprise, Organization
+from eco263.registry.reference import load_categories
+
+
+def get_division(session: Session, code: str) -> Division:
+    division = session.get(Division, code)
+    if division is None:
+        raise InvalidInput(f"未知行政区划代码 {code}", field="division_code")
+    return division
+
+
+def require_in_jurisdiction(session: Session, actor: Actor, code: str) -> None:
+    """Offices may only file problems inside their own division's subtree."""
+    if actor.is_system:
+        return
+    division = get_division(session, code)
+    if not division.path.startswith(actor.division_path):
+        raise InvalidInput(f"行政区划 {code} 不在本单位辖区内", field="division_code")
+
+
+def get_enterprise(session: Session, enterprise_id: int) -> Enterprise:
+    enterprise = session.get(Enterprise, enterprise_id)
+    if enterprise is None:
+        raise InvalidInput(f"未知企业 {enterprise_id}", field="enterprise_id")
+    return enterprise
+
+
+def get_organization(session: Session, org_id: int) -> Organization:
+    org = session.get(Organization, org_id)
+    if org is None:
+        raise NotFound("单位")
+    return org
+
+
+@lru_cache(maxsize=1)
+def category_names() -> dict[str, str]:
+    """Category code → Chinese name, from the shipped 263 breakdown."""
+    return {c.code: c.name for c in load_categories()}
+
+
+def require_category(code: str) -> None:
+    if code not in category_names():
+        raise InvalidInput(f"未知的263分类 {code}", field="category_code")
+
+
+def list_divisions(session: Session, under: str | None = None) -> list[Division]:
+    query = select(Division).order_by(Division.code)
+    if under:
+        prefix = select(Division.path).where(Division.code == under).scalar_subquery()
+        query = query.where(Division.path.startswith(prefix))
+    return list(session.scalars(query))
+
+
+def list_organizations(session: Session) -> list[Organization]:
+    return list(session.scalars(select(Organization).order_by(Organization.id)))
+
+
+def organization_names(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Organization.id, Organization.name).where(Organization.id.in_(ids))
+    )
+    return {r.id: r.name for r in rows}

@@ -1,0 +1,106 @@
+"""``eco263 scheduler``: run due jobs, one process, schedule kept in the database.
+
+Each job is claimed by moving its ``next_run_at`` forward with a conditional
+UPDATE; only the process whose UPDATE changed the row runs it, so two
+schedulers never run the same job twice.  A failing job is recorded and retried
+at its next slot: it cannot crash-loop the process.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from eco263.problems.scheduled import sweep
+from eco263.scheduler.models import ScheduledJob
+from eco263.web.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+JobFn = Callable[[Runtime, datetime], str]
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    name: str
+    interval: timedelta
+    run: JobFn
+
+
+def _sweep_job(rt: Runtime, now: datetime) -> str:
+    report = sweep(rt.sessions, now=now, calendar=rt.calendar, settings=rt.settings)
+    return f"examined={report.examined} raised={dict(report.raised)} clues={report.clues}"
+
+
+JOBS: dict[str, Job] = {
+    "escalation_sweep": Job("escalation_sweep", timedelta(minutes=5), _sweep_job),
+}
+
+
+def ensure_jobs(rt: Runtime, now: datetime) -> None:
+    with rt.sessions() as session, session.begin():
+        known = set(session.scalars(select(ScheduledJob.name)))
+        for job in JOBS.values():
+            if job.name not in known:
+                session.add(
+                    ScheduledJob(
+                        name=job.name,
+                        interval_seconds=int(job.interval.total_seconds()),
+                        next_run_at=now,
+                    )
+                )
+
+
+def run_due(rt: Runtime, now: datetime) -> list[str]:
+    """Run every job whose slot has come; return the names run."""
+    ran: list[str] = []
+    with rt.sessions() as session:
+        due = session.execute(
+            select(
+                ScheduledJob.name, ScheduledJob.next_run_at, ScheduledJob.interval_seconds
+            ).where(ScheduledJob.next_run_at <= now)
+        ).all()
+    for name, slot, interval in due:
+        job = JOBS.get(name)
+        if job is None or not _claim(rt, name, slot, now + timedelta(seconds=interval)):
+            continue
+        status = _run_one(rt, job, now)
+        with rt.sessions() as session, session.begin():
+            session.execute(
+                update(ScheduledJob)
+                .where(ScheduledJob.name == name)
+                .values(last_run_at=now, last_status=status[:500])
+            )
+        ran.append(name)
+    return ran
+
+
+def _claim(rt: Runtime, name: str, slot: datetime, next_slot: datetime) -> bool:
+    with rt.sessions() as session, session.begin():
+        result = session.execute(
+            update(ScheduledJob)
+            .where(ScheduledJob.name == name, ScheduledJob.next_run_at == slot)
+            .values(next_run_at=next_slot)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _run_one(rt: Runtime, job: Job, now: datetime) -> str:
+    try:
+        status = "ok " + job.run(rt, now)
+    except Exception as exc:
+        log.exception("job %s failed", job.name)
+        status = f"error {type(exc).__name__}: {exc}"
+    return status
+
+
+def run_forever(rt: Runtime, stop: threading.Event, tick_seconds: float = 5.0) -> None:
+    ensure_jobs(rt, rt.clock.now())
+    while not stop.is_set():
+        run_due(rt, rt.clock.now())
+        stop.wait(tick_seconds)

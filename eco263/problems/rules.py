@@ -147,13 +147,18 @@ def compute_deadline(
     rules: Mapping[str, DeadlineRule],
     default_workdays: int,
 ) -> Deadline:
-    """The due date for a problem of ``source`` found on ``start``, with a readable reason."""
+    """The due date for a problem of ``source`` found on ``start``, with a readable reason.
+
+    Month and day periods that end on a rest day move to the next working day
+    (民法典 §203); working-day periods always end on a working day.
+    """
     rule = rules.get(source, DeadlineRule("workdays", default_workdays, "默认时限"))
     label = f"（{source}）"
     if rule.kind == "months":
-        return Deadline(calendar.add_months(start, rule.n), describe_months(rule.n, start) + label)
+        due = calendar.add_months(start, rule.n, roll_to_workday=True)
+        return Deadline(due, describe_months(rule.n, start) + label)
     if rule.kind == "days":
-        due = calendar.add_days(start, rule.n)
+        due = calendar.add_days(start, rule.n, roll_to_workday=True)
         return Deadline(due, f"{rule.n} 日{label}，自 {start.isoformat()} 起算")
     due = calendar.add_workdays(start, rule.n)
     return Deadline(due, describe_workdays(rule.n, start) + label)

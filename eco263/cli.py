@@ -22,7 +22,11 @@ from eco263.seed import DEMO_PASSWORD, seed_reference
 from eco263.web.runtime import Runtime
 from eco263.workdays import CalendarRangeError, get_calendar
 
-app = typer.Typer(help="eco263 污染防治攻坚战协同推进平台", no_args_is_help=True)
+app = typer.Typer(
+    help="eco263 污染防治攻坚战协同推进平台",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
 db_app = typer.Typer(help="数据库（迁移）", no_args_is_help=True)
 audit_app = typer.Typer(help="审计链", no_args_is_help=True)
 workdays_app = typer.Typer(help="工作日计算（含法定节假日与调休）", no_args_is_help=True)
@@ -42,7 +46,11 @@ def _clock(now: str | None, *, flowing: bool) -> Clock:
     text = now or get_settings().now
     if not text:
         return SystemClock()
-    at = parse_now(text)
+    try:
+        at = parse_now(text)
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
     return OffsetClock(at) if flowing else FixedClock(at)
 
 

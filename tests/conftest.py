@@ -41,7 +41,9 @@ from eco263.demo import load_story, seed_enterprises
 from eco263.seed import DEMO_PASSWORD, seed_reference
 from eco263.web.runtime import Runtime
 
-PG_ADMIN_URL = os.environ.get("ECO263_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "ECO263_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 REQUIRE_SERVICES = os.environ.get("ECO263_REQUIRE_SERVICES") == "1"
 START = "2018-05-10T09:00"
 PASSWORD = DEMO_PASSWORD
@@ -90,15 +92,15 @@ class Database:
             for model in _ID_TABLES:
                 table = model.__table__
                 conn.execute(delete(table).where(table.c.id > self.baseline[table.name]))
-            conn.execute(
-                update(audit_models.AuditHead).values(seq=self.head[0], hash=self.head[1])
-            )
+            conn.execute(update(audit_models.AuditHead).values(seq=self.head[0], hash=self.head[1]))
 
 
 def _baseline(engine: Engine) -> tuple[dict[str, int], tuple[int, str]]:
     with engine.connect() as conn:
         ids = {
-            m.__table__.name: int(conn.scalar(select(func.coalesce(func.max(m.__table__.c.id), 0))) or 0)
+            m.__table__.name: int(
+                conn.scalar(select(func.coalesce(func.max(m.__table__.c.id), 0))) or 0
+            )
             for m in _ID_TABLES
         }
         head = conn.execute(select(audit_models.AuditHead.seq, audit_models.AuditHead.hash)).one()
@@ -124,7 +126,7 @@ def _create_pg_database() -> tuple[str, str] | None:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
-    except Exception:  # noqa: BLE001 - any failure means "no PostgreSQL here"
+    except Exception:
         return None
     return name, PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
@@ -137,7 +139,9 @@ def _drop_pg_database(name: str) -> None:
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
-def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
     """The schema (by migration) and the reference data, once per backend per test session."""
     pg_name: str | None = None
     if request.param == "sqlite":
@@ -161,7 +165,9 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
 
 @pytest.fixture
 def settings(database: Database, tmp_path: Path) -> Settings:
-    return Settings(database_url=database.url, attachments_dir=tmp_path / "attachments", data_dir=tmp_path)
+    return Settings(
+        database_url=database.url, attachments_dir=tmp_path / "attachments", data_dir=tmp_path
+    )
 
 
 @pytest.fixture

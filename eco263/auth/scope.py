@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, exists, false, select, true
+from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy.orm import aliased
 
 from eco263.auth.enums import OFFICE_ROLES, Role
 from eco263.problems.models import Assignment, Problem
@@ -57,9 +58,9 @@ def problem_filter(actor: Actor) -> ColumnElement[bool]:
     if actor.role == Role.DEPARTMENT:
         if actor.organization_id is None:
             return false()
-        return exists().where(
-            Assignment.problem_id == Problem.id,
-            Assignment.organization_id == actor.organization_id,
+        theirs = aliased(Assignment)
+        return Problem.id.in_(
+            select(theirs.problem_id).where(theirs.organization_id == actor.organization_id)
         )
     in_subtree = select(Division.code).where(division_subtree(actor))
     return Problem.division_code.in_(in_subtree)

@@ -26,7 +26,11 @@ def _actor(role: Role, org: int | None = None) -> Actor:
 def test_congress_inquiry_is_due_three_calendar_months_later() -> None:
     deadline = rules.compute_deadline("人大询问", date(2018, 4, 27), CAL, RULES, 15)
     assert deadline.due == date(2018, 7, 27)
-    assert "3 个月" in deadline.reason and "2018-04-27" in deadline.reason and "人大询问" in deadline.reason
+    assert (
+        "3 个月" in deadline.reason
+        and "2018-04-27" in deadline.reason
+        and "人大询问" in deadline.reason
+    )
 
 
 def test_joint_enforcement_is_due_seven_working_days_later_across_may_day() -> None:
@@ -58,7 +62,9 @@ def test_explicit_deadline_before_the_day_it_is_set_is_refused() -> None:
         (AssignmentState.VERIFIED, Move.RETURN, None),
     ],
 )
-def test_transition_table(state: AssignmentState, move: Move, target: AssignmentState | None) -> None:
+def test_transition_table(
+    state: AssignmentState, move: Move, target: AssignmentState | None
+) -> None:
     assert rules.next_assignment_state(state, move) == target
 
 

@@ -31,7 +31,7 @@ def _users(rt: Runtime) -> int:
 
 def test_unknown_role_names_the_allowed_ones(rt: Runtime) -> None:
     before = _users(rt)
-    with pytest.raises(InvalidInput, match="未知角色 'mayor'.*city_office"):
+    with pytest.raises(InvalidInput, match=r"未知角色 'mayor'.*city_office"):
         _create(rt, role="mayor")
     assert _users(rt) == before
 

@@ -30,6 +30,11 @@ def test_models_match_the_migrations(database: Database) -> None:
     import eco263.all_models  # noqa: F401
     from eco263.db import Base
 
+    def include(obj: object, name: str | None, type_: str, reflected: bool, _to: object) -> bool:
+        # Monthly partitions of ``reading`` exist only in the database (PostgreSQL).
+        return not (type_ == "table" and reflected and (name or "").startswith("reading_"))
+
     with database.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        context = MigrationContext.configure(conn, opts={"include_object": include})
+        diff = compare_metadata(context, Base.metadata)
     assert diff == []

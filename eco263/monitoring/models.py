@@ -1,4 +1,4 @@
-"""Monitoring tables: 监测点位 MonitoringPoint, 监测数据 Reading, raw packets (evidence), dead letters.
+"""Monitoring tables: 监测点位 points, 监测数据 readings, raw packets (evidence), dead letters.
 
 Readings are stored one row per (point, command, data time, pollutant) with a column per
 HJ 212 value kind (Rtd/Avg/Min/Max/Cou/Zs…): long in pollutants, which is how every query

@@ -24,6 +24,7 @@ from eco263.all_models import (
     audit_models,
     auth_models,
     evidence_models,
+    monitoring_models,
     outbox_models,
     problems_models,
     registry_models,
@@ -58,6 +59,9 @@ def service_missing(what: str) -> None:
 
 # Tables whose rows tests create, children first; rolled back to the baseline after each test.
 _ID_TABLES = [
+    monitoring_models.DeadLetter,
+    monitoring_models.RawPacket,
+    monitoring_models.MonitoringPoint,
     supervision_models.Clue,
     outbox_models.OutboxEvent,
     evidence_models.Attachment,
@@ -83,6 +87,7 @@ class Database:
     def reset(self) -> None:
         with self.engine.begin() as conn:
             conn.execute(delete(scheduler_models.ScheduledJob))
+            conn.execute(delete(monitoring_models.Reading))
             # Problems point at each other (duplicates); clear those links first.
             conn.execute(
                 update(problems_models.Problem)

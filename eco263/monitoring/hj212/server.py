@@ -1,0 +1,351 @@
+"""The HJ 212 gateway: an asyncio TCP server that only frames, authenticates, stores, answers.
+
+Per connection: bytes → :class:`Framer` → :func:`decode` (with the point's own options) →
+password check → the shared writer → answer.  The writer groups the uploads of every
+connection into one transaction (group commit) in a worker thread; an upload's 9014 answer
+is written only after the transaction holding its packet has committed (invariant 2).
+Anything malformed goes to the dead-letter store with its reason and never disturbs other
+connections (invariant 3).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from eco263.monitoring.hj212.codec import (
+    DEFAULT_OPTIONS,
+    Hj212Error,
+    Packet,
+    data_answer,
+    decode,
+    notification_answer,
+)
+from eco263.monitoring.hj212.framer import (
+    Framer,
+    FramingError,
+    Message,
+    Reassembler,
+    ReassemblyError,
+)
+from eco263.monitoring.ingest import Rejected, Upload, ingest_batch, store_rejected
+from eco263.monitoring.service import PointAuth, point_directory
+from eco263.web.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+ANSWER_CNS = frozenset({"9011", "9012", "9013", "9014"})
+_MN = re.compile(rb"MN=([^;&]{1,32});")
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayConfig:
+    host: str = "127.0.0.1"
+    port: int = 9212
+    max_connections: int = 20000
+    idle_timeout: float = 600.0  # HJ 212 loggers upload at least every few minutes
+    max_buffer: int = 65536
+    max_errors_per_connection: int = 50
+    batch_max: int = 1000
+    reuse_port: bool = False
+
+
+@dataclass(slots=True)
+class _Job:
+    upload: Upload | None
+    rejected: Rejected | None
+    done: asyncio.Future[None] | None
+
+
+@dataclass(slots=True)
+class GatewayStats:
+    counts: Counter[str] = field(default_factory=Counter)
+    connections: int = 0
+
+
+class Gateway:
+    """One gateway process.  ``start()``, then ``close()`` drains and stops."""
+
+    def __init__(self, rt: Runtime, config: GatewayConfig) -> None:
+        self.rt = rt
+        self.config = config
+        self.stats = GatewayStats()
+        self._points: dict[str, PointAuth] = {}
+        self._points_loaded = 0.0
+        self._queue: asyncio.Queue[_Job] = asyncio.Queue()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hj212-writer")
+        self._server: asyncio.Server | None = None
+        self._writer_task: asyncio.Task[None] | None = None
+        self._refresh_task: asyncio.Task[None] | None = None
+        self._connections: set[asyncio.Task[None]] = set()
+        self._closing = False
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None  # noqa: S101 - only after start()
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def start(self) -> None:
+        await self.refresh_points()
+        self._writer_task = asyncio.create_task(self._write_loop(), name="hj212-writer")
+        self._refresh_task = asyncio.create_task(self._refresh_loop(), name="hj212-points")
+        self._server = await asyncio.start_server(
+            self._accept,
+            self.config.host,
+            self.config.port,
+            reuse_port=self.config.reuse_port or None,
+            backlog=4096,
+        )
+        log.info("HJ 212 gateway listening", extra={"port": self.port})
+
+    async def refresh_points(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._points = await loop.run_in_executor(self._executor, self._load_points)
+        self._points_loaded = time.monotonic()
+
+    async def _refresh_loop(self, every: float = 30.0) -> None:
+        """Pick up points registered while running (a new logger needs no restart)."""
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.refresh_points()
+            except Exception:
+                log.exception("refreshing the point directory failed")
+
+    def _load_points(self) -> dict[str, PointAuth]:
+        with self.rt.sessions() as session:
+            return point_directory(session)
+
+    async def close(self, drain_timeout: float = 10.0) -> None:
+        """Stop accepting, let open connections finish what they have, commit, stop."""
+        self._closing = True
+        if self._server is not None:
+            self._server.close()
+        if self._connections:
+            _done, pending = await asyncio.wait(self._connections, timeout=drain_timeout)
+            for task in pending:
+                task.cancel()
+        await self._queue.join()
+        for background in (self._writer_task, self._refresh_task):
+            if background is not None:
+                background.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await background
+        self._executor.shutdown(wait=True)
+
+    # -- connections -------------------------------------------------------------------------
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self._closing or self.stats.connections >= self.config.max_connections:
+            self.stats.counts["refused_connection"] += 1
+            writer.close()
+            return
+        task = asyncio.current_task()
+        assert task is not None  # noqa: S101
+        self._connections.add(task)
+        self.stats.connections += 1
+        try:
+            await _Connection(self, reader, writer).run()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            self.stats.counts["connection_reset"] += 1
+        finally:
+            self.stats.connections -= 1
+            self._connections.discard(task)
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+
+    @property
+    def closing(self) -> bool:
+        return self._closing
+
+    def point(self, mn: str) -> PointAuth | None:
+        return self._points.get(mn)
+
+    def submit(self, job: _Job) -> None:
+        self._queue.put_nowait(job)
+
+    # -- the writer: group commit ------------------------------------------------------------
+
+    async def _write_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            jobs = [await self._queue.get()]
+            while len(jobs) < self.config.batch_max and not self._queue.empty():
+                jobs.append(self._queue.get_nowait())
+            try:
+                await loop.run_in_executor(self._executor, self._write, jobs)
+            except Exception as exc:
+                log.exception("writing a batch failed")
+                _settle(jobs, exc)
+            else:
+                _settle(jobs, None)
+            finally:
+                for _ in jobs:
+                    self._queue.task_done()
+
+    def _write(self, jobs: list[_Job]) -> None:
+        uploads = [j.upload for j in jobs if j.upload is not None]
+        rejected = [j.rejected for j in jobs if j.rejected is not None]
+        with self.rt.sessions() as session, session.begin():
+            result = ingest_batch(session, uploads)
+            store_rejected(session, rejected)
+        self.stats.counts["packets_stored"] += result.packets
+        self.stats.counts["dead_letters"] += len(rejected)
+        self.stats.counts["batches"] += 1
+
+
+def _settle(jobs: list[_Job], exc: Exception | None) -> None:
+    for job in jobs:
+        if job.done is not None and not job.done.done():
+            if exc is None:
+                job.done.set_result(None)
+            else:
+                job.done.set_exception(exc)
+
+
+class _Connection:
+    """One logger's TCP connection; answers go out in the order packets came in."""
+
+    def __init__(
+        self, gw: Gateway, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        self.gw = gw
+        self.reader = reader
+        self.writer = writer
+        peer = writer.get_extra_info("peername")
+        self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer)
+        self.framer = Framer(max_buffer=gw.config.max_buffer)
+        self.reassembler = Reassembler()
+        self.errors = 0
+        self.now: Callable[[], datetime] = gw.rt.clock.now
+
+    async def run(self) -> None:
+        while not self.gw.closing:
+            try:
+                data = await asyncio.wait_for(self.reader.read(65536), self.gw.config.idle_timeout)
+            except TimeoutError:
+                self.gw.stats.counts["idle_timeout"] += 1
+                return
+            if not data:
+                await self._finish(self.framer.flush())
+                return
+            if not await self._finish(self.framer.feed(data)):
+                return
+
+    async def _finish(self, items: list[bytes | FramingError]) -> bool:
+        """Handle frames in order; False when the connection should be dropped."""
+        waits: list[tuple[asyncio.Future[None] | None, bytes | None]] = []
+        for item in items:
+            waits.append(self._handle(item))
+        for done, answer in waits:
+            if done is not None:
+                try:
+                    await done
+                except Exception:
+                    self.gw.stats.counts["store_failed"] += 1
+                    continue
+            if answer is not None:
+                self.writer.write(answer)
+                self.gw.stats.counts["answers"] += 1
+        if waits:
+            await self.writer.drain()
+        return self.errors < self.gw.config.max_errors_per_connection
+
+    def _handle(
+        self, item: bytes | FramingError
+    ) -> tuple[asyncio.Future[None] | None, bytes | None]:
+        if isinstance(item, FramingError):
+            return self._reject(item.data, item, _mn_of(item.data)), None
+        mn = _mn_of(item)
+        point = self.gw.point(mn) if mn else None
+        try:
+            packet = decode(item, point.options if point else DEFAULT_OPTIONS)
+        except Hj212Error as exc:
+            return self._reject(item, exc, mn), None
+        if point is None or packet.pw != point.password:
+            self._refuse(packet, point)
+            return None, None
+        return self._accept(packet, point)
+
+    def _accept(
+        self, packet: Packet, point: PointAuth
+    ) -> tuple[asyncio.Future[None], bytes | None]:
+        received = self.now()
+        uploads = self._uploads(packet, point, received)
+        futures = [self._enqueue(u) for u in uploads]
+        answer = self._answer(packet, point)
+        self.gw.stats.counts[f"cn_{packet.cn}"] += 1
+        return futures[-1], answer
+
+    def _uploads(self, packet: Packet, point: PointAuth, received: datetime) -> list[Upload]:
+        if packet.cn in ANSWER_CNS or packet.cp.data_time is None:
+            return [Upload(point.id, packet, self.peer, received, None)]
+        cp = None
+        for outcome in self.reassembler.add(packet, time.monotonic()):
+            if isinstance(outcome, Message):
+                cp = outcome.cp
+            else:
+                self._reassembly_failed(outcome, received)
+        return [Upload(point.id, packet, self.peer, received, cp)]
+
+    def _reassembly_failed(self, error: ReassemblyError, received: datetime) -> None:
+        detail = {"key": [str(k) for k in error.key], "parts": [p.pno for p in error.parts]}
+        rejected = Rejected(
+            received, self.peer, b"", error.reason, str(error), None, error.key[0], detail
+        )
+        self.gw.submit(_Job(None, rejected, None))
+
+    def _enqueue(self, upload: Upload) -> asyncio.Future[None]:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.gw.submit(_Job(upload, None, done))
+        return done
+
+    @staticmethod
+    def _answer(packet: Packet, point: PointAuth) -> bytes | None:
+        if packet.cn in ANSWER_CNS:
+            return None  # never answer an answer
+        if packet.cn == "1013":
+            return notification_answer(packet)
+        if packet.ack_requested or (point.always_ack and packet.qn is not None):
+            return data_answer(packet)
+        return None
+
+    def _reject(self, data: bytes, exc: Hj212Error, mn: str | None) -> asyncio.Future[None]:
+        self.errors += 1
+        self.gw.stats.counts[f"rejected_{exc.reason}"] += 1
+        rejected = Rejected(
+            self.now(), self.peer, data, exc.reason, str(exc), exc.position, mn, None
+        )
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.gw.submit(_Job(None, rejected, done))
+        return done
+
+    def _refuse(self, packet: Packet, point: PointAuth | None) -> None:
+        """Unknown MN or wrong password: refused and logged, nothing stored."""
+        self.errors += 1
+        reason = "unknown_mn" if point is None else "bad_password"
+        self.gw.stats.counts[reason] += 1
+        log.warning("HJ 212 packet refused: %s", reason, extra={"mn": packet.mn, "peer": self.peer})
+
+
+def _mn_of(data: bytes) -> str | None:
+    match = _MN.search(data, 0, 200)
+    return match.group(1).decode("ascii", "replace") if match else None
+
+
+async def serve(rt: Runtime, config: GatewayConfig, stop: asyncio.Event) -> Gateway:
+    """Run until ``stop`` is set, then drain and close."""
+    gateway = Gateway(rt, config)
+    await gateway.start()
+    await stop.wait()
+    await gateway.close()
+    return gateway

@@ -18,6 +18,7 @@ from eco263.audit.actions import ensure_head
 from eco263.audit.service import verify_chain
 from eco263.clock import Clock, FixedClock, OffsetClock, SystemClock, parse_now, set_clock
 from eco263.config import get_settings
+from eco263.monitoring.cli import gateway, hj212_app
 from eco263.seed import DEMO_PASSWORD, seed_reference
 from eco263.web.runtime import Runtime
 from eco263.workdays import CalendarRangeError, get_calendar
@@ -33,6 +34,8 @@ workdays_app = typer.Typer(help="工作日计算（含法定节假日与调休�
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
 app.add_typer(workdays_app, name="workdays")
+app.add_typer(hj212_app, name="hj212")
+app.command("gateway")(gateway)
 
 console = Console()
 err = Console(stderr=True)

@@ -12,6 +12,7 @@ from eco263.auth.api import router as auth_router
 from eco263.clock import Clock
 from eco263.config import Settings, get_settings
 from eco263.errors import DomainError
+from eco263.monitoring.api import router as monitoring_router
 from eco263.problems.api import router as problems_router
 from eco263.registry.api import router as registry_router
 from eco263.web.pages import router as pages_router
@@ -27,7 +28,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         description="Suzhou 263 office: problem ledger, deadlines, escalation, audit chain.",
     )
     app.state.runtime = Runtime.build(settings, clock)
-    for router in (auth_router, registry_router, problems_router):
+    for router in (auth_router, registry_router, problems_router, monitoring_router):
         app.include_router(router, prefix="/api/v1")
     app.include_router(pages_router)
     app.add_exception_handler(DomainError, _domain_error)

@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, false, func, select, true
 from sqlalchemy.orm import Session
 
+from eco263.auth.enums import Role
+from eco263.auth.scope import Actor, division_subtree
+from eco263.errors import NotFound
 from eco263.monitoring.hj212.codec import CrcMode, DecodeOptions
-from eco263.monitoring.models import MonitoringPoint, Reading
+from eco263.monitoring.models import DeadLetter, MonitoringPoint, Reading
+from eco263.registry.models import Division
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,3 +68,50 @@ def readings_between(
             .order_by(Reading.data_time, Reading.pollutant)
         )
     )
+
+
+def point_filter(actor: Actor) -> ColumnElement[bool]:
+    """Points the actor may read: its division subtree; an enterprise only its own points."""
+    if actor.is_system:
+        return true()
+    if actor.role == Role.ENTERPRISE:
+        if actor.enterprise_id is None:
+            return false()
+        return MonitoringPoint.enterprise_id == actor.enterprise_id
+    return MonitoringPoint.division_code.in_(select(Division.code).where(division_subtree(actor)))
+
+
+def list_points(session: Session, actor: Actor) -> list[MonitoringPoint]:
+    return list(
+        session.scalars(
+            select(MonitoringPoint).where(point_filter(actor)).order_by(MonitoringPoint.id)
+        )
+    )
+
+
+def get_point(session: Session, actor: Actor, point_id: int) -> MonitoringPoint:
+    point = session.scalar(
+        select(MonitoringPoint).where(MonitoringPoint.id == point_id, point_filter(actor))
+    )
+    if point is None:
+        raise NotFound("监测点位")
+    return point
+
+
+def latest_readings(
+    session: Session, point_id: int, cn: str
+) -> tuple[datetime | None, list[Reading]]:
+    """The newest record's values for one point and data kind."""
+    at = latest_data_time(session, point_id, cn)
+    if at is None:
+        return None, []
+    rows = session.scalars(
+        select(Reading)
+        .where(Reading.point_id == point_id, Reading.cn == cn, Reading.data_time == at)
+        .order_by(Reading.pollutant)
+    )
+    return at, list(rows)
+
+
+def recent_dead_letters(session: Session, limit: int = 100) -> list[DeadLetter]:
+    return list(session.scalars(select(DeadLetter).order_by(DeadLetter.id.desc()).limit(limit)))

@@ -1,0 +1,66 @@
+"""Monitoring API bodies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class PointCreate(BaseModel):
+    mn: str = Field(min_length=7, max_length=32)
+    password: str = Field(min_length=1, max_length=32)
+    name: str = Field(min_length=2, max_length=128)
+    medium: str = "water"
+    division_code: str
+    enterprise_id: int | None = None
+    crc_mode: str = "hj212"
+    always_ack: bool = False
+
+
+class PointOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    mn: str
+    name: str
+    medium: str
+    division_code: str
+    enterprise_id: int | None
+    crc_mode: str
+    always_ack: bool
+    active: bool
+
+
+class ReadingOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    data_time: datetime
+    pollutant: str
+    rtd: float | None
+    avg: float | None
+    min: float | None
+    max: float | None
+    cou: float | None
+    flag: str | None
+    packet_id: int | None
+
+
+class LatestOut(BaseModel):
+    point: PointOut
+    cn: str
+    data_time: datetime | None
+    readings: list[ReadingOut]
+
+
+class DeadLetterOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    received_at: datetime
+    peer: str
+    mn: str | None
+    reason: str
+    message: str
+    position: int | None
+    sha256: str

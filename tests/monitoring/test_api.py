@@ -1,0 +1,82 @@
+"""Monitoring API: register points, latest values, readings in range, scope, dead letters."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from fastapi.testclient import TestClient
+
+from eco263.monitoring.hj212.codec import decode
+from eco263.monitoring.ingest import Rejected, Upload, ingest_batch, store_rejected
+from eco263.web.runtime import Runtime
+from tests.conftest import login
+from tests.factories.monitoring import MN, minute_packet
+
+T0 = datetime(2018, 4, 20, 2, 0, tzinfo=UTC)
+POINT = {"mn": MN, "password": "123456", "name": "依利安达 废水总排口", "division_code": "320583"}
+
+
+def _store(rt: Runtime, point_id: int, minutes: int) -> None:
+    with rt.sessions() as s, s.begin():
+        uploads = []
+        for i in range(minutes):
+            packet = decode(minute_packet(T0 + timedelta(minutes=i), value=0.1 + i / 100))
+            uploads.append(Upload(point_id, packet, "127.0.0.1:1", T0, packet.cp))
+        ingest_batch(s, uploads)
+        store_rejected(s, [Rejected(T0, "127.0.0.1:2", b"##00", "truncated", "报文不完整", 4, MN)])
+
+
+def test_register_then_read_latest_and_range(client: TestClient, rt: Runtime) -> None:
+    city = login(client, "city")
+    created = client.post("/api/v1/monitoring/points", json=POINT, headers=city)
+    assert created.status_code == 201, created.text
+    point_id = created.json()["id"]
+    again = client.post("/api/v1/monitoring/points", json=POINT, headers=city)
+    assert again.status_code == 409
+    _store(rt, point_id, 5)
+    latest = client.get(f"/api/v1/monitoring/points/{point_id}/latest", headers=city).json()
+    assert latest["data_time"] == (T0 + timedelta(minutes=4)).isoformat().replace("+00:00", "Z")
+    copper = next(r for r in latest["readings"] if r["pollutant"] == "w20122")
+    assert copper["avg"] == 0.14 * 8
+    window = client.get(
+        f"/api/v1/monitoring/points/{point_id}/readings",
+        params={
+            "start": "2018-04-20T10:01:00+08:00",
+            "end": "2018-04-20T10:03:00+08:00",
+            "pollutant": "w20122",
+        },
+        headers=city,
+    ).json()
+    assert len(window) == 2
+    bad = client.get(
+        f"/api/v1/monitoring/points/{point_id}/readings",
+        params={"start": "2018-04-20T10:00:00", "end": "2018-04-20T10:03:00"},
+        headers=city,
+    )
+    assert bad.status_code == 422
+    letters = client.get("/api/v1/monitoring/dead-letters", headers=city).json()
+    assert letters[0]["reason"] == "truncated"
+
+
+def test_points_are_scoped(client: TestClient) -> None:
+    city = login(client, "city")
+    point_id = client.post("/api/v1/monitoring/points", json=POINT, headers=city).json()["id"]
+    wujiang = login(client, "wujiang")
+    assert client.get("/api/v1/monitoring/points", headers=wujiang).json() == []
+    assert (
+        client.get(f"/api/v1/monitoring/points/{point_id}/latest", headers=wujiang).status_code
+        == 404
+    )
+    assert (
+        client.get("/api/v1/monitoring/dead-letters", headers=login(client, "jiwei")).status_code
+        == 403
+    )
+    assert (
+        len(client.get("/api/v1/monitoring/points", headers=login(client, "kunshan")).json()) == 1
+    )
+    assert (
+        client.post(
+            "/api/v1/monitoring/points", json=POINT, headers=login(client, "ks_epb")
+        ).status_code
+        == 403
+    )

@@ -44,11 +44,11 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def event_hash(prev_hash: str, seq: int, at: datetime, change: Change) -> str:
-    """SHA-256 over the previous hash and the event's canonical JSON."""
-    body = {
+def _fields(seq: int, at: datetime, change: Change) -> dict[str, Any]:
+    """The hashed fields of an event, as stored (``at`` stays a datetime here)."""
+    return {
         "seq": seq,
-        "at": at.isoformat(),
+        "at": at,
         "actor_id": change.actor_id,
         "actor_name": change.actor_name,
         "action": change.action,
@@ -57,6 +57,11 @@ def event_hash(prev_hash: str, seq: int, at: datetime, change: Change) -> str:
         "before": change.before,
         "after": change.after,
     }
+
+
+def event_hash(prev_hash: str, seq: int, at: datetime, change: Change) -> str:
+    """SHA-256 over the previous hash and the event's canonical JSON."""
+    body = _fields(seq, at, change) | {"at": at.isoformat()}
     canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
 
@@ -104,19 +109,7 @@ def _normalise(change: Change) -> Change:
 
 
 def _row(seq: int, at: datetime, change: Change, prev: str, digest: str) -> dict[str, Any]:
-    return {
-        "seq": seq,
-        "at": at,
-        "actor_id": change.actor_id,
-        "actor_name": change.actor_name,
-        "action": change.action,
-        "subject_type": change.subject_type,
-        "subject_id": change.subject_id,
-        "before": change.before,
-        "after": change.after,
-        "prev_hash": prev,
-        "hash": digest,
-    }
+    return _fields(seq, at, change) | {"prev_hash": prev, "hash": digest}
 
 
 def ensure_head(session: Session) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -66,18 +66,23 @@ def event_hash(prev_hash: str, seq: int, at: datetime, change: Change) -> str:
     return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
 
 
-def record(session: Session, change: Change, *, at: datetime) -> AuditEvent:
+class ChainHead(NamedTuple):
+    seq: int
+    hash: str
+
+
+def record(session: Session, change: Change, *, at: datetime) -> ChainHead:
     """Append one event; see :func:`record_many`."""
-    return record_many(session, [change], at=at)[0]
+    return record_many(session, [change], at=at)
 
 
-def record_many(session: Session, changes: Sequence[Change], *, at: datetime) -> list[AuditEvent]:
+def record_many(session: Session, changes: Sequence[Change], *, at: datetime) -> ChainHead:
     """Append events in order, in the caller's transaction.
 
     The head row is bumped with an UPDATE first: that takes the row lock on
     PostgreSQL (and the write lock on SQLite) so concurrent appenders queue here
     and the chain never forks.  If the caller's transaction rolls back, the
-    events and the head move vanish together.
+    events and the head move vanish together.  Returns the new head of the chain.
     """
     normalised = [_normalise(c) for c in changes]
     session.flush()
@@ -93,7 +98,7 @@ def record_many(session: Session, changes: Sequence[Change], *, at: datetime) ->
     if rows:
         session.execute(insert(AuditEvent), rows)
         session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=prev))
-    return [AuditEvent(**row) for row in rows]
+    return ChainHead(seq, prev)
 
 
 def _normalise(change: Change) -> Change:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, false, select, true
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from eco263.auth.enums import OFFICE_ROLES, Role
 from eco263.problems.models import Assignment, Problem
@@ -27,6 +27,9 @@ class Actor:
     division_path: str
     organization_id: int | None = None
     enterprise_id: int | None = None
+    #: The codes of the actor's division subtree, resolved once per request so scoped
+    #: queries carry a literal list the planner can use (not a correlated subquery).
+    division_codes: frozenset[str] = frozenset()
 
     @property
     def is_system(self) -> bool:
@@ -41,10 +44,17 @@ SYSTEM = Actor(user_id=None, name="系统", role=None, division_code="", divisio
 
 
 def division_subtree(actor: Actor) -> ColumnElement[bool]:
-    """Division codes inside the actor's jurisdiction (its division and everything below)."""
+    """Division rows inside the actor's jurisdiction (its division and everything below)."""
     if actor.is_system:
         return true()
-    return Division.path.startswith(actor.division_path)
+    return Division.code.in_(sorted(actor.division_codes))
+
+
+def in_jurisdiction(actor: Actor, column: InstrumentedAttribute[str]) -> ColumnElement[bool]:
+    """``column`` (a division code) lies inside the actor's jurisdiction."""
+    if actor.is_system:
+        return true()
+    return column.in_(sorted(actor.division_codes))
 
 
 def problem_filter(actor: Actor) -> ColumnElement[bool]:
@@ -62,5 +72,4 @@ def problem_filter(actor: Actor) -> ColumnElement[bool]:
         return Problem.id.in_(
             select(theirs.problem_id).where(theirs.organization_id == actor.organization_id)
         )
-    in_subtree = select(Division.code).where(division_subtree(actor))
-    return Problem.division_code.in_(in_subtree)
+    return in_jurisdiction(actor, Problem.division_code)

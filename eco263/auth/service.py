@@ -58,14 +58,17 @@ def actor_for_token(session: Session, token: str, *, now: datetime) -> Actor:
 
 def actor_for_user(session: Session, user: User) -> Actor:
     path = session.scalar(select(Division.path).where(Division.code == user.division_code))
+    path = path or user.division_code
+    codes = session.scalars(select(Division.code).where(Division.path.startswith(path)))
     return Actor(
         user_id=user.id,
         name=user.display_name,
         role=Role(user.role),
         division_code=user.division_code,
-        division_path=path or user.division_code,
+        division_path=path,
         organization_id=user.organization_id,
         enterprise_id=user.enterprise_id,
+        division_codes=frozenset(codes),
     )
 
 

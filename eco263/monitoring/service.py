@@ -9,11 +9,10 @@ from sqlalchemy import ColumnElement, false, func, select, true
 from sqlalchemy.orm import Session
 
 from eco263.auth.enums import Role
-from eco263.auth.scope import Actor, division_subtree
+from eco263.auth.scope import Actor, in_jurisdiction
 from eco263.errors import NotFound
 from eco263.monitoring.hj212.codec import CrcMode, DecodeOptions
 from eco263.monitoring.models import DeadLetter, MonitoringPoint, Reading
-from eco263.registry.models import Division
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +77,7 @@ def point_filter(actor: Actor) -> ColumnElement[bool]:
         if actor.enterprise_id is None:
             return false()
         return MonitoringPoint.enterprise_id == actor.enterprise_id
-    return MonitoringPoint.division_code.in_(select(Division.code).where(division_subtree(actor)))
+    return in_jurisdiction(actor, MonitoringPoint.division_code)
 
 
 def list_points(session: Session, actor: Actor) -> list[MonitoringPoint]:

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Date, Select, and_, case, cast, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from eco263.auth.scope import Actor, problem_filter
+from eco263.auth.enums import Role
+from eco263.auth.scope import Actor, division_subtree, problem_filter
 from eco263.errors import NotFound
 from eco263.problems.enums import ProblemState
 from eco263.problems.models import Assignment, ExtensionRequest, Problem
 from eco263.problems.rules import OPEN_PROBLEM_STATES
-from eco263.registry.models import Division
+from eco263.registry.models import Division, Enterprise
+from eco263.supervision.models import Clue
 
 
 @dataclass(slots=True)
@@ -28,6 +33,18 @@ class ProblemFilters:
     due_soon_until: date | None = None
     text: str | None = None
     enterprise_id: int | None = None
+    #: ``division``'s subtree, looked up once (see :func:`resolve_division`): a literal list
+    #: lets the planner walk the (division, state, id) index instead of guessing.
+    division_codes: frozenset[str] | None = None
+
+
+def resolve_division(session: Session, filters: ProblemFilters) -> ProblemFilters:
+    """Fill ``division_codes`` from ``division`` (an unknown code matches nothing)."""
+    if filters.division and filters.division_codes is None:
+        path = session.scalar(select(Division.path).where(Division.code == filters.division))
+        codes = session.scalars(select(Division.code).where(Division.path.startswith(path or "-")))
+        filters.division_codes = frozenset(codes)
+    return filters
 
 
 def get_problem(session: Session, actor: Actor, problem_id: int) -> Problem:
@@ -73,7 +90,9 @@ def extensions_of(session: Session, problem_id: int) -> list[ExtensionRequest]:
 def filtered_query(actor: Actor, filters: ProblemFilters, today: date) -> Select[Problem]:
     """The scoped, filtered SELECT behind the list, the export and the dashboard."""
     conditions: list[ColumnElement[bool]] = [problem_filter(actor)]
-    if filters.division:
+    if filters.division_codes is not None:
+        conditions.append(Problem.division_code.in_(sorted(filters.division_codes)))
+    elif filters.division:
         prefix = select(Division.path).where(Division.code == filters.division).scalar_subquery()
         subtree = select(Division.code).where(Division.path.startswith(prefix))
         conditions.append(Problem.division_code.in_(subtree))
@@ -124,7 +143,7 @@ def list_problems(
     page_size: int = 50,
 ) -> tuple[list[Problem], int]:
     """One page of the ledger, newest first, and the total count under the same filters."""
-    query = filtered_query(actor, filters, today)
+    query = filtered_query(actor, resolve_division(session, filters), today)
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     items = session.scalars(
         query.order_by(Problem.id.desc()).limit(page_size).offset((page - 1) * page_size)
@@ -160,3 +179,169 @@ def find_open_duplicate(
 
 def is_open(problem: Problem) -> bool:
     return ProblemState(problem.state) in OPEN_PROBLEM_STATES
+
+
+# -- reads behind the web pages: sorted ledger, export, dashboard aggregates -------------------
+
+#: Sort keys the ledger page offers (column → query column); ties break on id, newest first.
+SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
+    "id": Problem.id,
+    "title": Problem.title,
+    "source": Problem.source,
+    "category": Problem.category_code,
+    "division": Problem.division_code,
+    "state": Problem.state,
+    "found": Problem.found_on,
+    "due": Problem.due_date,
+    "escalation": Problem.escalation,
+}
+
+
+def _ordered(query: Select[Problem], sort: str, descending: bool) -> Select[Problem]:
+    column = SORT_COLUMNS.get(sort, Problem.id)
+    primary = column.desc() if descending else column.asc()
+    return query.order_by(primary, Problem.id.desc())
+
+
+def ledger_page(
+    session: Session,
+    actor: Actor,
+    filters: ProblemFilters,
+    *,
+    today: date,
+    sort: str = "id",
+    descending: bool = True,
+    page: int = 1,
+    page_size: int = 50,
+) -> tuple[list[Problem], int]:
+    """One sorted page of the ledger and the total under the same filters (two statements)."""
+    query = filtered_query(actor, filters, today)
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    items = session.scalars(
+        _ordered(query, sort, descending).limit(page_size).offset((page - 1) * page_size)
+    ).all()
+    return list(items), int(total or 0)
+
+
+def ledger_rows(
+    session: Session,
+    actor: Actor,
+    filters: ProblemFilters,
+    *,
+    today: date,
+    sort: str = "id",
+    descending: bool = True,
+    chunk: int = 1000,
+) -> Iterator[list[Problem]]:
+    """Every row under the filters, in the page's order, in chunks (the Excel export)."""
+    query = _ordered(filtered_query(actor, filters, today), sort, descending)
+    result = session.scalars(query.execution_options(yield_per=chunk))
+    for part in result.partitions(chunk):
+        yield list(part)
+
+
+def lead_units(session: Session, problem_ids: list[int]) -> dict[int, int]:
+    """problem id → organization id of its lead unit (牵头单位), for the given problems."""
+    if not problem_ids:
+        return {}
+    rows = session.execute(
+        select(Assignment.problem_id, Assignment.organization_id).where(
+            Assignment.problem_id.in_(problem_ids), Assignment.is_lead.is_(True)
+        )
+    )
+    return {r.problem_id: r.organization_id for r in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class DivisionStats:
+    """The dashboard's figures for one division, within the actor's scope."""
+
+    division_code: str
+    open: int = 0
+    due_soon: int = 0
+    overdue: int = 0
+    closed: int = 0
+    closed_on_time: int = 0
+    closed_this_month: int = 0
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """按期办结率: closed by the deadline (local date) over closed; None when none closed."""
+        return self.closed_on_time / self.closed if self.closed else None
+
+
+def _local_day(session: Session, column: Any, timezone: str, at: datetime) -> Any:
+    """The office's local calendar date of a UTC timestamp column, on either backend."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.timezone(timezone, column), Date)
+    offset = at.astimezone(ZoneInfo(timezone)).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    return func.date(column, f"{minutes:+d} minutes")  # SQLite keeps naive UTC text
+
+
+def division_stats(
+    session: Session,
+    actor: Actor,
+    *,
+    now: datetime,
+    today: date,
+    due_soon_until: date,
+    month_start: datetime,
+    timezone: str,
+) -> list[DivisionStats]:
+    """Open, due-soon, overdue and closed counts per division, in one grouped statement.
+
+    ``month_start`` is the instant the local month began (本月销号); "on time" compares the
+    local date of closure with the problem's deadline.
+    """
+    open_states = [s.value for s in OPEN_PROBLEM_STATES]
+    is_open = Problem.state.in_(open_states)
+    is_closed = Problem.state == ProblemState.CLOSED.value
+    closed_day = _local_day(session, Problem.closed_at, timezone, now)
+
+    def count_if(condition: ColumnElement[bool]) -> Any:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    rows = session.execute(
+        select(
+            Problem.division_code,
+            count_if(is_open),
+            count_if(and_(is_open, Problem.due_date >= today, Problem.due_date <= due_soon_until)),
+            count_if(and_(is_open, Problem.due_date < today)),
+            count_if(is_closed),
+            count_if(and_(is_closed, closed_day <= Problem.due_date)),
+            count_if(and_(is_closed, Problem.closed_at >= month_start)),
+        )
+        .where(problem_filter(actor))
+        .group_by(Problem.division_code)
+    )
+    return [DivisionStats(str(r[0]), *(int(v) for v in r[1:])) for r in rows]
+
+
+def clue_pipeline(session: Session, actor: Actor) -> dict[str, int]:
+    """Clues per status in the actor's jurisdiction, for the dashboard's pipeline card.
+
+    Readers as in the supervision domain (offices, the commission, leaders); other roles get
+    an empty dict.  This aggregate belongs with the supervision reads and should move to
+    ``eco263/supervision/service.py`` once that module is settled.
+    """
+    readers = {Role.CITY_OFFICE, Role.DISTRICT_OFFICE, Role.SUPERVISOR, Role.VIEWER}
+    if not actor.is_system and actor.role not in readers:
+        return {}
+    in_scope = Clue.division_code.in_(select(Division.code).where(division_subtree(actor)))
+    rows = session.execute(
+        select(Clue.status, func.count()).where(in_scope).group_by(Clue.status)
+    ).all()
+    return {str(status): int(n) for status, n in rows}
+
+
+def enterprises_in_scope(session: Session, actor: Actor) -> list[Enterprise]:
+    """Enterprises a problem may be filed against: those in the actor's jurisdiction."""
+    query = select(Enterprise).order_by(Enterprise.name)
+    if actor.enterprise_id is not None:
+        query = query.where(Enterprise.id == actor.enterprise_id)
+    else:
+        query = query.where(
+            Enterprise.division_code.in_(select(Division.code).where(division_subtree(actor)))
+        )
+    return list(session.scalars(query))

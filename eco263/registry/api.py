@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from sqlalchemy import select
 
-from eco263.auth.scope import division_subtree
+from eco263.auth.scope import in_jurisdiction
 from eco263.registry import actions, service
-from eco263.registry.models import Division, Enterprise
+from eco263.registry.models import Enterprise
 from eco263.registry.schemas import DivisionOut, EnterpriseCreate, EnterpriseOut, OrganizationOut
 from eco263.web.deps import user_ctx
 
@@ -40,8 +40,7 @@ def enterprises(request: Request) -> list[EnterpriseOut]:
         if ctx.actor.enterprise_id is not None:
             query = query.where(Enterprise.id == ctx.actor.enterprise_id)
         else:
-            subtree = select(Division.code).where(division_subtree(ctx.actor))
-            query = query.where(Enterprise.division_code.in_(subtree))
+            query = query.where(in_jurisdiction(ctx.actor, Enterprise.division_code))
         return [EnterpriseOut.model_validate(e) for e in ctx.session.scalars(query)]
 
 

@@ -46,6 +46,7 @@ PROBLEM_MOVES: Mapping[ProblemState, frozenset[Move]] = {
 #: Which side of the work may make a move: the assignee unit, or the office that verifies.
 ASSIGNEE_MOVES = frozenset({Move.ACCEPT, Move.SUBMIT})
 OFFICE_MOVES = frozenset({Move.VERIFY, Move.RETURN, Move.DISPATCH, Move.MERGE})
+VERIFIER_MOVES = frozenset({Move.VERIFY, Move.RETURN})
 
 
 def next_assignment_state(state: AssignmentState, move: Move) -> AssignmentState | None:
@@ -60,13 +61,15 @@ def legal_assignment_moves(state: AssignmentState) -> list[Move]:
 def may_make(actor: Actor, move: Move, *, assignee_org_id: int | None = None) -> bool:
     """Role guard: offices verify and dispatch; the assigned unit accepts and submits.
 
-    Offices may also accept/submit on a unit's behalf (paper-based towns); the
-    supervisor, enterprise and viewer roles never change a problem.
+    Offices may also accept/submit on a unit's behalf (paper-based towns), but no
+    one verifies or returns work assigned to their own organization (no 自查自验);
+    the supervisor, enterprise and viewer roles never change a problem.
     """
     if actor.is_system:
         return True
     if actor.role in (Role.CITY_OFFICE, Role.DISTRICT_OFFICE):
-        return True
+        own_work = assignee_org_id is not None and assignee_org_id == actor.organization_id
+        return not (own_work and move in VERIFIER_MOVES)
     if actor.role == Role.DEPARTMENT:
         return move in ASSIGNEE_MOVES and actor.organization_id == assignee_org_id
     return False

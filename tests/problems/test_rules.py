@@ -120,3 +120,10 @@ def test_cutoffs_agree_with_the_level_of_every_due_date(today: date, offset: int
 def test_deadline_rules_file_names_only_known_sources() -> None:
     assert RULES["人大询问"].kind == "months"
     assert RULES["联合执法"].n == 7
+
+
+def test_an_office_does_not_verify_work_assigned_to_itself() -> None:
+    office = Actor(1, "x", Role.DISTRICT_OFFICE, "320583", "p/", organization_id=9)
+    assert rules.allowed_moves(office, AssignmentState.VERIFYING, 9) == []
+    assert rules.allowed_moves(office, AssignmentState.ASSIGNED, 9) == [Move.ACCEPT]
+    assert rules.allowed_moves(office, AssignmentState.VERIFYING, 7) == [Move.VERIFY, Move.RETURN]

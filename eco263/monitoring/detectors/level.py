@@ -1,0 +1,335 @@
+"""``dilution`` and ``parameter_edit``: a sudden level or spread break the process can't explain.
+
+TAMPER.md §4.1 (the Kunshan, Zhenjiang and Juye cases): dilution or clean-water substitution
+divides the concentration by a factor while flow and production do not change.  §4.4: a
+parameter edit (the Taizhou "修正值×/修正值+") applies y' = a·y + b.  Both are *steps*, so one
+detector finds them and the shape of the step says which:
+
+1. Work on short blocks (``block_minutes``) of valid data, in logs, minus the point's own
+   hour-of-day profile — so a night-only or peak-hours-only dilution shows as a drop against
+   what those hours usually read, and the daily cycle is not a step.
+2. Step statistic D(t) = median of the next ``right_hours`` − median of the previous
+   ``left_hours`` (a two-window change-point test, robust to spikes).  The same is computed for
+   flow: a concentration drop explained by more water (rain on an inflow: flow ×f, concentration
+   ÷f) is subtracted; a drop that comes with a flow collapse (production change or stop) is not
+   judged.  The threshold is the larger of a physical factor (``min_factor``) and ``z_step``
+   times the point's own natural spread of D — self-scaled per point (TAMPER.md §3 note).
+3. Classify the step by how the short-term spread moved with the level (ratio λ of levels,
+   ρ of block-to-block spread): multiplicative (ρ ≈ λ, or ρ > λ as values approach the blank and
+   instrument noise dominates) is dilution; spread kept while the level dropped (ρ ≈ 1) is an
+   offset edit (b < 0: ρ nearer 1 than λ, i.e. ρ ≥ √λ); spread shrinking faster than the level
+   (ρ < λ) is a gain/compression
+   edit.  A second channel catches compression that keeps the level (spread alone collapses).
+4. A drop of at most ``calibration_max_factor`` right after a logged calibration (C/M flags) is
+   the benign look-alike of a recalibration and is not reported.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from eco263.monitoring.detectors._util import (
+    F64,
+    B,
+    hod_median,
+    merge,
+    robust_scale,
+    rolling,
+    squash,
+)
+from eco263.monitoring.detectors.base import Alarm
+from eco263.monitoring.detectors.validity import HOUR, MAINT, Agg, PointData
+
+
+@dataclass(frozen=True)
+class _Flow:
+    d: F64
+    stopped: B
+    rq: F64
+
+
+@dataclass
+class _Segment:
+    rule: str
+    a: int
+    b: int
+    detected: int
+    evidence: dict[str, Any]
+    strength: float
+
+
+def _log_residual(point: PointData, agg: Agg, floor: float) -> F64:
+    lc = np.log(np.maximum(agg.mean, floor))
+    slot = point.slot(agg.width, agg.n)
+    return np.asarray(lc - hod_median(lc, slot)[slot])
+
+
+def _flow(point: PointData, width: int, n_l: int, n_r: int) -> _Flow | None:
+    if point.flow is None:
+        return None
+    cfg = point.config.level
+    q = point.agg(point.flow, width, cfg.min_valid_fraction_block)
+    typical = float(np.nanmedian(q.mean)) if np.isfinite(q.mean).any() else math.nan
+    if not math.isfinite(typical) or typical <= 0:
+        return None
+    stopped = np.asarray(np.isfinite(q.mean) & (q.mean < typical / cfg.flow_stop_factor))
+    stopped |= q.counts[:, 3] > q.counts[:, 0]  # F-flagged blocks
+    rq = _log_residual(point, q, typical * 1e-3)
+    rq[stopped] = np.nan
+    d = rolling(rq, n_r, "median", ahead=True) - rolling(rq, n_l, "median", ahead=False)
+    return _Flow(d=d, stopped=stopped, rq=rq)
+
+
+def run(point: PointData, want: set[str]) -> list[Alarm]:
+    cfg = point.config.level
+    width = cfg.block_minutes * 60
+    n_l = max(2, int(cfg.left_hours * HOUR / width))
+    n_r = max(2, int(cfg.right_hours * HOUR / width))
+    flow = _flow(point, width, n_l, n_r)
+    out: list[Alarm] = []
+    for pol in point.pollutants:
+        agg = point.agg(pol, width, cfg.min_valid_fraction_block)
+        if int(agg.valid.sum()) < 2 * n_l:
+            continue
+        s = point.series[pol]
+        level = float(np.nanmedian(agg.mean))
+        floor = max(s.resolution, 1e-3 * abs(level), 1e-9)
+        rc = _log_residual(point, agg, floor)
+        x = rc
+        if flow is not None:
+            rc[flow.stopped] = np.nan
+            x = rc + flow.rq  # log load: unchanged when extra water dilutes (rain on inflow)
+        segs = _level_steps(point, pol, agg, x, flow, n_l, n_r)
+        if "parameter_edit" in want and cfg.spread_test:
+            segs += _spread_steps(point, agg, rc, flow, n_l)
+        segs = [g for g in segs if g.rule in want]
+        out.extend(_alarms(point, pol, agg, segs))
+    return out
+
+
+def _cycle_blocks(point: PointData, pol: str, width: int) -> int:
+    """Blocks per analyser result (batch analysers hold a value for their cycle)."""
+    cycle, _ = point.result_durations(pol)
+    return max(1, round(cycle / width))
+
+
+def _level_steps(
+    point: PointData, pol: str, agg: Agg, x: F64, flow: _Flow | None, n_l: int, n_r: int
+) -> list[_Segment]:
+    """Two-window step test on the valid blocks only (a stop or an outage is skipped over, so
+    the level after it is compared with the level before it), kept only when the drop is
+    abrupt — a natural swing builds up over hours, a changed sampling line or edited parameter
+    acts at once (TAMPER.md §4.4 "sudden onset")."""
+    cfg = point.config.level
+    pos_v = np.flatnonzero(np.isfinite(x))
+    cyc = _cycle_blocks(point, pol, agg.width)
+    n_r = max(n_r, cfg.min_results_right * cyc)
+    n_l = max(n_l, cfg.min_results_left * cyc)
+    if pos_v.size < n_l + n_r:
+        return []
+    xv = x[pos_v]
+    med_l = rolling(xv, n_l, "median", ahead=False, min_frac=0.75)
+    d = rolling(xv, n_r, "median", ahead=True, min_frac=0.75) - med_l
+    k = max(2, 2 * cyc)
+    jump = rolling(xv, k, "median", ahead=True) - rolling(xv, k, "median", ahead=False)
+    gate = np.ones(xv.size, dtype=bool)
+    if flow is not None:  # a flow drop (production change) explains a load drop: not judged
+        rqv = flow.rq[pos_v]
+        dq = rolling(rqv, n_r, "median", ahead=True) - rolling(rqv, n_l, "median", ahead=False)
+        bad = np.nan_to_num(dq, nan=0.0) < -math.log(cfg.flow_change_tolerance)
+        near = np.convolve(bad.astype(np.int64), np.ones(2 * n_r + 1, dtype=np.int64), "same")
+        gate = near == 0  # flow changing nearby (lagged analyser response) also explains it
+    sig = robust_scale(d)
+    thr = max(math.log(cfg.min_factor), cfg.z_step * (sig if math.isfinite(sig) else 0.0))
+    trig = gate & np.nan_to_num(d <= -thr, nan=False)
+    smooth = rolling(xv, n_r, "median", ahead=True, min_frac=0.25)
+    min_len = max(1, n_r // 2)
+    out: list[_Segment] = []
+    pos = 0
+    for t in np.flatnonzero(trig).tolist():
+        if t < pos:
+            continue
+        base, step = float(med_l[t]), float(d[t])
+        lo = max(0, t - k)
+        jw = jump[lo : t + n_r]
+        if not np.isfinite(jw).any():
+            continue
+        j = lo + int(np.nanargmin(jw))
+        if not jump[j] <= cfg.abrupt_fraction * step:
+            pos = t + 1
+            continue
+        half = base + step / 2
+        a = j
+        high = np.nan_to_num(smooth[a:] >= half, nan=False)
+        b = a + int(np.argmax(high)) if high.any() else xv.size
+        pos = max(b, t + 1)
+        if b - a < min_len:
+            continue
+        a_g, b_g = int(pos_v[a]), int(pos_v[b - 1]) + 1
+        seg = _classify(point, pol, agg, x, flow, a_g, b_g, base, n_l)
+        if seg is not None:
+            seg.detected = agg.time(int(pos_v[min(max(t, a) + n_r // 2 + k, xv.size - 1)]))
+            seg.evidence["threshold_log"] = thr
+            seg.evidence["step_log"] = step
+            seg.evidence["onset_jump_log"] = float(jump[j])
+            out.append(seg)
+    return out
+
+
+def _calibrated_before(point: PointData, pol: str, t0: int) -> bool:
+    cfg = point.config.level
+    s = point.series[pol]
+    lo, hi = np.searchsorted(s.t, [t0 - cfg.calibration_window_hours * HOUR, t0])
+    return bool((s.cls[lo:hi] == MAINT).any())
+
+
+def _classify(
+    point: PointData,
+    pol: str,
+    agg: Agg,
+    rc: F64,
+    flow: _Flow | None,
+    a: int,
+    b: int,
+    base: float,
+    n_l: int,
+) -> _Segment | None:
+    cfg = point.config.level
+    seg = rc[a:b]
+    if not np.isfinite(seg).any():
+        return None
+    lam = math.exp(float(np.nanmedian(seg)) - base)
+    if _calibrated_before(point, pol, agg.time(a)) and 1 / lam <= cfg.calibration_max_factor:
+        return None
+    m = agg.mean
+    per_day = int(24 * HOUR / agg.width)
+    right = m[a : min(b, a + per_day)]
+    left = m[max(0, a - n_l) : a]
+    dr, dl = np.diff(right), np.diff(left)
+    dr, dl = dr[np.isfinite(dr)], dl[np.isfinite(dl)]
+    spread_r = float(np.std(dr)) if dr.size >= 4 else math.nan
+    spread_l = float(np.std(dl)) if dl.size >= 4 else math.nan
+    rho = spread_r / spread_l if spread_l > 0 else math.nan
+    rule, kind = "dilution", "multiplicative"
+    if math.isfinite(rho):
+        # spread nearer to "kept" than to "scaled with the level" (geometric midpoint)
+        if rho >= max(math.sqrt(lam), cfg.offset_spread_ratio) and lam <= 0.8:
+            if 1 / lam < cfg.offset_min_factor:
+                return None  # a level swing that keeps its spread: what natural variation does
+            rule, kind = "parameter_edit", "offset"
+        elif rho < cfg.compression_ratio * lam:
+            rule, kind = "parameter_edit", "gain"
+    left_mean = float(np.nanmean(left)) if np.isfinite(left).any() else math.nan
+    right_mean = float(np.nanmean(right)) if np.isfinite(right).any() else math.nan
+    slope = rho if math.isfinite(rho) else lam
+    hod = point.hod(agg.width, agg.n)[a:b]
+    low = np.nan_to_num(seg < base + math.log(lam) / 2, nan=False)
+    ev: dict[str, Any] = {
+        "kind": kind,
+        "factor": 1 / lam,
+        "level_before": left_mean,
+        "level_after": right_mean,
+        "spread_ratio": rho,
+        "slope": slope,
+        "intercept": right_mean - slope * left_mean,
+        "hours": (b - a) * agg.width / HOUR,
+        "affected_hours_of_day": np.bincount(hod[low], minlength=24),
+    }
+    if flow is not None:
+        fr = flow.rq[a:b]
+        fl = flow.rq[max(0, a - n_l) : a]
+        if np.isfinite(fr).any() and np.isfinite(fl).any():
+            ev["flow_ratio"] = math.exp(float(np.nanmedian(fr) - np.nanmedian(fl)))
+    else:
+        ev["flow_ratio"] = None
+    return _Segment(rule, a, b, 0, ev, abs(math.log(lam)))
+
+
+def _spread_steps(
+    point: PointData, agg: Agg, rc: F64, flow: _Flow | None, n_l: int
+) -> list[_Segment]:
+    """Compression edit keeping the level: the relative spread alone collapses."""
+    cfg = point.config.level
+    n_s = max(4, int(cfg.spread_right_hours * HOUR / agg.width))
+    sd_r = rolling(rc, n_s, "std", ahead=True)
+    sd_l = rolling(rc, n_l, "std", ahead=False)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lr = np.log(sd_r / sd_l)
+    center = float(np.nanmedian(lr)) if np.isfinite(lr).any() else 0.0
+    scale = robust_scale(lr)
+    if not math.isfinite(scale):
+        return []
+    trig = np.nan_to_num(
+        (lr <= math.log(cfg.spread_max_ratio)) & (lr - center <= -cfg.spread_z * scale), nan=False
+    )
+    if flow is not None:
+        trig &= np.nan_to_num(np.abs(flow.d) <= math.log(cfg.flow_change_tolerance), nan=True)
+    sd_c = rolling(rc, n_s, "std", ahead=True, min_frac=0.25)
+    out: list[_Segment] = []
+    pos = 0
+    for t in np.flatnonzero(trig).tolist():
+        if t < pos:
+            continue
+        halfway = math.sqrt(float(sd_l[t]) * float(sd_r[t]))
+        quiet = np.nan_to_num(sd_c[t:] <= halfway, nan=True)
+        b = t + (int(np.argmin(quiet)) if not quiet.all() else len(quiet)) + n_s - 1
+        b = min(max(b, t + 1), agg.n)
+        pos = b
+        left = agg.mean[max(0, t - n_l) : t]
+        right = agg.mean[t:b]
+        lm = float(np.nanmean(left)) if np.isfinite(left).any() else math.nan
+        rm = float(np.nanmean(right)) if np.isfinite(right).any() else math.nan
+        ratio = float(sd_r[t] / sd_l[t])
+        ev: dict[str, Any] = {
+            "kind": "gain",
+            "spread_ratio": ratio,
+            "slope": ratio,
+            "intercept": rm - ratio * lm,
+            "level_before": lm,
+            "level_after": rm,
+            "factor": lm / rm if rm > 0 else None,
+            "hours": (b - t) * agg.width / HOUR,
+        }
+        out.append(_Segment("parameter_edit", t, b, agg.time(t + n_s), ev, -math.log(ratio)))
+    return out
+
+
+def _alarms(point: PointData, pol: str, agg: Agg, segs: list[_Segment]) -> list[Alarm]:
+    cfg = point.config.level
+    gap = int(cfg.merge_gap_hours * HOUR / agg.width)
+    out: list[Alarm] = []
+    for rule in ("dilution", "parameter_edit"):
+        mine = sorted((g for g in segs if g.rule == rule), key=lambda g: g.a)
+        if not mine:
+            continue
+        starts = np.array([g.a for g in mine], dtype=np.int64)
+        ends = np.array([g.b for g in mine], dtype=np.int64)
+        ms, me = merge(starts, ends, gap)
+        for a, b in zip(ms.tolist(), me.tolist(), strict=True):
+            group = [g for g in mine if a <= g.a < b]
+            first = group[0]
+            ev = dict(first.evidence)
+            if len(group) > 1:
+                ev["episodes"] = len(group)
+                ev["factors"] = [g.evidence.get("factor") for g in group][:30]
+                hours = np.zeros(24, dtype=np.int64)
+                for g in group:
+                    hours += np.asarray(
+                        g.evidence.get("affected_hours_of_day", np.zeros(24)), dtype=np.int64
+                    )
+                ev["affected_hours_of_day"] = hours
+            out.append(
+                point.alarm(
+                    pol,
+                    rule,
+                    (agg.time(a), agg.time(b)),
+                    squash(max(g.strength for g in group)),
+                    min(g.detected for g in group),
+                    ev,
+                )
+            )
+    return out

@@ -1,0 +1,196 @@
+"""Data-quality rules: ``missing_data`` and ``flag_abuse`` (category data_quality).
+
+``missing_data`` — hours without enough readings that exist and are not fault-flagged
+(TAMPER.md §1.4, Tianjin centre: lost power, SIM credit, a cut line), in runs long enough to
+matter.  Maintenance/calibration (M, C) and stopped-source (F) hours are flagged, not missing:
+they are counted in the evidence of the other rules and judged by ``flag_abuse``.
+
+``flag_abuse`` — TAMPER.md §1.2 and §4.5: flags and gaps are an attack surface, so ask whether
+they start when the true signal is likely high.  For each episode (a stretch without valid data:
+M/C/D/B/F flags, impossible values, or no rows) we look at the level just before it, relative to
+that hour's usual level (so a calibration scheduled at the daily peak is not suspicious), and at
+its distance to the limit.  Under no manipulation few episodes start at an excursion (the
+``chance_rate``); many of them, or one that starts at a strong excursion near the limit, is the
+signature of hiding exceedances behind flags.  A real stop (flow gone) is not counted.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from eco263.monitoring.detectors._util import binom_sf, hod_median, robust_scale, runs, squash
+from eco263.monitoring.detectors.base import Alarm
+from eco263.monitoring.detectors.validity import (
+    BADVALUE,
+    DAY,
+    FAULT,
+    HOUR,
+    MAINT,
+    STOP,
+    VALID,
+    PointData,
+)
+
+BLOCK = 900
+
+
+def run_missing(point: PointData) -> list[Alarm]:
+    cfg = point.config.missing_data
+    frac = point.config.validity.min_valid_fraction_hour
+    out: list[Alarm] = []
+    for pol, s in point.series.items():
+        if s.t.size < 2:
+            continue
+        h = point.hourly(pol)
+        c = h.counts
+        present = c.sum(axis=1) - c[:, FAULT] - c[:, BADVALUE]
+        first = (int(s.t[0]) - h.start) // HOUR
+        last = (int(s.t[-1]) - h.start) // HOUR
+        inside = np.zeros(h.n, dtype=bool)
+        inside[first + 1 : last] = True  # edges of the export are not gaps
+        missing = inside & (present < frac * h.expected)
+        st, en = runs(missing)
+        for a, b in zip(st.tolist(), en.tolist(), strict=True):
+            if b - a < cfg.min_hours:
+                continue
+            seg = c[a:b]
+            expected = h.expected * (b - a)
+            out.append(
+                point.alarm(
+                    pol,
+                    "missing_data",
+                    (h.time(a), h.time(b)),
+                    squash((b - a) / cfg.min_hours - 0.5),
+                    h.time(a) + cfg.min_hours * HOUR,
+                    {
+                        "hours": b - a,
+                        "rows_expected": round(expected),
+                        "rows_received": int(seg.sum()),
+                        "rows_fault_flag": int(seg[:, FAULT].sum()),
+                        "rows_bad_value": int(seg[:, BADVALUE].sum()),
+                        "rows_absent": max(0, round(expected) - int(seg.sum())),
+                    },
+                )
+            )
+    return out
+
+
+def _flow_stopped(point: PointData, t0: float, t1: float) -> bool:
+    """True when the flow (if measured) shows no discharge over [t0, t1)."""
+    if point.flow is None:
+        return False
+    q = point.series[point.flow]
+    typical = np.median(q.v[q.cls == VALID]) if (q.cls == VALID).any() else math.nan
+    i0, i1 = np.searchsorted(q.t, [t0, t1])
+    seg = q.v[i0:i1]
+    seg = seg[np.isfinite(seg)]
+    if not math.isfinite(typical) or typical <= 0:
+        return False
+    if seg.size == 0:
+        return bool(((q.cls[i0:i1] == STOP).mean() if i1 > i0 else 0.0) > 0.5)
+    return bool(np.median(seg) < typical * point.config.flatline.flow_stop_fraction)
+
+
+def run_flag_abuse(point: PointData) -> list[Alarm]:
+    cfg = point.config.flag_abuse
+    out: list[Alarm] = []
+    for pol in point.pollutants:
+        s = point.series[pol]
+        ok = s.cls == VALID
+        tv, vv = s.t[ok], s.v[ok]
+        if tv.size < 10:
+            continue
+        gap = np.diff(tv)
+        ep = np.flatnonzero(gap > max(cfg.min_episode_minutes * 60, 2 * s.step))
+        if ep.size == 0:
+            continue
+        h = point.agg(pol, BLOCK, 0.5)  # blocks comparable to the pre-episode window
+        hod = point.slot(BLOCK, h.n)
+        floor = max(s.resolution, 1e-9)
+        lh = np.log(np.maximum(h.mean, floor))
+        prof = hod_median(lh, hod)
+        sigma = max(robust_scale(lh - prof[hod]), 0.05)
+        k = max(1, (cfg.pre_minutes * 60) // s.step)
+        lim = point.limits.get(pol)
+        rows = []
+        for i in ep.tolist():
+            t0, t1 = int(tv[i]) + s.step, int(tv[i + 1])
+            pre = float(np.median(vv[max(0, i - k + 1) : i + 1]))
+            post = float(np.median(vv[i + 1 : i + 1 + k]))
+            base = prof[hod[min((t0 - point.grid_start) // BLOCK, h.n - 1)]]
+            z = (math.log(max(pre, floor)) - base) / sigma if math.isfinite(base) else 0.0
+            near = lim is not None and lim.limit > 0 and pre >= cfg.near_limit_fraction * lim.limit
+            if _flow_stopped(point, t0, t1):
+                continue
+            i0, i1 = np.searchsorted(s.t, [t0, t1])
+            cls = s.cls[i0:i1]
+            kinds = {
+                "maintenance": int((cls == MAINT).sum()),
+                "fault": int((cls == FAULT).sum()),
+                "stop": int((cls == STOP).sum()),
+                "bad_value": int((cls == BADVALUE).sum()),
+                "absent": max(0, (t1 - t0) // s.step - int(cls.size)),
+            }
+            rows.append((t0, t1, pre, post, z, near, kinds))
+        out.extend(_judge_episodes(point, pol, rows))
+    return out
+
+
+def _judge_episodes(
+    point: PointData,
+    pol: str,
+    rows: list[tuple[int, int, float, float, float, bool, dict[str, int]]],
+) -> list[Alarm]:
+    cfg = point.config.flag_abuse
+    if not rows:
+        return []
+    t0s = np.array([r[0] for r in rows], dtype=np.int64)
+    z = np.array([r[4] for r in rows])
+    near = np.array([r[5] for r in rows])
+    lim = point.limits.get(pol)
+    has_limit = lim is not None and lim.limit > 0
+    susp = (z >= cfg.z_suspicious) | near
+    strong = (z >= cfg.z_single) & (near | (not has_limit))
+    win = int(cfg.window_days * DAY)
+    fire = np.zeros(len(rows), dtype=bool)
+    pvals = np.ones(len(rows))
+    for j in np.flatnonzero(susp).tolist():
+        lo = np.searchsorted(t0s, t0s[j] - win)
+        n_all = j - lo + 1
+        n_s = int(susp[lo : j + 1].sum())
+        pvals[j] = binom_sf(n_s, n_all, cfg.chance_rate)
+        if strong[j] or (n_s >= cfg.min_episodes and pvals[j] <= cfg.max_p_value):
+            fire[j] = True
+    out: list[Alarm] = []
+    st, en = runs(fire)
+    for a, b in zip(st.tolist(), en.tolist(), strict=True):
+        lo = int(np.searchsorted(t0s, t0s[a] - win))
+        members = [i for i in range(lo, b) if susp[i]]
+        first = members[0]
+        kinds: dict[str, int] = {}
+        for i in members:
+            for key, val in rows[i][6].items():
+                kinds[key] = kinds.get(key, 0) + val
+        out.append(
+            point.alarm(
+                pol,
+                "flag_abuse",
+                (rows[first][0], rows[b - 1][1]),
+                squash(-math.log10(max(float(pvals[a:b].min()), 1e-12)) / 6 + float(z.max()) / 10),
+                rows[a][0] + cfg.min_episode_minutes * 60,
+                {
+                    "episodes_suspicious": len(members),
+                    "episodes_in_window": b - lo,
+                    "p_value": float(pvals[a:b].min()),
+                    "pre_levels": [rows[i][2] for i in members][:20],
+                    "post_levels": [rows[i][3] for i in members][:20],
+                    "pre_z": [rows[i][4] for i in members][:20],
+                    "near_limit": int(near[members].sum()),
+                    "rows_by_kind": kinds,
+                    **point.limit_evidence(pol),
+                },
+            )
+        )
+    return out

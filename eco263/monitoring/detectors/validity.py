@@ -1,0 +1,458 @@
+"""Rule 0 (TAMPER.md §3): which readings count, and valid hourly / daily averages.
+
+Only data a regulator would accept may support an exceedance, and the flags themselves are
+evidence (TAMPER.md §1.2: flagged data is excluded from compliance, so flags are an attack
+surface).  This module therefore both *excludes* and *counts*: every aggregate carries how many
+rows were valid, flagged for maintenance/calibration (M, C), for faults (D, B), for a stopped
+source (F), or had an impossible value (NaN, negative, absurd), per HJ 212-2017 table 8.
+
+The validity thresholds (HJ 75-2017: ≥ 45 valid minutes per hour; HJ 356-2019: ≥ 75 % of the
+day) are RECALLED in DOMAIN.md §6, so they come from the config, not from here.
+
+Times are handled as int64 seconds since the epoch (UTC) so that aggregation is ``bincount``
+over a fixed grid; the grid starts at a local midnight so that ``index % 24`` is the hour of
+day and ``index // 24`` the day in the configured time zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from eco263.monitoring.detectors.base import Alarm, DetectorConfig, Limit
+
+__all__ = [
+    "Agg",
+    "PointData",
+    "Series",
+    "prepare",
+]
+
+HOUR: Final = 3600
+DAY: Final = 86400
+N_CLASSES: Final = 6
+# Flag classes, in the order of Agg.counts columns.
+VALID, MAINT, FAULT, STOP, OTHER, BADVALUE = range(N_CLASSES)
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+B = NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Series:
+    """One pollutant's minute-level readings, sorted by time, duplicates removed."""
+
+    pollutant: str
+    t: I64
+    v: F64
+    cls: NDArray[np.int8]
+    received: F64 | None
+    step: int
+    resolution: float
+    n_duplicates: int
+    duplicate_times: I64
+
+    @property
+    def valid(self) -> B:
+        return np.asarray(self.cls == VALID)
+
+
+@dataclass(frozen=True)
+class Agg:
+    """Fixed-width bins (hours, blocks) over the point's grid."""
+
+    start: int
+    width: int
+    mean: F64
+    """Mean of valid values; NaN where the bin is not valid."""
+    counts: NDArray[np.int64]
+    """Rows per flag class (VALID, MAINT, FAULT, STOP, OTHER, BADVALUE), shape (n, 6)."""
+    expected: float
+    valid: B
+    vmin: F64
+    vmax: F64
+
+    @property
+    def n(self) -> int:
+        return int(self.mean.shape[0])
+
+    @property
+    def n_valid(self) -> I64:
+        return np.asarray(self.counts[:, VALID])
+
+    @property
+    def n_rows(self) -> I64:
+        return np.asarray(self.counts.sum(axis=1))
+
+    def time(self, i: int) -> int:
+        return self.start + i * self.width
+
+
+@dataclass(frozen=True)
+class LoggerValues:
+    """Hourly or daily values the logger itself sent (CN 2061 / 2031)."""
+
+    t: I64
+    v: F64
+    flag_ok: B
+
+
+@dataclass
+class PointData:
+    """One point, prepared once and shared by every rule."""
+
+    mn: str
+    config: DetectorConfig
+    limits: dict[str, Limit]
+    series: dict[str, Series]
+    logger_hour: dict[str, LoggerValues]
+    logger_day: dict[str, LoggerValues]
+    grid_start: int
+    grid_end: int
+    offset: int
+    _cache: dict[tuple[str, int], Agg] = field(default_factory=dict)
+    _results: dict[str, tuple[I64, I64, F64]] = field(default_factory=dict)
+
+    @property
+    def n_hours(self) -> int:
+        return (self.grid_end - self.grid_start) // HOUR
+
+    @cached_property
+    def flow(self) -> str | None:
+        for code in self.config.validity.flow_pollutants:
+            if code in self.series:
+                return code
+        return None
+
+    @property
+    def pollutants(self) -> list[str]:
+        """Concentration series (everything but flow)."""
+        return [p for p in self.series if p != self.flow]
+
+    def agg(self, pollutant: str, width: int, min_fraction: float | None = None) -> Agg:
+        """Bins of ``width`` seconds; valid with ``min_fraction`` of the expected rows."""
+        frac = (
+            self.config.validity.min_valid_fraction_hour if min_fraction is None else min_fraction
+        )
+        key = (pollutant, width)
+        if key not in self._cache:
+            self._cache[key] = aggregate(
+                self.series[pollutant], self.grid_start, width, self.grid_end, frac
+            )
+        return self._cache[key]
+
+    def results(self, pollutant: str) -> tuple[I64, I64, F64]:
+        """Analyser results (start, end, value) of a series, computed once (see flatline)."""
+        if pollutant not in self._results:
+            self._results[pollutant] = analyser_results(self.series[pollutant])
+        return self._results[pollutant]
+
+    def result_durations(self, pollutant: str) -> tuple[float, float]:
+        """(median, 95th percentile) of result durations in seconds — the analyser cycle and
+        how long its results naturally repeat (robust to a few manipulated runs)."""
+        r0, r1, _ = self.results(pollutant)
+        if r0.size == 0:
+            return float(self.series[pollutant].step), float(self.series[pollutant].step)
+        dur = np.sort(r1 - r0)  # sort, not partition: durations are mostly one repeated value
+        # time-weighted median: the cycle that covers half of the time, so a burst of short
+        # results (a jittered manipulation) does not make a batch analyser look continuous
+        cover = np.cumsum(dur)
+        cycle = float(dur[int(np.searchsorted(cover, cover[-1] / 2))])
+        return cycle, float(dur[min(dur.size - 1, int(0.95 * dur.size))])
+
+    def hourly(self, pollutant: str) -> Agg:
+        return self.agg(pollutant, HOUR)
+
+    def daily(self, pollutant: str) -> tuple[F64, B]:
+        """Valid daily means from valid hourly means (HJ 356: enough valid hours)."""
+        h = self.hourly(pollutant)
+        days = h.n // 24
+        mean = h.mean[: days * 24].reshape(days, 24)
+        ok = h.valid[: days * 24].reshape(days, 24)
+        n_ok = ok.sum(axis=1)
+        total = np.where(ok, mean, 0.0).sum(axis=1)
+        valid = n_ok >= self.config.validity.min_valid_hours_day
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.where(valid, total / np.maximum(n_ok, 1), np.nan)
+        return out, valid
+
+    def hod(self, width: int, n: int) -> I64:
+        """Local hour of day of each bin on a grid of ``width`` seconds."""
+        return np.asarray(((np.arange(n, dtype=np.int64) * width) // HOUR) % 24)
+
+    def slot(self, width: int, n: int) -> I64:
+        """Hour-of-day slot of each bin, split into working days and weekends (0–47) when the
+        data covers at least 3 of each: a plant's weekend runs a different production calendar,
+        and its daily profile is the baseline most rules compare against."""
+        hod = self.hod(width, n)
+        day = (np.arange(n, dtype=np.int64) * width) // DAY
+        first = datetime.fromtimestamp(self.grid_start + self.offset, tz=UTC).weekday()
+        weekend = ((first + day) % 7) >= 5
+        n_days = int(day[-1]) + 1 if n else 0
+        n_weekend = int(((first + np.arange(n_days)) % 7 >= 5).sum())
+        if n_weekend < 3 or n_days - n_weekend < 3:
+            return hod
+        return np.asarray(hod + 24 * weekend.astype(np.int64))
+
+    def to_datetime(self, seconds: float) -> datetime:
+        tz = ZoneInfo(self.config.timezone)
+        return datetime.fromtimestamp(int(seconds), tz=UTC).astimezone(tz)
+
+    def alarm(
+        self,
+        pollutant: str,
+        rule: str,
+        span: tuple[float, float],
+        score: float,
+        detected: float,
+        evidence: dict[str, Any],
+    ) -> Alarm:
+        """Build an alarm with aware local times and JSON-plain evidence."""
+        return Alarm(
+            mn=self.mn,
+            pollutant=pollutant,
+            rule=rule,
+            start=self.to_datetime(span[0]),
+            end=self.to_datetime(span[1]),
+            score=float(score),
+            detected_at=self.to_datetime(max(detected, span[0])),
+            evidence={k: plain(v) for k, v in evidence.items()},
+        )
+
+    def limit_evidence(self, pollutant: str) -> dict[str, Any]:
+        lim = self.limits.get(pollutant)
+        if lim is None:
+            return {}
+        return {"limit": lim.limit, "unit": lim.unit, "standard": lim.standard}
+
+
+def plain(value: Any) -> Any:
+    """Numpy scalars and arrays to JSON-plain Python, floats rounded for people."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [plain(v) for v in value]
+    if isinstance(value, np.bool_ | bool):
+        return bool(value)
+    if isinstance(value, np.integer | int):
+        return int(value)
+    if isinstance(value, np.floating | float):
+        f = float(value)
+        if not np.isfinite(f):
+            return None
+        return float(f"{f:.6g}")
+    return value
+
+
+def _class_table(config: DetectorConfig) -> NDArray[np.int8]:
+    v = config.validity
+    table = np.full(256, OTHER, dtype=np.int8)
+    for flags, cls in (
+        (v.valid_flags, VALID),
+        (v.maintenance_flags, MAINT),
+        (v.fault_flags, FAULT),
+        (v.stop_flags, STOP),
+    ):
+        for f in flags:
+            table[ord(f[0]) & 0xFF] = cls
+    return table
+
+
+def _epoch_seconds(col: pd.Series, timezone: str) -> I64:
+    ser = col
+    if not isinstance(ser.dtype, pd.DatetimeTZDtype):
+        ser = pd.to_datetime(ser, format="ISO8601")
+        if not isinstance(ser.dtype, pd.DatetimeTZDtype):
+            ser = ser.dt.tz_localize(timezone)
+    naive = ser.dt.tz_convert("UTC").dt.tz_localize(None)
+    return np.asarray(naive.to_numpy(dtype="datetime64[s]").astype(np.int64))
+
+
+def _flag_codes(col: pd.Series | None, n: int) -> NDArray[np.uint8]:
+    if col is None:
+        return np.full(n, ord("N"), dtype=np.uint8)
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    lut = np.array(
+        [ord(str(u)[0]) if isinstance(u, str) and u else ord("N") for u in uniques] + [ord("N")],
+        dtype=np.uint8,
+    )
+    return lut[np.where(codes < 0, len(uniques), codes)]
+
+
+def _resolution(v: F64) -> float:
+    """Instrument resolution: the smallest step between distinct values (TAMPER.md §3 note)."""
+    finite = v[np.isfinite(v)]
+    if finite.size < 2:
+        return 0.0
+    sample = finite if finite.size <= 20000 else finite[:: finite.size // 20000 + 1]
+    u = np.unique(np.round(sample, 9))
+    d = np.diff(u)
+    d = d[d > 1e-12]
+    return float(d.min()) if d.size else 0.0
+
+
+def _tz_offset(timezone: str, at: int) -> int:
+    off = datetime.fromtimestamp(at, tz=UTC).astimezone(ZoneInfo(timezone)).utcoffset()
+    return int((off or timedelta(0)).total_seconds())
+
+
+def prepare(
+    frame: pd.DataFrame, mn: str, limits: dict[str, Limit], config: DetectorConfig
+) -> PointData:
+    """Split a point's long-form readings into per-pollutant series and logger aggregates.
+
+    ``frame`` has ``time`` (aware, or naive in the configured zone), ``pollutant``, ``value``
+    and optionally ``flag`` (default N), ``cn`` (default 2051 minute data) and ``received``.
+    Unsorted input is sorted; a repeated (pollutant, CN, time) keeps the last row and is
+    counted (a clock set back produces exactly that).
+    """
+    vcfg = config.validity
+    n = len(frame)
+    t = _epoch_seconds(frame["time"], config.timezone) if n else np.zeros(0, np.int64)
+    codes, uniques = pd.factorize(frame["pollutant"])
+    pcode = np.asarray(codes, dtype=np.int64)
+    puniq = [str(u) for u in np.asarray(uniques, dtype=object)]
+    values = pd.to_numeric(frame["value"], errors="coerce").to_numpy(dtype=np.float64)
+    flags = _flag_codes(frame.get("flag"), n)
+    if "cn" in frame:
+        ccode, cuniq = pd.factorize(frame["cn"].fillna(vcfg.minute_cns[0]))
+        lut = np.array(
+            [
+                0
+                if str(c) in vcfg.minute_cns
+                else 1
+                if str(c) == vcfg.hour_cn
+                else 2
+                if str(c) == vcfg.day_cn
+                else 3
+                for c in cuniq
+            ],
+            dtype=np.int64,
+        )
+        kind = lut[ccode] if lut.size else np.zeros(n, dtype=np.int64)
+    else:
+        kind = np.zeros(n, dtype=np.int64)
+    received: F64 | None = None
+    if "received" in frame and frame["received"].notna().any():
+        rec = frame["received"]
+        ok = rec.notna().to_numpy()
+        received = np.full(n, np.nan)
+        received[ok] = _epoch_seconds(rec[ok], config.timezone).astype(np.float64)
+
+    order = np.lexsort((t, pcode, kind))
+    t, pcode, kind, values, flags = t[order], pcode[order], kind[order], values[order], flags[order]
+    if received is not None:
+        received = received[order]
+    same_next = np.zeros(n, dtype=bool)
+    if n > 1:
+        same_next[:-1] = (t[1:] == t[:-1]) & (pcode[1:] == pcode[:-1]) & (kind[1:] == kind[:-1])
+    keep = ~same_next
+
+    table = _class_table(config)
+    series: dict[str, Series] = {}
+    logger_hour: dict[str, LoggerValues] = {}
+    logger_day: dict[str, LoggerValues] = {}
+    bounds = np.flatnonzero(np.diff(pcode * 4 + kind)) + 1
+    starts = np.concatenate(([0], bounds)) if n else np.zeros(0, np.int64)
+    ends = np.concatenate((bounds, [n])) if n else np.zeros(0, np.int64)
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        k = int(kind[a])
+        pol = puniq[int(pcode[a])]
+        sl = slice(a, b)
+        kp = keep[sl]
+        tt, vv, ff = t[sl][kp], values[sl][kp], flags[sl][kp]
+        if k in (1, 2):
+            lv = LoggerValues(tt, vv, np.isin(ff, [ord(f[0]) for f in vcfg.valid_flags]))
+            (logger_hour if k == 1 else logger_day)[pol] = lv
+            continue
+        if k != 0:
+            continue
+        cls = table[ff].copy()
+        limit = limits.get(pol)
+        bad = ~np.isfinite(vv) | (vv > vcfg.absurd_max)
+        if pol not in vcfg.signed_pollutants:
+            bad |= vv < 0
+        if limit is not None and limit.limit > 0:
+            bad |= vv > limit.limit * vcfg.absurd_limit_factor
+        cls[(cls == VALID) & bad] = BADVALUE
+        dup_times = np.unique(t[sl][~kp])
+        step = int(np.median(np.diff(tt))) if tt.size > 1 else 60
+        series[pol] = Series(
+            pollutant=pol,
+            t=tt,
+            v=vv,
+            cls=cls,
+            received=None if received is None else received[sl][kp],
+            step=max(step, 1),
+            resolution=_resolution(vv[cls == VALID]),
+            n_duplicates=int((~kp).sum()),
+            duplicate_times=dup_times,
+        )
+    if series:
+        t_min = min(int(s.t[0]) for s in series.values() if s.t.size)
+        t_max = max(int(s.t[-1]) for s in series.values() if s.t.size)
+    else:
+        t_min = t_max = int(t[0]) if n else 0
+    offset = _tz_offset(config.timezone, t_min)
+    grid_start = ((t_min + offset) // DAY) * DAY - offset
+    grid_end = ((t_max + offset) // DAY + 1) * DAY - offset
+    return PointData(
+        mn=mn,
+        config=config,
+        limits=limits,
+        series=series,
+        logger_hour=logger_hour,
+        logger_day=logger_day,
+        grid_start=grid_start,
+        grid_end=grid_end,
+        offset=offset,
+    )
+
+
+def aggregate(s: Series, start: int, width: int, end: int, min_fraction: float) -> Agg:
+    """Bin a series on a fixed grid; a bin is valid with enough valid rows (HJ 75 / HJ 356)."""
+    nb = max((end - start) // width, 1)
+    idx = (s.t - start) // width
+    inside = (idx >= 0) & (idx < nb)
+    idx, v, cls = idx[inside], s.v[inside], s.cls[inside]
+    counts = np.bincount(idx * N_CLASSES + cls, minlength=nb * N_CLASSES).reshape(nb, N_CLASSES)
+    ok = cls == VALID
+    total = np.bincount(idx[ok], weights=v[ok], minlength=nb)
+    n_ok = counts[:, VALID]
+    expected = width / s.step
+    valid = n_ok >= min_fraction * expected
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(valid, total / np.maximum(n_ok, 1), np.nan)
+    vmin = np.full(nb, np.inf)
+    vmax = np.full(nb, -np.inf)
+    io, vo = idx[ok], v[ok]
+    if io.size:  # idx is sorted (times are), so each bin is one contiguous slice
+        first = np.flatnonzero(np.r_[True, io[1:] != io[:-1]])
+        vmin[io[first]] = np.minimum.reduceat(vo, first)
+        vmax[io[first]] = np.maximum.reduceat(vo, first)
+    return Agg(start, width, mean, counts, expected, valid, vmin, vmax)
+
+
+MAX_RESULT_GAP = 3600
+
+
+def analyser_results(s: Series) -> tuple[I64, I64, F64]:
+    """Runs of equal consecutive valid readings = one analyser result each (a batch analyser
+    holds its value for the whole cycle; TAMPER.md §3 note).  A gap over an hour ends a run."""
+    ok = s.cls == VALID
+    tv, vv = s.t[ok], s.v[ok]
+    if tv.size == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    change = np.ones(tv.size, dtype=bool)
+    change[1:] = (vv[1:] != vv[:-1]) | (np.diff(tv) > MAX_RESULT_GAP)
+    st = np.flatnonzero(change)
+    en = np.r_[st[1:], tv.size]
+    return tv[st], tv[en - 1] + s.step, vv[st]

@@ -7,10 +7,11 @@ Nothing is read at import time; call :func:`get_settings` (cached) or build a
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -49,6 +50,60 @@ class Settings(BaseSettings):
     require_services: bool = Field(
         default=False,
         description="Tests: fail instead of skip when PostgreSQL or another service is missing.",
+    )
+
+    # -- supervision docking (智慧监督) and the outbox worker ------------------------------------
+    supervision_url: str = Field(
+        default="http://127.0.0.1:8264",
+        description="Base URL of the 智慧监督 platform; clues are POSTed to <base>/clues.",
+    )
+    supervision_secret: SecretStr = Field(
+        default=SecretStr("eco263-demo-secret"),
+        description="Shared HMAC-SHA256 secret for the docking (both directions); demo value.",
+    )
+    supervision_previous_secret: SecretStr | None = Field(
+        default=None,
+        description="Secret being rotated out: still accepted inbound until the time below.",
+    )
+    supervision_previous_secret_until: datetime | None = Field(
+        default=None,
+        description="End of the rotation window (ISO 8601) for the previous secret.",
+    )
+    supervision_max_skew_seconds: int = Field(
+        default=300, description="Largest accepted clock skew of a signed request, in seconds."
+    )
+    outbox_timeout_seconds: float = Field(
+        default=5.0, description="HTTP timeout of one delivery attempt, in seconds."
+    )
+    outbox_backoff_base_seconds: float = Field(
+        default=1.0, description="First retry delay; doubles per attempt (with jitter)."
+    )
+    outbox_backoff_max_seconds: float = Field(
+        default=60.0, description="Largest retry delay, in seconds."
+    )
+    outbox_horizon_hours: float = Field(
+        default=72.0,
+        description="After this long without success a delivery is 'dead' (retry by command).",
+    )
+    outbox_poll_seconds: float = Field(
+        default=0.2, description="How often an idle outbox worker looks for work, in seconds."
+    )
+    outbox_concurrency: int = Field(
+        default=8, description="Deliveries one outbox worker makes in parallel."
+    )
+    outbox_batch_size: int = Field(
+        default=32, description="Events one outbox worker claims at a time."
+    )
+    receiver_port: int = Field(
+        default=8264, description="Port of the reference receiver (eco263 supervision-receiver)."
+    )
+    receiver_database_url: str = Field(
+        default="sqlite:///var/supervision-receiver.db",
+        description="The reference receiver's own store (SQLite file by default).",
+    )
+    receiver_eco263_url: str = Field(
+        default="http://127.0.0.1:8263",
+        description="Where the reference receiver sends statuses, opinions and 问责 back.",
     )
 
     @property

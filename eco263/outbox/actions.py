@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from eco263.context import Ctx
+from eco263.outbox.enums import OutboxState
 from eco263.outbox.models import OutboxEvent
 
 
@@ -24,7 +27,7 @@ def enqueue(
         kind=kind,
         idempotency_key=idempotency_key,
         payload=payload,
-        state="pending",
+        state=OutboxState.PENDING.value,
         attempts=0,
         created_at=now,
         next_attempt_at=now,
@@ -32,3 +35,28 @@ def enqueue(
     session.add(event)
     session.flush()
     return event
+
+
+def do_retry(ctx: Ctx, ids: Sequence[int] | None = None) -> list[int]:
+    """Revive dead deliveries (all, or the given ids): pending now, with a new horizon.
+
+    Only ``dead`` events move; a pending or delivered one named here is left alone.
+    Audited, because reviving a delivery is a decision someone took.
+    """
+    query = update(OutboxEvent).where(OutboxEvent.state == OutboxState.DEAD.value)
+    if ids is not None:
+        query = query.where(OutboxEvent.id.in_(list(ids)))
+    revived = list(
+        ctx.session.execute(
+            query.values(
+                state=OutboxState.PENDING.value, next_attempt_at=ctx.now, retry_from=ctx.now
+            )
+            .returning(OutboxEvent.id)
+            .execution_options(synchronize_session=False)
+        ).scalars()
+    )
+    if revived:
+        ctx.audit(
+            "outbox.retry", "outbox", ",".join(map(str, revived))[:64], None, {"ids": revived}
+        )
+    return revived

@@ -1,4 +1,9 @@
-"""Transactional outbox: side effects written with their cause, delivered by a worker."""
+"""Transactional outbox: side effects written with their cause, delivered by a worker.
+
+States: ``pending`` → ``delivered``, or ``dead`` after the horizon (see
+:mod:`eco263.outbox.worker`).  A claimed event has ``next_attempt_at`` pushed
+forward by a lease, so a worker killed mid-flight leaves it to be retried.
+"""
 
 from __future__ import annotations
 
@@ -32,3 +37,8 @@ class OutboxEvent(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(String(500))
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The horizon counts from here (a retried dead event starts a new window).
+    retry_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The receiver's receipt id, once acknowledged.
+    receipt: Mapped[str | None] = mapped_column(String(128))

@@ -27,6 +27,7 @@ from eco263.problems.models import Assignment, ExtensionRequest, Problem
 from eco263.problems.schemas import AssignmentSpec, ProblemCreate
 from eco263.registry import service as registry
 from eco263.registry.models import Organization
+from eco263.supervision import actions as clue_rules
 from eco263.workdays import CalendarRangeError
 
 
@@ -75,6 +76,7 @@ def do_register_problem(ctx: Ctx, data: ProblemCreate) -> Problem:
     ctx.session.add(problem)
     ctx.session.flush()
     ctx.audit("problem.register", "problem", problem.id, None, _snapshot(problem))
+    clue_rules.do_check_relapse(ctx, problem)  # 假整改: a closed problem back again
     return problem
 
 
@@ -219,6 +221,8 @@ def do_move(
             "note": note.strip(),
         },
     )
+    if move == Move.RETURN:
+        clue_rules.do_check_failed_verification(ctx, assignment)  # 整改不到位
     return assignment
 
 
@@ -394,6 +398,8 @@ def do_decide_extension(
         {"assignment_id": assignment.id, "due_date": old_due},
         {"assignment_id": assignment.id, "due_date": assignment.due_date, "note": note},
     )
+    if approve:
+        clue_rules.do_check_extensions(ctx, assignment)  # deadline moved more than K times
     return request
 
 

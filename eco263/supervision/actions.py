@@ -1,17 +1,38 @@
-"""Open clues (线索) for the 智慧监督 platform, with their evidence, in the cause's transaction."""
+"""Open clues (线索) for the 智慧监督 platform, with their evidence, in the cause's transaction.
+
+Every clue goes through :func:`do_open_clue`: one clue per cause key, its evidence
+frozen, its outbound document written to the outbox and an audit event on each
+problem involved — all in the caller's transaction, so a clue exists exactly when
+its cause does.  The ``do_check_*`` functions are the rules' entry points, called
+where the cause happens (ledger actions, the sweep, and later monitoring/enforcement).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 
-from eco263.audit.models import AuditEvent, AuditHead
+from eco263.audit.actions import Change, record_many
+from eco263.auth.enums import Role
 from eco263.context import Ctx
+from eco263.errors import Conflict, Forbidden, InvalidInput
 from eco263.outbox.actions import enqueue
+from eco263.problems import service as problems
+from eco263.problems.models import Assignment, Problem
+from eco263.registry import service as registry
+from eco263.registry.models import Organization
+from eco263.supervision import rules, service
 from eco263.supervision.enums import ClueCause, ClueStatus, DutyFailure
-from eco263.supervision.models import Clue
+from eco263.supervision.models import Clue, ClueStatusChange
+from eco263.supervision.schemas import ManualClueIn
+
+#: Outbox kind of a clue delivery (POST {base}/clues).
+CLUE_DELIVERY = "clue.deliver"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,17 +47,22 @@ class ClueDraft:
     organization_id: int | None = None
     responsible_person: str | None = None
     extra_evidence: dict[str, Any] | None = None
+    related_problem_ids: tuple[int, ...] = ()
+    monitoring: dict[str, Any] | None = None
 
 
 def do_open_clue(ctx: Ctx, draft: ClueDraft) -> Clue | None:
     """Create the clue and its outbox delivery, once per cause; None if it already exists.
 
-    The evidence names the audit events about the problem with their hashes and
-    the chain head at this moment, so the commission can check them later.
+    The evidence names the audit events about the problems with their hashes and the
+    chain head at this moment, the attachments' hashes and any monitoring evidence
+    pack, so the commission can check them later.  A concurrent twin (same cause key)
+    loses on the unique key inside a savepoint and gets None, leaving the caller's
+    transaction intact.
     """
-    if ctx.session.scalar(select(Clue.id).where(Clue.cause_key == draft.cause_key)) is not None:
+    if service.clue_exists(ctx.session, draft.cause_key):
         return None
-    evidence = _audit_evidence(ctx, draft.problem_id) | (draft.extra_evidence or {})
+    problem_ids = _problem_ids(draft)
     clue = Clue(
         cause_key=draft.cause_key,
         cause_kind=draft.cause.value,
@@ -47,42 +73,416 @@ def do_open_clue(ctx: Ctx, draft: ClueDraft) -> Clue | None:
         responsible_person=draft.responsible_person,
         division_code=draft.division_code,
         summary=draft.summary,
-        evidence=evidence,
+        evidence=service.evidence_for(
+            ctx.session, problem_ids, monitoring=draft.monitoring, facts=draft.extra_evidence
+        ),
         status=ClueStatus.GENERATED.value,
         created_at=ctx.now,
+        status_changed_at=ctx.now,
     )
-    ctx.session.add(clue)
-    ctx.session.flush()
+    try:
+        with ctx.session.begin_nested():
+            ctx.session.add(clue)
+            ctx.session.flush()
+    except IntegrityError:
+        return None
+    ctx.session.add(
+        ClueStatusChange(
+            clue_id=clue.id, status=clue.status, note="线索生成", source="eco263", at=ctx.now
+        )
+    )
     enqueue(
         ctx.session,
-        kind="clue.deliver",
-        idempotency_key=f"clue:{clue.cause_key}",
-        payload={"clue_id": clue.id},
+        kind=CLUE_DELIVERY,
+        idempotency_key=service.outbox_key(clue.cause_key),
+        payload=service.clue_document(ctx.session, clue, problem_ids),
         now=ctx.now,
     )
-    ctx.audit(
-        "clue.open",
-        "problem" if draft.problem_id else "clue",
-        draft.problem_id or clue.id,
-        None,
-        {"clue_id": clue.id, "cause": draft.cause.value, "duty_failure": draft.duty_failure.value},
-    )
+    after = {
+        "clue_id": clue.id,
+        "cause": draft.cause.value,
+        "duty_failure": draft.duty_failure.value,
+        "organization_id": draft.organization_id,
+        "evidence_head": clue.evidence["chain_head"],
+    }
+    subjects = [("problem", pid) for pid in problem_ids] or [("clue", clue.id)]
+    for subject_type, subject_id in subjects:
+        ctx.audit("clue.open", subject_type, subject_id, None, after)
     return clue
 
 
-def _audit_evidence(ctx: Ctx, problem_id: int | None) -> dict[str, Any]:
-    head = ctx.session.get(AuditHead, 1)
-    events: list[dict[str, Any]] = []
-    if problem_id is not None:
-        rows = ctx.session.execute(
-            select(AuditEvent.seq, AuditEvent.action, AuditEvent.at, AuditEvent.hash)
-            .where(AuditEvent.subject_type == "problem", AuditEvent.subject_id == str(problem_id))
-            .order_by(AuditEvent.seq)
+def _problem_ids(draft: ClueDraft) -> list[int]:
+    ids = [draft.problem_id] if draft.problem_id else []
+    return ids + [p for p in draft.related_problem_ids if p not in ids]
+
+
+# -- the rules' entry points ---------------------------------------------------------------------
+
+
+def _unit(ctx: Ctx, org_id: int) -> Organization:
+    return ctx.session.get_one(Organization, org_id)
+
+
+def do_check_failed_verification(ctx: Ctx, assignment: Assignment) -> Clue | None:
+    """整改不到位: called after a 退回; opens a clue when the returns reach the threshold."""
+    policy = rules.load_policy()
+    if not rules.fails_verification(assignment.returned_count, policy):
+        return None
+    problem = ctx.session.get_one(Problem, assignment.problem_id)
+    org = _unit(ctx, assignment.organization_id)
+    n = assignment.returned_count
+    return do_open_clue(
+        ctx,
+        ClueDraft(
+            cause=ClueCause.FAILED_VERIFICATION,
+            cause_key=rules.key_failed_verification(assignment.id),
+            duty_failure=policy.failed_verification_duty,
+            division_code=problem.division_code,
+            summary=(
+                f"{org.name}承办的“{problem.title}”整改核查 {n} 次未通过"
+                f"（被退回 {n} 次），整改不到位"
+            ),
+            problem_id=problem.id,
+            assignment_id=assignment.id,
+            organization_id=org.id,
+            responsible_person=org.leader_name,
+            extra_evidence={"returned_count": n},
+        ),
+    )
+
+
+def do_check_extensions(ctx: Ctx, assignment: Assignment) -> Clue | None:
+    """多次延期: called after an extension is approved."""
+    policy = rules.load_policy()
+    if not rules.too_many_extensions(assignment.extension_count, policy):
+        return None
+    problem = ctx.session.get_one(Problem, assignment.problem_id)
+    org = _unit(ctx, assignment.organization_id)
+    n = assignment.extension_count
+    return do_open_clue(
+        ctx,
+        ClueDraft(
+            cause=ClueCause.EXTENSIONS,
+            cause_key=rules.key_extensions(assignment.id),
+            duty_failure=policy.extensions_duty,
+            division_code=problem.division_code,
+            summary=(
+                f"{org.name}承办的“{problem.title}”期限已延期 {n} 次"
+                f"（超过 {policy.extensions_max} 次），现期限 {assignment.due_date}"
+            ),
+            problem_id=problem.id,
+            assignment_id=assignment.id,
+            organization_id=org.id,
+            responsible_person=org.leader_name,
+            extra_evidence={"extension_count": n, "due_date": str(assignment.due_date)},
+        ),
+    )
+
+
+def do_check_relapse(ctx: Ctx, problem: Problem) -> list[Clue]:
+    """假整改: called when a problem is registered; a clue per closed problem on the same
+    enterprise or water body closed within the watch window, naming its lead unit."""
+    policy = rules.load_policy()
+    closed = service.recently_closed(
+        ctx.session,
+        enterprise_id=problem.enterprise_id,
+        water_body=problem.water_body,
+        exclude_id=problem.id,
+        since=service.window_start(ctx.now, policy.relapse_window_days),
+    )
+    opened: list[Clue] = []
+    for hit in rules.relapsed(problem.enterprise_id, problem.water_body, closed, ctx.now, policy):
+        clue = _open_relapse(ctx, problem, hit, policy)
+        if clue is not None:
+            opened.append(clue)
+    return opened
+
+
+def _open_relapse(
+    ctx: Ctx, new: Problem, hit: rules.ClosedProblem, policy: rules.CluePolicy
+) -> Clue | None:
+    lead = service.lead_assignment(ctx.session, hit.id)
+    if lead is None:
+        return None
+    old = ctx.session.get_one(Problem, hit.id)
+    org = _unit(ctx, lead.organization_id)
+    days = (ctx.now - hit.closed_at).days
+    target = "企业" if new.enterprise_id and new.enterprise_id == old.enterprise_id else "水体"
+    return do_open_clue(
+        ctx,
+        ClueDraft(
+            cause=ClueCause.RELAPSE,
+            cause_key=rules.key_relapse(old.id),
+            duty_failure=policy.relapse_duty,
+            division_code=old.division_code,
+            summary=(
+                f"“{old.title}”由{org.name}整改并于 {hit.closed_at.date()} 销号，"
+                f"{days} 天后同一{target}再次出现问题（{new.source}：“{new.title}”），疑似假整改"
+            ),
+            problem_id=old.id,
+            assignment_id=lead.id,
+            organization_id=org.id,
+            responsible_person=org.leader_name,
+            related_problem_ids=(new.id,),
+            extra_evidence={
+                "closed_problem_id": old.id,
+                "closed_at": hit.closed_at.isoformat(),
+                "new_problem_id": new.id,
+                "days_after_closure": days,
+                "watch_window_days": policy.relapse_window_days,
+            },
+        ),
+    )
+
+
+def do_check_repeat_fines(ctx: Ctx, enterprise_id: int, fines: Sequence[rules.Fine]) -> Clue | None:
+    """以罚代管: given an enterprise's penalties (from the enforcement domain), open a clue
+    naming the authority that keeps fining without the violation stopping."""
+    policy = rules.load_policy()
+    enterprise = registry.get_enterprise(ctx.session, enterprise_id)
+    series = rules.repeat_fines(fines, ctx.today, policy)
+    if series is None:
+        return None
+    trigger = series[-1]
+    org = registry.get_organization(ctx.session, trigger.authority_org_id)
+    days = (trigger.decided_on - series[0].decided_on).days
+    cases = "、".join(f.case_no for f in series)
+    return do_open_clue(
+        ctx,
+        ClueDraft(
+            cause=ClueCause.REPEAT_FINES,
+            cause_key=rules.key_repeat_fines(enterprise.id, trigger.violation, trigger.case_no),
+            duty_failure=policy.repeat_fines_duty,
+            division_code=enterprise.division_code,
+            summary=(
+                f"{enterprise.name}在 {days} 天内因“{trigger.violation.strip()}”被{org.name}"
+                f"处罚 {len(series)} 次（{cases}），违法行为反复未改，疑似以罚代管"
+            ),
+            organization_id=org.id,
+            responsible_person=org.leader_name,
+            extra_evidence={
+                "enterprise_id": enterprise.id,
+                "enterprise_uscc": enterprise.uscc,
+                "fines": [
+                    {
+                        "case_no": f.case_no,
+                        "decided_on": f.decided_on.isoformat(),
+                        "violation": f.violation,
+                        "amount_yuan": f.amount_yuan,
+                        "authority_org_id": f.authority_org_id,
+                    }
+                    for f in series
+                ],
+            },
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmFacts:
+    """What the monitoring domain knows about an alarm, for the 超时未响应 rule."""
+
+    alarm_id: int
+    kind: str
+    point_mn: str
+    division_code: str
+    responsible_org_id: int
+    raised_at: datetime
+    acknowledged_at: datetime | None = None
+    enterprise_id: int | None = None
+    description: str = ""
+    evidence_pack: dict[str, Any] | None = None
+    problem_id: int | None = None
+
+
+def do_check_unacknowledged_alarm(ctx: Ctx, alarm: AlarmFacts) -> Clue | None:
+    """报警超时未响应: open a clue when the alarm was not acknowledged within its limit."""
+    policy = rules.load_policy()
+    if not rules.alarm_overdue(alarm.kind, alarm.raised_at, alarm.acknowledged_at, ctx.now, policy):
+        return None
+    registry.get_division(ctx.session, alarm.division_code)
+    org = registry.get_organization(ctx.session, alarm.responsible_org_id)
+    limit_h = policy.alarm_limit(alarm.kind).total_seconds() / 3600
+    state = "逾时才确认" if alarm.acknowledged_at else "至今未确认"
+    return do_open_clue(
+        ctx,
+        ClueDraft(
+            cause=ClueCause.ALARM_UNACKNOWLEDGED,
+            cause_key=rules.key_alarm(alarm.alarm_id),
+            duty_failure=policy.alarm_duty,
+            division_code=alarm.division_code,
+            summary=(
+                f"监测点 {alarm.point_mn} 的{alarm.kind}报警（{alarm.raised_at.isoformat()}）"
+                f"超过 {limit_h:g} 小时时限{state}，{org.name}未及时响应。{alarm.description}"
+            ).strip(),
+            problem_id=alarm.problem_id,
+            organization_id=org.id,
+            responsible_person=org.leader_name,
+            monitoring=alarm.evidence_pack,
+            extra_evidence={
+                "alarm_id": alarm.alarm_id,
+                "alarm_kind": alarm.kind,
+                "point_mn": alarm.point_mn,
+                "enterprise_id": alarm.enterprise_id,
+                "raised_at": alarm.raised_at.isoformat(),
+                "acknowledged_at": alarm.acknowledged_at.isoformat()
+                if alarm.acknowledged_at
+                else None,
+                "limit_hours": limit_h,
+            },
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TamperingFacts:
+    """A tampering finding from monitoring analytics, with its evidence pack.
+
+    ``evidence_pack`` must carry ``sha256`` (of the pack as stored), which also
+    identifies the episode: the same pack never makes two clues.
+    """
+
+    point_mn: str
+    division_code: str
+    responsible_org_id: int
+    detector: str
+    detected_at: datetime
+    evidence_pack: dict[str, Any] = field(default_factory=dict)
+    enterprise_id: int | None = None
+    description: str = ""
+    problem_id: int | None = None
+
+
+def do_open_tampering_clue(ctx: Ctx, facts: TamperingFacts) -> Clue | None:
+    """干扰自动监测: the analytics found falsified monitoring data; a clue for the regulator."""
+    policy = rules.load_policy()
+    digest = str(facts.evidence_pack.get("sha256", ""))
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise InvalidInput("证据包缺少有效的 sha256", field="evidence_pack")
+    registry.get_division(ctx.session, facts.division_code)
+    org = registry.get_organization(ctx.session, facts.responsible_org_id)
+    return do_open_clue(
+        ctx,
+        ClueDraft(
+            cause=ClueCause.TAMPERING,
+            cause_key=rules.key_tampering(facts.point_mn, digest),
+            duty_failure=policy.tampering_duty,
+            division_code=facts.division_code,
+            summary=(
+                f"监测点 {facts.point_mn} 数据疑似被干扰（{facts.detector}，"
+                f"{facts.detected_at.isoformat()}），监管单位{org.name}。{facts.description}"
+            ).strip(),
+            problem_id=facts.problem_id,
+            organization_id=org.id,
+            responsible_person=org.leader_name,
+            monitoring=facts.evidence_pack,
+            extra_evidence={
+                "point_mn": facts.point_mn,
+                "enterprise_id": facts.enterprise_id,
+                "detector": facts.detector,
+                "detected_at": facts.detected_at.isoformat(),
+            },
+        ),
+    )
+
+
+def do_open_manual_clue(ctx: Ctx, body: ManualClueIn) -> Clue:
+    """人工移送: the city office hands a problem's unit to supervision by hand."""
+    if not ctx.actor.is_system and ctx.actor.role != Role.CITY_OFFICE:
+        raise Forbidden("只有市263办可以人工移送线索")
+    problem = problems.get_problem(ctx.session, ctx.actor, body.problem_id)
+    org_id = body.organization_id
+    if org_id is None:
+        lead = service.lead_assignment(ctx.session, problem.id)
+        if lead is None:
+            raise InvalidInput("该问题尚未交办，请指定被移送单位", field="organization_id")
+        org_id = lead.organization_id
+    org = registry.get_organization(ctx.session, org_id)
+    key = rules.key_manual(problem.id, org.id, body.duty_failure)
+    clue = do_open_clue(
+        ctx,
+        ClueDraft(
+            cause=ClueCause.MANUAL,
+            cause_key=key,
+            duty_failure=body.duty_failure,
+            division_code=problem.division_code,
+            summary=body.summary.strip(),
+            problem_id=problem.id,
+            organization_id=org.id,
+            responsible_person=body.responsible_person or org.leader_name,
+            extra_evidence={"transferred_by": ctx.actor.name},
+        ),
+    )
+    if clue is None:
+        raise Conflict("同一问题、单位和失职类型的线索已移送", cause_key=key)
+    return clue
+
+
+# -- delivery (called by the outbox worker) ------------------------------------------------------
+
+
+def _subject(clue: Clue) -> tuple[str, int]:
+    return ("problem", clue.problem_id) if clue.problem_id else ("clue", clue.id)
+
+
+def do_mark_delivered(ctx: Ctx, delivered: Sequence[tuple[int, str | None]]) -> None:
+    """The platform acknowledged these clues: record each receipt id (once), batched.
+
+    A clue whose platform status overtook our record (``received`` arrived first) keeps
+    it; only ``generated`` moves to ``delivered``.
+    """
+    receipts = dict(delivered)
+    clues = ctx.session.scalars(
+        select(Clue).where(Clue.id.in_(list(receipts)), Clue.delivered_at.is_(None))
+    ).all()
+    if not clues:
+        return
+    rows: list[dict[str, Any]] = []
+    history: list[dict[str, Any]] = []
+    changes: list[Change] = []
+    for clue in clues:
+        receipt = receipts[clue.id]
+        generated = clue.status == ClueStatus.GENERATED.value
+        rows.append(
+            {
+                "id": clue.id,
+                "receipt_id": receipt,
+                "delivered_at": ctx.now,
+                "status": ClueStatus.DELIVERED.value if generated else clue.status,
+                "status_changed_at": ctx.now if generated else clue.status_changed_at,
+            }
         )
-        events = [
-            {"seq": r.seq, "action": r.action, "at": r.at.isoformat(), "hash": r.hash} for r in rows
-        ]
-    return {
-        "audit_events": events,
-        "chain_head": {"seq": head.seq, "hash": head.hash} if head else None,
-    }
+        history.append(
+            {
+                "clue_id": clue.id,
+                "status": ClueStatus.DELIVERED.value,
+                "note": f"已送达智慧监督平台，回执 {receipt or '（无）'}",
+                "source": "eco263",
+                "at": ctx.now,
+            }
+        )
+        subject_type, subject_id = _subject(clue)
+        changes.append(
+            Change(
+                ctx.actor.user_id,
+                ctx.actor.name,
+                "clue.deliver",
+                subject_type,
+                str(subject_id),
+                None,
+                {"clue_id": clue.id, "receipt_id": receipt},
+            )
+        )
+    ctx.session.execute(update(Clue), rows)
+    ctx.session.execute(insert(ClueStatusChange), history)
+    record_many(ctx.session, changes, at=ctx.now)
+
+
+def do_mark_delivery_dead(ctx: Ctx, clue_id: int, error: str) -> None:
+    """Delivery gave up after the horizon: on the record, so someone retries it."""
+    clue = ctx.session.get(Clue, clue_id)
+    if clue is None:
+        return
+    ctx.audit(
+        "clue.delivery_dead", *_subject(clue), None, {"clue_id": clue.id, "error": error[:300]}
+    )

@@ -1,0 +1,11 @@
+"""Outbox vocabularies."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"  # waiting for (another) attempt
+    DELIVERED = "delivered"  # acknowledged by the receiver
+    DEAD = "dead"  # gave up after the horizon; `eco263 outbox retry` revives it

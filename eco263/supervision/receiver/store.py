@@ -1,0 +1,164 @@
+"""The receiver's own storage: received clues and the messages it sent back.
+
+Separate from eco263's schema (own metadata, created on start, no migrations): this is
+the other party's system.  A clue is committed before the receiver answers 2xx, and its
+idempotency key is unique, so a retried delivery is recognised and never stored twice.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.exc import IntegrityError
+
+from eco263.db import UTCDateTime, make_engine
+
+metadata = MetaData()
+
+rx_clue = Table(
+    "rx_clue",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("receipt_id", String(32), nullable=False, unique=True),
+    Column("idempotency_key", String(128), nullable=False, unique=True),
+    Column("body_sha256", String(64), nullable=False),
+    Column("clue_id", Integer, nullable=False, index=True),
+    Column("cause", String(32), nullable=False),
+    Column("duty_failure", String(16), nullable=False),
+    Column("unit_id", Integer),
+    Column("unit_name", String(128)),
+    Column("division_code", String(12), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("received_at", UTCDateTime(), nullable=False),
+)
+
+rx_sent = Table(
+    "rx_sent",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("idempotency_key", String(128), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status_code", Integer),
+    Column("answer", Text),
+    Column("sent_at", UTCDateTime(), nullable=False),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    receipt_id: str
+    received_at: datetime
+    body_sha256: str
+    new: bool
+
+
+class ReceiverStore:
+    def __init__(self, url: str) -> None:
+        self.engine = make_engine(url)
+        metadata.create_all(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def find(self, key: str) -> Stored | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(rx_clue.c.receipt_id, rx_clue.c.received_at, rx_clue.c.body_sha256).where(
+                    rx_clue.c.idempotency_key == key
+                )
+            ).first()
+        return Stored(row.receipt_id, row.received_at, row.body_sha256, False) if row else None
+
+    def store_clue(self, key: str, body_sha256: str, doc: dict[str, Any], now: datetime) -> Stored:
+        """Insert once per key (committed on return); a known key returns the first copy."""
+        found = self.find(key)
+        if found is not None:
+            return found
+        receipt = "JW-" + secrets.token_hex(6).upper()
+        unit = doc.get("unit") or {}
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    insert(rx_clue).values(
+                        receipt_id=receipt,
+                        idempotency_key=key,
+                        body_sha256=body_sha256,
+                        clue_id=int(doc["clue_id"]),
+                        cause=str(doc["cause"])[:32],
+                        duty_failure=str(doc["duty_failure"])[:16],
+                        unit_id=unit.get("id"),
+                        unit_name=(unit.get("name") or None),
+                        division_code=str(doc["division"]["code"])[:12],
+                        summary=str(doc["summary"]),
+                        payload=json.dumps(doc, ensure_ascii=False),
+                        received_at=now,
+                    )
+                )
+        except IntegrityError:  # a concurrent retry of the same key won
+            twin = self.find(key)
+            if twin is None:
+                raise
+            return twin
+        return Stored(receipt, now, body_sha256, True)
+
+    def count(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.scalar(select(func.count()).select_from(rx_clue)) or 0)
+
+    def clues(self, limit: int = 1000) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    rx_clue.c.receipt_id,
+                    rx_clue.c.idempotency_key,
+                    rx_clue.c.clue_id,
+                    rx_clue.c.cause,
+                    rx_clue.c.duty_failure,
+                    rx_clue.c.unit_name,
+                    rx_clue.c.division_code,
+                    rx_clue.c.summary,
+                    rx_clue.c.received_at,
+                )
+                .order_by(rx_clue.c.id)
+                .limit(limit)
+            )
+            return [dict(r._mapping) for r in rows]
+
+    def document(self, clue_id: int) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            text = conn.scalar(
+                select(rx_clue.c.payload).where(rx_clue.c.clue_id == clue_id).order_by(rx_clue.c.id)
+            )
+        return json.loads(text) if text else None
+
+    def log_sent(
+        self, kind: str, key: str, body: bytes, status: int | None, answer: str, now: datetime
+    ) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(rx_sent).values(
+                    kind=kind,
+                    idempotency_key=key,
+                    body=body.decode("utf-8"),
+                    status_code=status,
+                    answer=answer[:2000],
+                    sent_at=now,
+                )
+            )

@@ -1,5 +1,6 @@
 """Import every domain's tables so ``Base.metadata`` is complete (Alembic, tests)."""
 
+from eco263.alarms import models as alarms_models
 from eco263.audit import models as audit_models
 from eco263.auth import models as auth_models
 from eco263.evidence import models as evidence_models
@@ -11,6 +12,7 @@ from eco263.scheduler import models as scheduler_models
 from eco263.supervision import models as supervision_models
 
 __all__ = [
+    "alarms_models",
     "audit_models",
     "auth_models",
     "evidence_models",

@@ -37,8 +37,16 @@ def _sweep_job(rt: Runtime, now: datetime) -> str:
     return f"examined={report.examined} raised={dict(report.raised)} clues={report.clues}"
 
 
+def _detect_job(rt: Runtime, now: datetime) -> str:
+    from eco263.alarms.scheduled import detect_recent  # pandas is heavy: import on first run
+
+    report = detect_recent(rt, now)
+    return f"points={report.points} alarms={dict(report.alarms)} failed={len(report.failed)}"
+
+
 JOBS: dict[str, Job] = {
     "escalation_sweep": Job("escalation_sweep", timedelta(minutes=5), _sweep_job),
+    "detect_recent": Job("detect_recent", timedelta(minutes=15), _detect_job),
 }
 
 

@@ -1,0 +1,106 @@
+"""Alarm routes: the feed, acknowledgement, limits, and the sealed evidence pack."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from eco263.alarms import actions, service
+from eco263.alarms.models import PoliceTransfer
+from eco263.errors import NotFound
+from eco263.evidence.store import BlobStore
+from eco263.monitoring import service as monitoring
+from eco263.web.deps import user_ctx
+
+router = APIRouter(tags=["alarms 报警"])
+
+
+class AlarmOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    point_id: int
+    pollutant: str
+    rule: str
+    category: str
+    start: datetime
+    end: datetime
+    detected_at: datetime
+    score: float
+    evidence: dict[str, Any]
+    status: str
+    problem_id: int | None
+
+
+class LimitIn(BaseModel):
+    pollutant: str = Field(min_length=2, max_length=16)
+    limit: float
+    unit: str = Field(max_length=16)
+    standard: str = Field(max_length=64)
+    basis: str = "both"
+
+
+class TransferOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    alarm_id: int
+    problem_id: int | None
+    pack_sha256: str
+    pack_size: int
+    created_at: datetime
+
+
+@router.get("/alarms", response_model=list[AlarmOut])
+def alarms(request: Request) -> list[AlarmOut]:
+    """Newest alarms on the points the caller may see."""
+    with user_ctx(request) as ctx:
+        return [AlarmOut.model_validate(a) for a in service.list_alarms(ctx.session, ctx.actor)]
+
+
+@router.post("/alarms/{alarm_id}/acknowledge", response_model=AlarmOut)
+def acknowledge(request: Request, alarm_id: int) -> AlarmOut:
+    with user_ctx(request) as ctx:
+        return AlarmOut.model_validate(actions.do_acknowledge_alarm(ctx, alarm_id))
+
+
+@router.put("/monitoring/points/{point_id}/limits", status_code=204)
+def set_limit(request: Request, point_id: int, body: LimitIn) -> None:
+    with user_ctx(request) as ctx:
+        point = monitoring.get_point(ctx.session, ctx.actor, point_id)
+        actions.do_set_limit(ctx, point, **body.model_dump())
+
+
+@router.get("/alarms/{alarm_id}/transfer", response_model=TransferOut)
+def transfer(request: Request, alarm_id: int) -> TransferOut:
+    """The police transfer (行刑衔接) of a tampering alarm, with its pack's SHA-256."""
+    with user_ctx(request) as ctx:
+        alarm = service.get_alarm(ctx.session, ctx.actor, alarm_id)
+        row = ctx.session.scalar(select(PoliceTransfer).where(PoliceTransfer.alarm_id == alarm.id))
+        if row is None:
+            raise NotFound("移送记录")
+        return TransferOut.model_validate(row)
+
+
+@router.get("/alarms/{alarm_id}/evidence-pack")
+def evidence_pack(request: Request, alarm_id: int) -> Response:
+    """The sealed zip; its SHA-256 matches the one recorded in the audit chain."""
+    with user_ctx(request) as ctx:
+        alarm = service.get_alarm(ctx.session, ctx.actor, alarm_id)
+        row = ctx.session.scalar(select(PoliceTransfer).where(PoliceTransfer.alarm_id == alarm.id))
+        if row is None:
+            raise NotFound("证据包")
+        data = BlobStore(ctx.settings.attachments_path).get(row.pack_sha256)
+    return Response(
+        content=data,
+        media_type="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="evidence-{alarm_id}.zip"',
+            "X-Eco263-SHA256": row.pack_sha256,
+        },
+    )

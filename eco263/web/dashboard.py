@@ -1,0 +1,223 @@
+"""The 驾驶舱 (dashboard) figures: KPI cards, the map of Suzhou, the ranking, the clue pipeline.
+
+Everything comes from scoped service reads, so a district user's dashboard is its own
+division's, a department's is its own tasks'.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from eco263.auth.enums import Role
+from eco263.context import Ctx
+from eco263.problems import rules
+from eco263.problems import service as problems
+from eco263.registry.service import list_divisions
+from eco263.supervision import service as supervision
+from eco263.supervision.enums import CAUSE_LABELS, ClueStatus
+
+#: Suzhou: the map's city; its children are the map's regions (and 苏州工业园区 as a point).
+CITY_CODE = "320500"
+SIP_CODE = "320571"
+
+#: The clue pipeline's stages and the statuses each one counts (a clue's current status).
+PIPELINE = [
+    ("已生成", "待送达智慧监督平台", (ClueStatus.GENERATED,)),
+    ("已送达", "对方已收到或签收", (ClueStatus.DELIVERED, ClueStatus.RECEIVED)),
+    ("已受理", "纪委监委受理核查", (ClueStatus.ACCEPTED,)),
+    ("已办结", "核查处置完毕", (ClueStatus.CONCLUDED,)),
+]
+
+
+@dataclass(slots=True)
+class RankRow:
+    code: str
+    name: str
+    stats: problems.DivisionStats
+
+
+@dataclass(slots=True)
+class Dashboard:
+    kpis: list[dict[str, Any]]
+    ranking: list[RankRow]
+    map_data: dict[str, Any]
+    pipeline: list[dict[str, Any]] | None
+    scope_label: str
+    recent_clues: list[dict[str, Any]] = field(default_factory=list)
+
+
+def month_start(now: datetime, timezone: str) -> datetime:
+    """The instant the office's current month began."""
+    tz = ZoneInfo(timezone)
+    local = now.astimezone(tz)
+    return datetime.combine(local.date().replace(day=1), time(0), tzinfo=tz)
+
+
+def build(ctx: Ctx) -> Dashboard:
+    policy = rules.load_escalation_policy()
+    due_soon_until = ctx.calendar.add_workdays(ctx.today, policy.due_soon_within_workdays)
+    stats = problems.division_stats(
+        ctx.session,
+        ctx.actor,
+        now=ctx.now,
+        today=ctx.today,
+        due_soon_until=due_soon_until,
+        month_start=month_start(ctx.now, ctx.settings.timezone),
+        timezone=ctx.settings.timezone,
+    )
+    names = {d.code: (d.short_name or d.name, d.name, d.lon, d.lat) for d in _divisions(ctx)}
+    total = _sum(stats)
+    return Dashboard(
+        kpis=_kpis(total),
+        ranking=_ranking(stats, names),
+        map_data=_map_data(stats, names),
+        pipeline=_pipeline(ctx),
+        scope_label=_scope_label(ctx, names),
+        recent_clues=_recent_clues(ctx, names),
+    )
+
+
+def _divisions(ctx: Ctx) -> list[Any]:
+    return list_divisions(ctx.session, under=CITY_CODE)
+
+
+def _sum(stats: list[problems.DivisionStats]) -> problems.DivisionStats:
+    fields = ("open", "due_soon", "overdue", "closed", "closed_on_time", "closed_this_month")
+    totals = {f: sum(getattr(s, f) for s in stats) for f in fields}
+    return problems.DivisionStats("", **totals)
+
+
+def _kpis(total: problems.DivisionStats) -> list[dict[str, Any]]:
+    return [
+        {"key": "open", "label": "在办", "value": total.open, "href": "/problems?state=open"},
+        {"key": "due_soon", "label": "临期", "value": total.due_soon, "href": "/problems?due=soon"},
+        {
+            "key": "overdue",
+            "label": "逾期",
+            "value": total.overdue,
+            "href": "/problems?due=overdue",
+        },
+        {
+            "key": "closed_month",
+            "label": "本月销号",
+            "value": total.closed_this_month,
+            "href": "/problems?state=closed&sort=id",
+        },
+        {
+            "key": "on_time",
+            "label": "按期办结率",
+            "value": total.on_time_rate,
+            "percent": True,
+            "note": f"已销号 {total.closed} 件，按期 {total.closed_on_time} 件",
+        },
+    ]
+
+
+def _ranking(
+    stats: list[problems.DivisionStats], names: dict[str, tuple[str, str, Any, Any]]
+) -> list[RankRow]:
+    rows = [RankRow(s.division_code, _rank_name(s.division_code, names), s) for s in stats]
+
+    def key(row: RankRow) -> tuple[float, int, int]:
+        rate = row.stats.on_time_rate
+        return (-(rate if rate is not None else -1.0), row.stats.overdue, -row.stats.closed)
+
+    return sorted(rows, key=key)
+
+
+def _rank_name(code: str, names: dict[str, tuple[str, str, Any, Any]]) -> str:
+    if code == CITY_CODE:
+        return "市本级"
+    return names.get(code, (code,))[0]
+
+
+def _map_data(
+    stats: list[problems.DivisionStats], names: dict[str, tuple[str, str, Any, Any]]
+) -> dict[str, Any]:
+    """Region values keyed by the map's feature names; 苏州工业园区 as a point of its own."""
+    regions: list[dict[str, Any]] = []
+    points: list[dict[str, Any]] = []
+    for s in stats:
+        if s.division_code not in names or s.division_code == CITY_CODE:
+            continue
+        short, full, lon, lat = names[s.division_code]
+        item = {
+            "name": full,
+            "code": s.division_code,
+            "label": short,
+            "open": s.open,
+            "overdue": s.overdue,
+            "due_soon": s.due_soon,
+        }
+        if s.division_code == SIP_CODE:
+            points.append({**item, "coord": [lon, lat]})
+        else:
+            regions.append(item)
+    return {"regions": regions, "points": points, "sip": _sip(names)}
+
+
+def _sip(names: dict[str, tuple[str, str, Any, Any]]) -> dict[str, Any] | None:
+    if SIP_CODE not in names:
+        return None
+    short, full, lon, lat = names[SIP_CODE]
+    return {"name": full, "code": SIP_CODE, "label": short, "coord": [lon, lat]}
+
+
+def _pipeline(ctx: Ctx) -> list[dict[str, Any]] | None:
+    if ctx.actor.role in (Role.DEPARTMENT, Role.ENTERPRISE):
+        return None
+    counts = problems.clue_pipeline(ctx.session, ctx.actor)
+    stages = [
+        {"label": label, "hint": hint, "value": sum(counts.get(s.value, 0) for s in statuses)}
+        for label, hint, statuses in PIPELINE
+    ]
+    rejected = counts.get(ClueStatus.REJECTED.value, 0)
+    if rejected:
+        stages.append({"label": "不予受理", "hint": "退回或不予受理", "value": rejected})
+    return stages
+
+
+CLUE_STATUS_LABELS = {
+    ClueStatus.GENERATED.value: "已生成",
+    ClueStatus.DELIVERED.value: "已送达",
+    ClueStatus.RECEIVED.value: "已签收",
+    ClueStatus.ACCEPTED.value: "已受理",
+    ClueStatus.REJECTED.value: "不予受理",
+    ClueStatus.CONCLUDED.value: "已办结",
+}
+
+
+def _recent_clues(
+    ctx: Ctx, names: dict[str, tuple[str, str, Any, Any]], limit: int = 4
+) -> list[dict[str, Any]]:
+    """The newest clues in scope (the supervision domain's scoped read), for readers only."""
+    if ctx.actor.role in (Role.DEPARTMENT, Role.ENTERPRISE):
+        return []
+    clues, _ = supervision.list_clues(ctx.session, ctx.actor, limit=limit)
+    causes = {c.value: label for c, label in CAUSE_LABELS.items()}
+    return [
+        {
+            "summary": c.summary,
+            "division": names.get(c.division_code, (c.division_code,))[0],
+            "cause": causes.get(c.cause_kind, c.cause_kind),
+            "duty_failure": c.duty_failure,
+            "status": CLUE_STATUS_LABELS.get(c.status, c.status),
+            "created_at": c.created_at,
+            "problem_id": c.problem_id,
+        }
+        for c in clues
+    ]
+
+
+def _scope_label(ctx: Ctx, names: dict[str, tuple[str, str, Any, Any]]) -> str:
+    if ctx.actor.role == Role.DEPARTMENT:
+        return "本单位承办的问题"
+    if ctx.actor.role == Role.ENTERPRISE:
+        return "本企业的问题"
+    code = ctx.actor.division_code
+    if code == CITY_CODE or ctx.actor.is_system:
+        return "全市"
+    return names.get(code, (code, code))[1]

@@ -1,0 +1,80 @@
+"""The dashboard and the ledger run a fixed number of SQL statements, whatever the data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event
+
+from eco263.problems import actions
+from eco263.problems.enums import Move
+from eco263.web.runtime import Runtime
+from tests.factories.problems import dispatch, register
+from tests.web.conftest import page_login
+
+#: Upper bounds (statements per page view, including the login-token lookup and, on SQLite,
+#: the BEGIN); a change that adds a query per row breaks them at once.
+DASHBOARD_MAX = 9
+LEDGER_MAX = 9
+DETAIL_MAX = 14
+
+
+@contextmanager
+def counting(engine: Engine) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+def _add(as_user: Any, n: int) -> int:
+    last = 0
+    with as_user("city") as ctx:
+        for i in range(n):
+            division = ("320583", "320509", "320571", "320505")[i % 4]
+            p = register(ctx, title=f"问题 {i}", division_code=division, due_date=date(2018, 5, 31))
+            (a,) = dispatch(ctx, p.id, lead="苏州市环保局")
+            if i % 3 == 0:
+                actions.do_move(ctx, a.id, Move.ACCEPT)
+            last = p.id
+    return last
+
+
+def _count(client: TestClient, rt: Runtime, url: str) -> int:
+    with counting(rt.engine) as statements:
+        assert client.get(url).status_code == 200
+    return len(statements)
+
+
+def test_statements_per_page_are_bounded_and_do_not_grow_with_rows(
+    client: TestClient, rt: Runtime, as_user: Any
+) -> None:
+    last = _add(as_user, 3)
+    page_login(client, "city")
+    small = {
+        url: _count(client, rt, url)
+        for url in ("/", "/problems", "/problems?due=soon&sort=due", f"/problems/{last}")
+    }
+    last = _add(as_user, 40)
+    large = {
+        url: _count(client, rt, url)
+        for url in ("/", "/problems", "/problems?due=soon&sort=due", f"/problems/{last}")
+    }
+    assert list(small.values()) == list(large.values()), (small, large)
+    counts = list(large.values())
+    assert counts[0] <= DASHBOARD_MAX, counts
+    assert counts[1] <= LEDGER_MAX and counts[2] <= LEDGER_MAX, counts
+    assert counts[3] <= DETAIL_MAX, counts
+    with counting(rt.engine) as statements:
+        assert client.get("/problems/export.xlsx").status_code == 200
+    assert len(statements) <= LEDGER_MAX  # 43 rows: one chunk, one lead-unit lookup

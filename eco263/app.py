@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from eco263.alarms.api import router as alarms_router
 from eco263.auth.api import router as auth_router
 from eco263.clock import Clock
 from eco263.config import Settings, get_settings
@@ -15,7 +16,8 @@ from eco263.errors import DomainError
 from eco263.monitoring.api import router as monitoring_router
 from eco263.problems.api import router as problems_router
 from eco263.registry.api import router as registry_router
-from eco263.web.pages import router as pages_router
+from eco263.supervision.api import router as supervision_router
+from eco263.web import pages as web_pages
 from eco263.web.runtime import Runtime
 from eco263.workdays import CalendarRangeError
 
@@ -28,9 +30,16 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         description="Suzhou 263 office: problem ledger, deadlines, escalation, audit chain.",
     )
     app.state.runtime = Runtime.build(settings, clock)
-    for router in (auth_router, registry_router, problems_router, monitoring_router):
+    for router in (
+        auth_router,
+        registry_router,
+        problems_router,
+        monitoring_router,
+        alarms_router,
+        supervision_router,
+    ):
         app.include_router(router, prefix="/api/v1")
-    app.include_router(pages_router)
+    web_pages.install(app)  # server-rendered pages of every domain, /static
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(CalendarRangeError, _calendar_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -18,8 +18,11 @@ from eco263.audit.actions import ensure_head
 from eco263.audit.service import verify_chain
 from eco263.clock import Clock, FixedClock, OffsetClock, SystemClock, parse_now, set_clock
 from eco263.config import get_settings
-from eco263.monitoring.cli import gateway, hj212_app
+from eco263.monitoring.cli import gateway, hj212_app, simulate
+from eco263.monitoring.detect_cli import detect
+from eco263.outbox.cli import outbox_app
 from eco263.seed import DEMO_PASSWORD, seed_reference
+from eco263.supervision.receiver.cli import receiver_app
 from eco263.web.runtime import Runtime
 from eco263.workdays import CalendarRangeError, get_calendar
 
@@ -34,8 +37,12 @@ workdays_app = typer.Typer(help="工作日计算（含法定节假日与调休�
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
 app.add_typer(workdays_app, name="workdays")
+app.add_typer(outbox_app, name="outbox")
+app.add_typer(receiver_app, name="supervision-receiver")
 app.add_typer(hj212_app, name="hj212")
 app.command("gateway")(gateway)
+app.command("detect")(detect)
+app.command("simulate")(simulate)
 
 console = Console()
 err = Console(stderr=True)

@@ -21,6 +21,7 @@ from sqlalchemy import Engine, create_engine, delete, func, select, text, update
 
 from eco263 import migrate
 from eco263.all_models import (
+    alarms_models,
     audit_models,
     auth_models,
     evidence_models,
@@ -59,9 +60,15 @@ def service_missing(what: str) -> None:
 
 # Tables whose rows tests create, children first; rolled back to the baseline after each test.
 _ID_TABLES = [
+    alarms_models.PoliceTransfer,
+    alarms_models.Alarm,
     monitoring_models.DeadLetter,
     monitoring_models.RawPacket,
     monitoring_models.MonitoringPoint,
+    supervision_models.Accountability,
+    supervision_models.SupervisionOpinion,
+    supervision_models.ClueStatusChange,
+    supervision_models.InboundRequest,
     supervision_models.Clue,
     outbox_models.OutboxEvent,
     evidence_models.Attachment,
@@ -88,6 +95,7 @@ class Database:
         with self.engine.begin() as conn:
             conn.execute(delete(scheduler_models.ScheduledJob))
             conn.execute(delete(monitoring_models.Reading))
+            conn.execute(delete(alarms_models.PointLimit))
             # Problems point at each other (duplicates); clear those links first.
             conn.execute(
                 update(problems_models.Problem)

@@ -14,12 +14,16 @@ import asyncio
 import contextlib
 import logging
 import re
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+
+import psycopg
+from sqlalchemy import exc as sa_exc
 
 from eco263.monitoring.hj212.codec import (
     DEFAULT_OPTIONS,
@@ -52,10 +56,14 @@ class GatewayConfig:
     port: int = 9212
     max_connections: int = 20000
     idle_timeout: float = 600.0  # HJ 212 loggers upload at least every few minutes
+    flush_after: float = 2.0  # a frame without CRLF is taken as complete after this quiet time
+    frame_timeout: float = 30.0  # a frame (or garbage) still incomplete after this: hang up
     max_buffer: int = 65536
     max_errors_per_connection: int = 50
     batch_max: int = 1000
     reuse_port: bool = False
+    writers: int | None = None  # concurrent group-commit writers; None: 2 on PostgreSQL, else 1
+    refresh_unknown_after: float = 5.0  # an unknown MN reloads the point directory this often
 
 
 @dataclass(slots=True)
@@ -81,10 +89,16 @@ class Gateway:
         self._points: dict[str, PointAuth] = {}
         self._points_loaded = 0.0
         self._queue: asyncio.Queue[_Job] = asyncio.Queue()
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hj212-writer")
+        # SQLite has one writer at a time anyway; on PostgreSQL a second writer prepares and
+        # sends the next batch while the server is still busy with (and fsyncing) the last one.
+        self.writers = config.writers or (2 if rt.engine.dialect.name == "postgresql" else 1)
+        self._executor = ThreadPoolExecutor(
+            max_workers=self.writers, thread_name_prefix="hj212-writer"
+        )
         self._server: asyncio.Server | None = None
-        self._writer_task: asyncio.Task[None] | None = None
+        self._writer_tasks: list[asyncio.Task[None]] = []
         self._refresh_task: asyncio.Task[None] | None = None
+        self._refreshing: asyncio.Task[None] | None = None
         self._connections: set[asyncio.Task[None]] = set()
         self._closing = False
 
@@ -95,7 +109,10 @@ class Gateway:
 
     async def start(self) -> None:
         await self.refresh_points()
-        self._writer_task = asyncio.create_task(self._write_loop(), name="hj212-writer")
+        self._writer_tasks = [
+            asyncio.create_task(self._write_loop(), name=f"hj212-writer-{i}")
+            for i in range(self.writers)
+        ]
         self._refresh_task = asyncio.create_task(self._refresh_loop(), name="hj212-points")
         self._server = await asyncio.start_server(
             self._accept,
@@ -120,6 +137,21 @@ class Gateway:
             except Exception:
                 log.exception("refreshing the point directory failed")
 
+    def refresh_soon(self) -> None:
+        """An unknown MN: reload the directory (at most every ``refresh_unknown_after`` s)."""
+        if self._closing or (self._refreshing is not None and not self._refreshing.done()):
+            return
+        if time.monotonic() - self._points_loaded < self.config.refresh_unknown_after:
+            return
+        self._points_loaded = time.monotonic()
+        self._refreshing = asyncio.create_task(self._refresh_once(), name="hj212-points-now")
+
+    async def _refresh_once(self) -> None:
+        try:
+            await self.refresh_points()
+        except Exception:
+            log.exception("refreshing the point directory failed")
+
     def _load_points(self) -> dict[str, PointAuth]:
         with self.rt.sessions() as session:
             return point_directory(session)
@@ -134,7 +166,7 @@ class Gateway:
             for task in pending:
                 task.cancel()
         await self._queue.join()
-        for background in (self._writer_task, self._refresh_task):
+        for background in (*self._writer_tasks, self._refresh_task, self._refreshing):
             if background is not None:
                 background.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -176,21 +208,55 @@ class Gateway:
     # -- the writer: group commit ------------------------------------------------------------
 
     async def _write_loop(self) -> None:
-        loop = asyncio.get_running_loop()
         while True:
             jobs = [await self._queue.get()]
             while len(jobs) < self.config.batch_max and not self._queue.empty():
                 jobs.append(self._queue.get_nowait())
             try:
-                await loop.run_in_executor(self._executor, self._write, jobs)
-            except Exception as exc:
-                log.exception("writing a batch failed")
-                _settle(jobs, exc)
-            else:
-                _settle(jobs, None)
+                await self._commit(jobs)
             finally:
                 for _ in jobs:
                     self._queue.task_done()
+
+    async def _commit(self, jobs: list[_Job]) -> None:
+        """Write one batch and settle its futures.
+
+        When the data, not the database, is at fault, one packet must not take the others of
+        its batch down with it (nor, resent, the next batches): the batch is split in halves
+        until the culprit is alone, and that one goes to the dead letters, unanswered.
+        """
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(self._executor, self._write, jobs)
+        except Exception as exc:
+            if _database_unavailable(exc) or len(jobs) == 1:
+                log.exception("writing a batch of %d failed", len(jobs))
+                if len(jobs) == 1 and not _database_unavailable(exc):
+                    await self._store_failed(jobs[0], exc)
+                _settle(jobs, exc)
+                return
+            self.stats.counts["batch_split"] += 1
+            half = len(jobs) // 2
+            await self._commit(jobs[:half])
+            await self._commit(jobs[half:])
+        else:
+            _settle(jobs, None)
+
+    async def _store_failed(self, job: _Job, exc: Exception) -> None:
+        if job.upload is None:
+            return  # a dead letter that could not be stored: logged above, nothing more to do
+        u = job.upload
+        letter = Rejected(
+            u.received_at, u.peer, u.packet.raw, "store_failed", str(exc)[:500], None,
+            u.packet.mn, None,
+        )  # fmt: skip
+        self.stats.counts["store_failed_dead_letter"] += 1
+        try:
+            await asyncio.get_running_loop().run_in_executor(
+                self._executor, self._write, [_Job(None, letter, None)]
+            )
+        except Exception:
+            log.exception("could not keep the refused packet as a dead letter")
 
     def _write(self, jobs: list[_Job]) -> None:
         uploads = [j.upload for j in jobs if j.upload is not None]
@@ -201,6 +267,15 @@ class Gateway:
         self.stats.counts["packets_stored"] += result.packets
         self.stats.counts["dead_letters"] += len(rejected)
         self.stats.counts["batches"] += 1
+
+
+def _database_unavailable(exc: Exception) -> bool:
+    """The database (not the batch's content) failed: splitting the batch would not help."""
+    return isinstance(
+        exc,
+        sa_exc.OperationalError | sa_exc.InterfaceError | psycopg.OperationalError
+        | psycopg.InterfaceError | sqlite3.OperationalError | OSError,
+    )  # fmt: skip
 
 
 def _settle(jobs: list[_Job], exc: Exception | None) -> None:
@@ -229,16 +304,50 @@ class _Connection:
         self.now: Callable[[], datetime] = gw.rt.clock.now
 
     async def run(self) -> None:
+        """Read, frame, answer; hang up when idle, on a frame that never completes, on EOF.
+
+        A frame is "in progress" from the first byte that did not complete anything until
+        something completes.  Bytes trickling in (slow loris) do not extend its deadline
+        (``frame_timeout``); a pause of ``flush_after`` with bytes pending ends the frame (senders
+        that omit the CRLF wait for their 9014 after the last byte).
+        """
+        config = self.gw.config
+        clock = asyncio.get_running_loop().time
+        since: float | None = None  # when the frame in progress started
         while not self.gw.closing:
+            timeout = config.idle_timeout
+            if since is not None:
+                timeout = min(timeout, since + config.frame_timeout - clock())
+                if self.framer.pending:
+                    timeout = min(timeout, config.flush_after)
             try:
-                data = await asyncio.wait_for(self.reader.read(65536), self.gw.config.idle_timeout)
+                async with asyncio.timeout(max(timeout, 0.0)):  # no task per read, unlike wait_for
+                    data = await self.reader.read(65536)
             except TimeoutError:
-                self.gw.stats.counts["idle_timeout"] += 1
-                return
+                if since is None:
+                    self.gw.stats.counts["idle_timeout"] += 1
+                    return
+                expired = clock() - since >= config.frame_timeout
+                items = self.framer.flush()
+                since = None
+                if not await self._finish(items) or expired:
+                    self.gw.stats.counts["frame_timeout" if expired else "flushed"] += 1
+                    return
+                self.gw.stats.counts["flushed"] += 1
+                continue
             if not data:
                 await self._finish(self.framer.flush())
                 return
-            if not await self._finish(self.framer.feed(data)):
+            items = self.framer.feed(data)
+            if items:
+                since = clock() if self.framer.pending else None
+            elif since is None and data.strip(b"\r\n"):
+                since = clock()
+            elif since is not None and clock() - since >= config.frame_timeout:
+                await self._finish(self.framer.flush())
+                self.gw.stats.counts["frame_timeout"] += 1
+                return
+            if items and not await self._finish(items):
                 return
 
     async def _finish(self, items: list[bytes | FramingError]) -> bool:
@@ -334,6 +443,8 @@ class _Connection:
         self.errors += 1
         reason = "unknown_mn" if point is None else "bad_password"
         self.gw.stats.counts[reason] += 1
+        if point is None:
+            self.gw.refresh_soon()
         log.warning("HJ 212 packet refused: %s", reason, extra={"mn": packet.mn, "peer": self.peer})
 
 

@@ -25,10 +25,20 @@ def runtime(request: Request) -> Runtime:
     return rt
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def request_token(request: Request) -> str | None:
+    """The bearer token, else the session cookie — but never the cookie for an API write.
+
+    Page forms carry a CSRF token; the JSON API does not, so a cookie alone (which a
+    browser attaches to a forged cross-site request) may only read it.
+    """
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip() or None
+    if request.url.path.startswith("/api/") and request.method not in SAFE_METHODS:
+        return None
     return request.cookies.get(SESSION_COOKIE)
 
 

@@ -79,3 +79,19 @@ def test_the_token_is_in_every_form_of_a_page(client: TestClient) -> None:
     assert forms >= 2
     expected = csrf_for_session(client.cookies["eco263_session"])
     assert page.count(f'name="csrf_token" value="{expected}"') == forms
+
+
+def test_the_api_takes_no_writes_on_the_session_cookie_alone(client: TestClient) -> None:
+    page_login(client, "city")
+    assert client.get("/api/v1/auth/me").status_code == 200  # reading with the cookie is fine
+    forged = client.post(
+        "/api/v1/problems",
+        json={
+            "title": "跨站伪造的登记",
+            "source": "其他",
+            "category_code": "6T.taihu",
+            "division_code": "320583",
+            "found_on": "2018-05-08",
+        },
+    )
+    assert forged.status_code == 401

@@ -25,8 +25,7 @@ from eco263.context import Ctx
 from eco263.problems import rules
 from eco263.problems.enums import ESCALATION_LABELS, AssignmentState, Escalation
 from eco263.problems.models import Assignment, Problem
-from eco263.registry.models import Organization
-from eco263.supervision.actions import ClueDraft, do_open_clue
+from eco263.supervision.actions import AssignmentFailure, do_open_assignment_clue
 from eco263.supervision.enums import ClueCause, DutyFailure
 from eco263.workdays import WorkCalendar
 
@@ -173,24 +172,21 @@ def _change(row: _Candidate, old: int, new: int) -> Change:
 
 
 def _open_red_card_clue(ctx: Ctx, row: _Candidate, policy: rules.EscalationPolicy) -> object:
-    org = ctx.session.get_one(Organization, row.organization_id)
-    problem = ctx.session.get_one(Problem, row.problem_id)
     overdue_by = ctx.calendar.workdays_between(row.due_date, ctx.today)
-    return do_open_clue(
+    failure = AssignmentFailure(
+        row.id,
+        row.problem_id,
+        row.organization_id,
+        ClueCause.RED_CARD,
+        f"red_card:assignment:{row.id}",
+        DutyFailure(policy.red_card_duty_failure),
+        {"due_date": str(row.due_date), "overdue_workdays": overdue_by},
+    )
+    return do_open_assignment_clue(
         ctx,
-        ClueDraft(
-            cause=ClueCause.RED_CARD,
-            cause_key=f"red_card:assignment:{row.id}",
-            duty_failure=DutyFailure(policy.red_card_duty_failure),
-            division_code=problem.division_code,
-            summary=(
-                f"{org.name}承办的“{problem.title}”已逾期 {overdue_by} 个工作日"
-                f"（期限 {row.due_date}），亮红牌并移送线索"
-            ),
-            problem_id=problem.id,
-            assignment_id=row.id,
-            organization_id=org.id,
-            responsible_person=org.leader_name,
-            extra_evidence={"due_date": str(row.due_date), "overdue_workdays": overdue_by},
+        failure,
+        lambda org, problem: (
+            f"{org.name}承办的“{problem.title}”已逾期 {overdue_by} 个工作日"
+            f"（期限 {row.due_date}），亮红牌并移送线索"
         ),
     )

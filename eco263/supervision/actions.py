@@ -9,7 +9,7 @@ where the cause happens (ledger actions, the sweep, and later monitoring/enforce
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -123,30 +123,62 @@ def _unit(ctx: Ctx, org_id: int) -> Organization:
     return ctx.session.get_one(Organization, org_id)
 
 
+@dataclass(frozen=True, slots=True)
+class AssignmentFailure:
+    """One unit's failure on one assignment: what every assignment-based clue names."""
+
+    assignment_id: int
+    problem_id: int
+    organization_id: int
+    cause: ClueCause
+    cause_key: str
+    duty_failure: DutyFailure
+    facts: dict[str, Any]
+
+
+def do_open_assignment_clue(
+    ctx: Ctx, failure: AssignmentFailure, summary: Callable[[Organization, Problem], str]
+) -> Clue | None:
+    """A clue against the unit holding an assignment, naming its leader (红牌, 退回, 延期)."""
+    problem = ctx.session.get_one(Problem, failure.problem_id)
+    org = _unit(ctx, failure.organization_id)
+    return do_open_clue(
+        ctx,
+        ClueDraft(
+            cause=failure.cause,
+            cause_key=failure.cause_key,
+            duty_failure=failure.duty_failure,
+            division_code=problem.division_code,
+            summary=summary(org, problem),
+            problem_id=problem.id,
+            assignment_id=failure.assignment_id,
+            organization_id=org.id,
+            responsible_person=org.leader_name,
+            extra_evidence=failure.facts,
+        ),
+    )
+
+
 def do_check_failed_verification(ctx: Ctx, assignment: Assignment) -> Clue | None:
     """整改不到位: called after a 退回; opens a clue when the returns reach the threshold."""
     policy = rules.load_policy()
     if not rules.fails_verification(assignment.returned_count, policy):
         return None
-    problem = ctx.session.get_one(Problem, assignment.problem_id)
-    org = _unit(ctx, assignment.organization_id)
     n = assignment.returned_count
-    return do_open_clue(
+    failure = AssignmentFailure(
+        assignment.id,
+        assignment.problem_id,
+        assignment.organization_id,
+        ClueCause.FAILED_VERIFICATION,
+        rules.key_failed_verification(assignment.id),
+        policy.failed_verification_duty,
+        {"returned_count": n},
+    )
+    return do_open_assignment_clue(
         ctx,
-        ClueDraft(
-            cause=ClueCause.FAILED_VERIFICATION,
-            cause_key=rules.key_failed_verification(assignment.id),
-            duty_failure=policy.failed_verification_duty,
-            division_code=problem.division_code,
-            summary=(
-                f"{org.name}承办的“{problem.title}”整改核查 {n} 次未通过"
-                f"（被退回 {n} 次），整改不到位"
-            ),
-            problem_id=problem.id,
-            assignment_id=assignment.id,
-            organization_id=org.id,
-            responsible_person=org.leader_name,
-            extra_evidence={"returned_count": n},
+        failure,
+        lambda org, problem: (
+            f"{org.name}承办的“{problem.title}”整改核查 {n} 次未通过（被退回 {n} 次），整改不到位"
         ),
     )
 
@@ -156,25 +188,22 @@ def do_check_extensions(ctx: Ctx, assignment: Assignment) -> Clue | None:
     policy = rules.load_policy()
     if not rules.too_many_extensions(assignment.extension_count, policy):
         return None
-    problem = ctx.session.get_one(Problem, assignment.problem_id)
-    org = _unit(ctx, assignment.organization_id)
-    n = assignment.extension_count
-    return do_open_clue(
+    n, due = assignment.extension_count, assignment.due_date
+    failure = AssignmentFailure(
+        assignment.id,
+        assignment.problem_id,
+        assignment.organization_id,
+        ClueCause.EXTENSIONS,
+        rules.key_extensions(assignment.id),
+        policy.extensions_duty,
+        {"extension_count": n, "due_date": str(due)},
+    )
+    return do_open_assignment_clue(
         ctx,
-        ClueDraft(
-            cause=ClueCause.EXTENSIONS,
-            cause_key=rules.key_extensions(assignment.id),
-            duty_failure=policy.extensions_duty,
-            division_code=problem.division_code,
-            summary=(
-                f"{org.name}承办的“{problem.title}”期限已延期 {n} 次"
-                f"（超过 {policy.extensions_max} 次），现期限 {assignment.due_date}"
-            ),
-            problem_id=problem.id,
-            assignment_id=assignment.id,
-            organization_id=org.id,
-            responsible_person=org.leader_name,
-            extra_evidence={"extension_count": n, "due_date": str(assignment.due_date)},
+        failure,
+        lambda org, problem: (
+            f"{org.name}承办的“{problem.title}”期限已延期 {n} 次"
+            f"（超过 {policy.extensions_max} 次），现期限 {due}"
         ),
     )
 

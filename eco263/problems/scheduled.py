@@ -25,7 +25,8 @@ from eco263.context import Ctx
 from eco263.problems import rules
 from eco263.problems.enums import ESCALATION_LABELS, AssignmentState, Escalation
 from eco263.problems.models import Assignment, Problem
-from eco263.supervision.actions import AssignmentFailure, do_open_assignment_clue
+from eco263.registry.models import Organization
+from eco263.supervision.actions import ClueDraft, do_open_clues
 from eco263.supervision.enums import ClueCause, DutyFailure
 from eco263.workdays import WorkCalendar
 
@@ -128,9 +129,8 @@ def _escalate_batch(
                 reds.append(m)
         _raise_problems(ctx.session, {m.problem_id for m in members if m.id in claimed}, new)
     record_many(ctx.session, changes, at=ctx.now)
-    for red in reds:
-        if _open_red_card_clue(ctx, red, policy) is not None:
-            report.clues += 1
+    if reds:
+        report.clues += len(do_open_clues(ctx, _red_card_drafts(ctx, reds, policy)))
 
 
 def _claim(session: Session, ids: list[int], old: int, new: int) -> list[int]:
@@ -171,22 +171,41 @@ def _change(row: _Candidate, old: int, new: int) -> Change:
     )
 
 
-def _open_red_card_clue(ctx: Ctx, row: _Candidate, policy: rules.EscalationPolicy) -> object:
-    overdue_by = ctx.calendar.workdays_between(row.due_date, ctx.today)
-    failure = AssignmentFailure(
-        row.id,
-        row.problem_id,
-        row.organization_id,
-        ClueCause.RED_CARD,
-        f"red_card:assignment:{row.id}",
-        DutyFailure(policy.red_card_duty_failure),
-        {"due_date": str(row.due_date), "overdue_workdays": overdue_by},
-    )
-    return do_open_assignment_clue(
-        ctx,
-        failure,
-        lambda org, problem: (
-            f"{org.name}承办的“{problem.title}”已逾期 {overdue_by} 个工作日"
-            f"（期限 {row.due_date}），亮红牌并移送线索"
-        ),
-    )
+def _red_card_drafts(
+    ctx: Ctx, reds: list[_Candidate], policy: rules.EscalationPolicy
+) -> list[ClueDraft]:
+    """One clue draft per red card, naming the unit and its leader (read in two queries)."""
+    orgs = {
+        o.id: o
+        for o in ctx.session.scalars(
+            select(Organization).where(Organization.id.in_({r.organization_id for r in reds}))
+        )
+    }
+    problems = {
+        p.id: p
+        for p in ctx.session.scalars(
+            select(Problem).where(Problem.id.in_({r.problem_id for r in reds}))
+        )
+    }
+    drafts = []
+    for row in reds:
+        org, problem = orgs[row.organization_id], problems[row.problem_id]
+        overdue_by = ctx.calendar.workdays_between(row.due_date, ctx.today)
+        drafts.append(
+            ClueDraft(
+                cause=ClueCause.RED_CARD,
+                cause_key=f"red_card:assignment:{row.id}",
+                duty_failure=DutyFailure(policy.red_card_duty_failure),
+                division_code=problem.division_code,
+                summary=(
+                    f"{org.name}承办的“{problem.title}”已逾期 {overdue_by} 个工作日"
+                    f"（期限 {row.due_date}），亮红牌并移送线索"
+                ),
+                problem_id=problem.id,
+                assignment_id=row.id,
+                organization_id=org.id,
+                responsible_person=org.leader_name,
+                extra_evidence={"due_date": str(row.due_date), "overdue_workdays": overdue_by},
+            )
+        )
+    return drafts

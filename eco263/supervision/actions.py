@@ -22,6 +22,8 @@ from eco263.auth.enums import Role
 from eco263.context import Ctx
 from eco263.errors import Conflict, Forbidden, InvalidInput
 from eco263.outbox.actions import enqueue
+from eco263.outbox.enums import OutboxState
+from eco263.outbox.models import OutboxEvent
 from eco263.problems import service as problems
 from eco263.problems.models import Assignment, Problem
 from eco263.registry import service as registry
@@ -109,6 +111,106 @@ def do_open_clue(ctx: Ctx, draft: ClueDraft) -> Clue | None:
     for subject_type, subject_id in subjects:
         ctx.audit("clue.open", subject_type, subject_id, None, after)
     return clue
+
+
+def do_open_clues(ctx: Ctx, drafts: Sequence[ClueDraft]) -> list[Clue]:
+    """Open many clues at once (the sweep's red cards): the same rows as :func:`do_open_clue`
+    — clue, status change, frozen outbox document, audit events — written with a handful of
+    statements per batch instead of a dozen per clue.  Every clue of the batch carries the
+    same chain head.  Returns the clues opened; causes already known are skipped.  If a
+    concurrent twin wins a cause key, the batch falls back to one clue at a time.
+    """
+    fresh = _fresh_drafts(ctx, drafts)
+    if not fresh:
+        return []
+    problem_ids = {pid for d in fresh for pid in _problem_ids(d)}
+    source = service.EvidenceSource.load(ctx.session, problem_ids)
+    loaded = {
+        p.id: p for p in ctx.session.scalars(select(Problem).where(Problem.id.in_(problem_ids)))
+    }
+    try:
+        with ctx.session.begin_nested():
+            clues = _insert_clues(ctx, fresh, source, loaded)
+    except IntegrityError:
+        return [c for c in (do_open_clue(ctx, d) for d in fresh) if c is not None]
+    record_many(
+        ctx.session, [c for clue, d in clues for c in _open_changes(ctx, clue, d)], at=ctx.now
+    )
+    return [clue for clue, _ in clues]
+
+
+def _fresh_drafts(ctx: Ctx, drafts: Sequence[ClueDraft]) -> list[ClueDraft]:
+    keys = [d.cause_key for d in drafts]
+    known = set(ctx.session.scalars(select(Clue.cause_key).where(Clue.cause_key.in_(keys))))
+    fresh: dict[str, ClueDraft] = {}
+    for d in drafts:
+        if d.cause_key not in known:
+            fresh.setdefault(d.cause_key, d)
+    return list(fresh.values())
+
+
+def _insert_clues(
+    ctx: Ctx,
+    drafts: list[ClueDraft],
+    source: service.EvidenceSource,
+    loaded: dict[int, Problem],
+) -> list[tuple[Clue, ClueDraft]]:
+    clues = [
+        Clue(
+            cause_key=d.cause_key,
+            cause_kind=d.cause.value,
+            duty_failure=d.duty_failure.value,
+            problem_id=d.problem_id,
+            assignment_id=d.assignment_id,
+            organization_id=d.organization_id,
+            responsible_person=d.responsible_person,
+            division_code=d.division_code,
+            summary=d.summary,
+            evidence=source.evidence(
+                _problem_ids(d), monitoring=d.monitoring, facts=d.extra_evidence
+            ),
+            status=ClueStatus.GENERATED.value,
+            created_at=ctx.now,
+            status_changed_at=ctx.now,
+        )
+        for d in drafts
+    ]
+    ctx.session.add_all(clues)
+    ctx.session.flush()
+    for clue, d in zip(clues, drafts, strict=True):
+        ctx.session.add(
+            ClueStatusChange(
+                clue_id=clue.id, status=clue.status, note="线索生成", source="eco263", at=ctx.now
+            )
+        )
+        ctx.session.add(
+            OutboxEvent(
+                kind=CLUE_DELIVERY,
+                idempotency_key=service.outbox_key(clue.cause_key),
+                payload=service.clue_document(ctx.session, clue, _problem_ids(d), loaded),
+                state=OutboxState.PENDING.value,
+                attempts=0,
+                created_at=ctx.now,
+                next_attempt_at=ctx.now,
+            )
+        )
+    ctx.session.flush()
+    return list(zip(clues, drafts, strict=True))
+
+
+def _open_changes(ctx: Ctx, clue: Clue, draft: ClueDraft) -> list[Change]:
+    after = {
+        "clue_id": clue.id,
+        "cause": draft.cause.value,
+        "duty_failure": draft.duty_failure.value,
+        "organization_id": draft.organization_id,
+        "evidence_head": clue.evidence["chain_head"],
+    }
+    subjects = [("problem", str(pid)) for pid in _problem_ids(draft)] or [("clue", str(clue.id))]
+    return [
+        Change(ctx.actor.user_id, ctx.actor.name, "clue.open", kind, subject, None, after)
+        for kind, subject in subjects
+    ]
 
 
 def _problem_ids(draft: ClueDraft) -> list[int]:
@@ -219,17 +321,26 @@ def do_check_relapse(ctx: Ctx, problem: Problem) -> list[Clue]:
         exclude_id=problem.id,
         since=service.window_start(ctx.now, policy.relapse_window_days),
     )
-    opened: list[Clue] = []
-    for hit in rules.relapsed(problem.enterprise_id, problem.water_body, closed, ctx.now, policy):
-        clue = _open_relapse(ctx, problem, hit, policy)
-        if clue is not None:
-            opened.append(clue)
-    return opened
+    hits = rules.relapsed(problem.enterprise_id, problem.water_body, closed, ctx.now, policy)
+    known = set(
+        ctx.session.scalars(
+            select(Clue.cause_key).where(
+                Clue.cause_key.in_([rules.key_relapse(h.id) for h in hits])
+            )
+        )
+    )
+    drafts = [
+        d
+        for h in hits
+        if rules.key_relapse(h.id) not in known
+        and (d := _relapse_draft(ctx, problem, h, policy)) is not None
+    ]
+    return do_open_clues(ctx, drafts)
 
 
-def _open_relapse(
+def _relapse_draft(
     ctx: Ctx, new: Problem, hit: rules.ClosedProblem, policy: rules.CluePolicy
-) -> Clue | None:
+) -> ClueDraft | None:
     lead = service.lead_assignment(ctx.session, hit.id)
     if lead is None:
         return None
@@ -237,30 +348,27 @@ def _open_relapse(
     org = _unit(ctx, lead.organization_id)
     days = (ctx.now - hit.closed_at).days
     target = "企业" if new.enterprise_id and new.enterprise_id == old.enterprise_id else "水体"
-    return do_open_clue(
-        ctx,
-        ClueDraft(
-            cause=ClueCause.RELAPSE,
-            cause_key=rules.key_relapse(old.id),
-            duty_failure=policy.relapse_duty,
-            division_code=old.division_code,
-            summary=(
-                f"“{old.title}”由{org.name}整改并于 {hit.closed_at.date()} 销号，"
-                f"{days} 天后同一{target}再次出现问题（{new.source}：“{new.title}”），疑似假整改"
-            ),
-            problem_id=old.id,
-            assignment_id=lead.id,
-            organization_id=org.id,
-            responsible_person=org.leader_name,
-            related_problem_ids=(new.id,),
-            extra_evidence={
-                "closed_problem_id": old.id,
-                "closed_at": hit.closed_at.isoformat(),
-                "new_problem_id": new.id,
-                "days_after_closure": days,
-                "watch_window_days": policy.relapse_window_days,
-            },
+    return ClueDraft(
+        cause=ClueCause.RELAPSE,
+        cause_key=rules.key_relapse(old.id),
+        duty_failure=policy.relapse_duty,
+        division_code=old.division_code,
+        summary=(
+            f"“{old.title}”由{org.name}整改并于 {hit.closed_at.date()} 销号，"
+            f"{days} 天后同一{target}再次出现问题（{new.source}：“{new.title}”），疑似假整改"
         ),
+        problem_id=old.id,
+        assignment_id=lead.id,
+        organization_id=org.id,
+        responsible_person=org.leader_name,
+        related_problem_ids=(new.id,),
+        extra_evidence={
+            "closed_problem_id": old.id,
+            "closed_at": hit.closed_at.isoformat(),
+            "new_problem_id": new.id,
+            "days_after_closure": days,
+            "watch_window_days": policy.relapse_window_days,
+        },
     )
 
 

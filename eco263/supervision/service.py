@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -41,47 +43,102 @@ def evidence_for(
 ) -> dict[str, Any]:
     """The evidence chain at this moment: audit events about the problems (with hashes),
     the chain head, the attachments' SHA-256, and the monitoring evidence pack if any."""
-    head = session.get(AuditHead, 1)
-    ids = [str(i) for i in problem_ids]
-    events: list[dict[str, Any]] = []
-    attachments: list[dict[str, Any]] = []
-    if ids:
-        rows = session.execute(
-            select(AuditEvent.seq, AuditEvent.action, AuditEvent.at, AuditEvent.hash)
-            .where(AuditEvent.subject_type == "problem", AuditEvent.subject_id.in_(ids))
-            .order_by(AuditEvent.seq)
-        )
-        events = [
-            {"seq": r.seq, "action": r.action, "at": r.at.isoformat(), "hash": r.hash} for r in rows
-        ]
-        files = session.execute(
-            select(Attachment.problem_id, Attachment.sha256, Attachment.filename, Attachment.size)
-            .where(Attachment.problem_id.in_(list(problem_ids)))
-            .order_by(Attachment.id)
-        )
-        attachments = [
-            {"problem_id": f.problem_id, "sha256": f.sha256, "filename": f.filename, "size": f.size}
-            for f in files
-        ]
-    return {
-        "audit_events": events,
-        "chain_head": {"seq": head.seq, "hash": head.hash} if head else None,
-        "attachments": attachments,
-        "monitoring": monitoring,
-        "facts": facts or {},
-    }
+    loaded = EvidenceSource.load(session, problem_ids)
+    return loaded.evidence(problem_ids, monitoring=monitoring, facts=facts)
 
 
-def clue_document(session: Session, clue: Clue, problem_ids: Sequence[int]) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class EvidenceSource:
+    """Audit events and attachments of many problems, read once (a sweep opens many clues)."""
+
+    head: dict[str, Any] | None
+    events: dict[int, list[dict[str, Any]]]
+    attachments: dict[int, list[dict[str, Any]]]
+
+    @classmethod
+    def load(cls, session: Session, problem_ids: Iterable[int]) -> EvidenceSource:
+        ids = sorted(set(problem_ids))
+        head = session.get(AuditHead, 1)
+        events: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        attachments: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        if ids:
+            rows = session.execute(
+                select(
+                    AuditEvent.subject_id,
+                    AuditEvent.seq,
+                    AuditEvent.action,
+                    AuditEvent.at,
+                    AuditEvent.hash,
+                )
+                .where(
+                    AuditEvent.subject_type == "problem",
+                    AuditEvent.subject_id.in_([str(i) for i in ids]),
+                )
+                .order_by(AuditEvent.seq)
+            )
+            for r in rows:
+                events[int(r.subject_id)].append(
+                    {"seq": r.seq, "action": r.action, "at": r.at.isoformat(), "hash": r.hash}
+                )
+            files = session.execute(
+                select(
+                    Attachment.problem_id, Attachment.sha256, Attachment.filename, Attachment.size
+                )
+                .where(Attachment.problem_id.in_(ids))
+                .order_by(Attachment.id)
+            )
+            for f in files:
+                attachments[f.problem_id].append(
+                    {
+                        "problem_id": f.problem_id,
+                        "sha256": f.sha256,
+                        "filename": f.filename,
+                        "size": f.size,
+                    }
+                )
+        chain_head = {"seq": head.seq, "hash": head.hash} if head else None
+        return cls(chain_head, dict(events), dict(attachments))
+
+    def evidence(
+        self,
+        problem_ids: Sequence[int],
+        *,
+        monitoring: dict[str, Any] | None = None,
+        facts: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        events = sorted(
+            (e for pid in set(problem_ids) for e in self.events.get(pid, [])),
+            key=lambda e: int(e["seq"]),
+        )
+        files = [a for pid in problem_ids for a in self.attachments.get(pid, [])]
+        return {
+            "audit_events": events,
+            "chain_head": self.head,
+            "attachments": files,
+            "monitoring": monitoring,
+            "facts": facts or {},
+        }
+
+
+def clue_document(
+    session: Session,
+    clue: Clue,
+    problem_ids: Sequence[int],
+    loaded: Mapping[int, Problem] | None = None,
+) -> dict[str, Any]:
     """The JSON body sent to the platform, frozen when the clue is opened (so every retry
-    sends the same bytes under the same idempotency key)."""
+    sends the same bytes under the same idempotency key).  ``loaded`` saves re-reading
+    problems a batch already has."""
     division = session.get_one(Division, clue.division_code)
     org = session.get(Organization, clue.organization_id) if clue.organization_id else None
-    problems = list(
-        session.scalars(
-            select(Problem).where(Problem.id.in_(list(problem_ids))).order_by(Problem.id)
+    if loaded is not None and all(pid in loaded for pid in problem_ids):
+        problems = [loaded[pid] for pid in sorted(set(problem_ids))]
+    else:
+        problems = list(
+            session.scalars(
+                select(Problem).where(Problem.id.in_(list(problem_ids))).order_by(Problem.id)
+            )
         )
-    )
     doc: dict[str, Any] = {
         "schema_version": "1",
         "clue_id": clue.id,

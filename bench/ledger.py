@@ -33,6 +33,7 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -45,6 +46,7 @@ from sqlalchemy import (
     and_,
     case,
     create_engine,
+    event,
     func,
     insert,
     or_,
@@ -614,6 +616,40 @@ def fast_forward(rt: Runtime, now: datetime) -> float:
     return time.perf_counter() - t0
 
 
+class StatementTimes:
+    """Time spent per SQL statement shape during a sweep (client-side, includes the round
+    trip): says whether a batch waits on PostgreSQL or on Python."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.totals: defaultdict[str, float] = defaultdict(float)
+        self.calls: Counter[str] = Counter()
+        self._started: list[float] = []
+
+    def _before(self, *_: Any) -> None:
+        self._started.append(time.perf_counter())
+
+    def _after(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        shape = " ".join(statement.split())[:70]
+        self.totals[shape] += time.perf_counter() - self._started.pop()
+        self.calls[shape] += 1
+
+    def __enter__(self) -> StatementTimes:
+        event.listen(self.engine, "before_cursor_execute", self._before)
+        event.listen(self.engine, "after_cursor_execute", self._after)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._before)
+        event.remove(self.engine, "after_cursor_execute", self._after)
+
+    def table(self, top: int = 12) -> str:
+        lines = [f"{'s':>7} {'calls':>7}  statement"]
+        for shape, total in sorted(self.totals.items(), key=lambda kv: -kv[1])[:top]:
+            lines.append(f"{total:7.2f} {self.calls[shape]:7d}  {shape}")
+        return "\n".join(lines)
+
+
 @dataclass(slots=True)
 class SweepResult:
     report: SweepReport
@@ -624,6 +660,7 @@ class SweepResult:
     profile: str = ""
     profiled_batches: int = 0
     profiled_seconds: float = 0.0
+    statements: str = ""
 
 
 @dataclass(slots=True)
@@ -675,7 +712,7 @@ def run_sweep(
             start_profile(1 + profile_batches)
 
     report: SweepReport | None = None
-    with contextlib.suppress(SweepBudgetSpent):
+    with contextlib.suppress(SweepBudgetSpent), StatementTimes(rt.engine) as statements:
         report = sweep(
             rt.sessions, now=now, calendar=rt.calendar, settings=rt.settings, on_batch=on_batch
         )
@@ -689,10 +726,13 @@ def run_sweep(
         count_rows(rt.engine, Clue) - clues_before,
         count_rows(rt.engine, AuditEvent) - audit_before,
         stopped=bool(prog.measured_s),
+        statements=statements.table(),
     )
     if prog.profile_from:
         buf = io.StringIO()
-        pstats.Stats(profiler, stream=buf).sort_stats("cumulative").print_stats(15)
+        stats = pstats.Stats(profiler, stream=buf)
+        stats.sort_stats("cumulative").print_stats(15)
+        stats.sort_stats("tottime").print_stats(15)
         result.profile = buf.getvalue()
         result.profiled_batches = profile_batches
         result.profiled_seconds = time.perf_counter() - prog.profile_from
@@ -939,10 +979,13 @@ def sweep_phase(rt: Runtime, args: argparse.Namespace, figs: Figures) -> None:
     if first.profile:
         print(
             f"\ncProfile of sweep 1, {first.profiled_batches} batch(es) "
-            f"({first.profiled_seconds:.1f} s under the profiler), top 15 by cumulative time:",
+            f"({first.profiled_seconds:.1f} s under the profiler), "
+            "top 15 by cumulative, then by own time:",
             flush=True,
         )
         print(first.profile, flush=True)
+    print("\nSQL time of sweep 1 by statement (client side, incl. profiled batches):", flush=True)
+    print(first.statements, flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

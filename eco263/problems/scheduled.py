@@ -183,8 +183,10 @@ def _red_card_drafts(
     }
     problems = {
         p.id: p
-        for p in ctx.session.scalars(
-            select(Problem).where(Problem.id.in_({r.problem_id for r in reds}))
+        for p in ctx.session.execute(
+            select(Problem.id, Problem.title, Problem.division_code).where(
+                Problem.id.in_({r.problem_id for r in reds})
+            )
         )
     }
     drafts = []

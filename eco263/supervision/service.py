@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from eco263.audit.models import AuditEvent, AuditHead
@@ -120,54 +120,84 @@ class EvidenceSource:
         }
 
 
-def clue_document(
-    session: Session,
-    clue: Clue,
-    problem_ids: Sequence[int],
-    loaded: Mapping[int, Problem] | None = None,
-) -> dict[str, Any]:
-    """The JSON body sent to the platform, frozen when the clue is opened (so every retry
-    sends the same bytes under the same idempotency key).  ``loaded`` saves re-reading
-    problems a batch already has."""
-    division = session.get_one(Division, clue.division_code)
-    org = session.get(Organization, clue.organization_id) if clue.organization_id else None
-    if loaded is not None and all(pid in loaded for pid in problem_ids):
-        problems = [loaded[pid] for pid in sorted(set(problem_ids))]
-    else:
-        problems = list(
-            session.scalars(
-                select(Problem).where(Problem.id.in_(list(problem_ids))).order_by(Problem.id)
-            )
-        )
-    doc: dict[str, Any] = {
-        "schema_version": "1",
-        "clue_id": clue.id,
-        "cause": clue.cause_kind,
-        "cause_label": CAUSE_LABELS[ClueCause(clue.cause_kind)],
-        "cause_key": clue.cause_key,
-        "duty_failure": clue.duty_failure,
-        "summary": clue.summary,
-        "division": {"code": division.code, "name": division.name},
-        "unit": {"id": org.id, "name": org.name} if org else None,
-        "responsible_person": clue.responsible_person,
-        "problems": [
-            {
-                "id": p.id,
-                "title": p.title,
-                "source": p.source,
-                "category_code": p.category_code,
-                "state": p.state,
-                "due_date": p.due_date,
-                "registered_at": p.registered_at,
-                "closed_at": p.closed_at,
+@dataclass(frozen=True, slots=True)
+class DocumentSource:
+    """Problems, divisions and units of many clues, read once: building each clue's document
+    must not cost queries of its own (a first sweep after an import opens 100,000s)."""
+
+    problems: Mapping[int, Problem]
+    divisions: Mapping[str, Division]
+    units: Mapping[int, Organization]
+
+    @classmethod
+    def load(
+        cls,
+        session: Session,
+        problem_ids: Iterable[int],
+        division_codes: Iterable[str],
+        unit_ids: Iterable[int | None],
+        loaded: Mapping[int, Problem] | None = None,
+    ) -> DocumentSource:
+        wanted = set(problem_ids)
+        problems = {pid: p for pid, p in (loaded or {}).items() if pid in wanted}
+        missing = wanted - problems.keys()
+        if missing:
+            problems |= {
+                p.id: p for p in session.scalars(select(Problem).where(Problem.id.in_(missing)))
             }
-            for p in problems
-        ],
-        "evidence": clue.evidence,
-        "created_at": clue.created_at,
-    }
-    # Validated against the contract's model before it is frozen into the outbox.
-    return ClueDocument.model_validate(doc, strict=False).model_dump(mode="json")
+        divisions = {
+            d.code: d
+            for d in session.scalars(select(Division).where(Division.code.in_(set(division_codes))))
+        }
+        ids = {i for i in unit_ids if i is not None}
+        units = (
+            {o.id: o for o in session.scalars(select(Organization).where(Organization.id.in_(ids)))}
+            if ids
+            else {}
+        )
+        return cls(problems, divisions, units)
+
+    def document(self, clue: Clue, problem_ids: Sequence[int]) -> dict[str, Any]:
+        """The JSON body sent to the platform, frozen when the clue is opened (so every retry
+        sends the same bytes under the same idempotency key)."""
+        division = self.divisions[clue.division_code]
+        org = self.units[clue.organization_id] if clue.organization_id else None
+        problems = [self.problems[pid] for pid in sorted(set(problem_ids))]
+        doc: dict[str, Any] = {
+            "schema_version": "1",
+            "clue_id": clue.id,
+            "cause": clue.cause_kind,
+            "cause_label": CAUSE_LABELS[ClueCause(clue.cause_kind)],
+            "cause_key": clue.cause_key,
+            "duty_failure": clue.duty_failure,
+            "summary": clue.summary,
+            "division": {"code": division.code, "name": division.name},
+            "unit": {"id": org.id, "name": org.name} if org else None,
+            "responsible_person": clue.responsible_person,
+            "problems": [
+                {
+                    "id": p.id,
+                    "title": p.title,
+                    "source": p.source,
+                    "category_code": p.category_code,
+                    "state": p.state,
+                    "due_date": p.due_date,
+                    "registered_at": p.registered_at,
+                    "closed_at": p.closed_at,
+                }
+                for p in problems
+            ],
+            "evidence": clue.evidence,
+            "created_at": clue.created_at,
+        }
+        # Validated against the contract's model before it is frozen into the outbox.
+        return ClueDocument.model_validate(doc, strict=False).model_dump(mode="json")
+
+
+def clue_document(session: Session, clue: Clue, problem_ids: Sequence[int]) -> dict[str, Any]:
+    """The outbound document of one clue (see :meth:`DocumentSource.document`)."""
+    source = DocumentSource.load(session, problem_ids, [clue.division_code], [clue.organization_id])
+    return source.document(clue, problem_ids)
 
 
 def clue_exists(session: Session, cause_key: str) -> bool:
@@ -227,12 +257,24 @@ def _clue_scope(actor: Actor) -> ColumnElement[bool]:
 
 
 def list_clues(
-    session: Session, actor: Actor, *, status: str | None = None, limit: int = 100, offset: int = 0
+    session: Session,
+    actor: Actor,
+    *,
+    status: str | None = None,
+    cause: str | None = None,
+    duty_failure: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
 ) -> tuple[list[Clue], int]:
+    """Clues in the actor's jurisdiction, newest first, and how many match in all."""
     _require_reader(actor)
     query = select(Clue).where(_clue_scope(actor))
     if status:
         query = query.where(Clue.status == status)
+    if cause:
+        query = query.where(Clue.cause_kind == cause)
+    if duty_failure:
+        query = query.where(Clue.duty_failure == duty_failure)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     items = session.scalars(query.order_by(Clue.id.desc()).limit(limit).offset(offset))
     return list(items), int(total or 0)
@@ -326,3 +368,154 @@ def delivery_status(session: Session, actor: Actor, *, dead_limit: int = 50) -> 
 
 def window_start(now: datetime, days: int) -> datetime:
     return now - timedelta(days=days)
+
+
+# -- reads for the pages (智慧监督): counts, batched deliveries, one clue's record ---------------
+
+
+def may_retry_delivery(actor: Actor) -> bool:
+    """Who may revive a dead delivery: the city office (as ``POST …/retry`` in the API)."""
+    return actor.is_system or actor.role == Role.CITY_OFFICE
+
+
+def may_open_manual_clue(actor: Actor) -> bool:
+    """Who may hand a unit to supervision by hand: the city office (as
+    :func:`eco263.supervision.actions.do_open_manual_clue` checks)."""
+    return actor.is_system or actor.role == Role.CITY_OFFICE
+
+
+def clue_counts(session: Session, actor: Actor) -> dict[str, int]:
+    """Clues per status in the actor's jurisdiction (the pipeline: generated → concluded)."""
+    _require_reader(actor)
+    rows = session.execute(
+        select(Clue.status, func.count()).where(_clue_scope(actor)).group_by(Clue.status)
+    ).all()
+    return {str(status): int(n) for status, n in rows}
+
+
+def deliveries_of(session: Session, clues: Sequence[Clue]) -> dict[int, OutboxEvent]:
+    """Each clue's outbox event (its delivery), read in one query for a page of clues."""
+    by_key = {outbox_key(c.cause_key): c.id for c in clues}
+    if not by_key:
+        return {}
+    events = session.scalars(
+        select(OutboxEvent).where(OutboxEvent.idempotency_key.in_(list(by_key)))
+    )
+    return {by_key[e.idempotency_key]: e for e in events}
+
+
+def _delivery_join() -> ColumnElement[bool]:
+    """An outbox event is a clue's delivery when its key is ``clue:<cause key>``."""
+    return OutboxEvent.idempotency_key == literal("clue:").concat(Clue.cause_key)
+
+
+@dataclass(frozen=True, slots=True)
+class DeadClueDelivery:
+    event_id: int
+    clue_id: int
+    summary: str
+    attempts: int
+    last_error: str | None
+    last_attempt_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryHealth:
+    """The deliveries of the clues in one jurisdiction: waiting, arrived, given up."""
+
+    pending: int
+    delivered: int
+    dead: int
+    oldest_pending_at: datetime | None
+    last_delivered_at: datetime | None
+    dead_items: list[DeadClueDelivery]
+
+
+def delivery_health(session: Session, actor: Actor, *, dead_limit: int = 20) -> DeliveryHealth:
+    """Like :func:`delivery_status`, but only for the clues in the actor's jurisdiction (a
+    district office sees its own), with the last successful delivery.  Two queries."""
+    _require_reader(actor)
+    scoped = select(
+        OutboxEvent.state,
+        func.count().label("n"),
+        func.min(OutboxEvent.created_at).label("oldest"),
+        func.max(OutboxEvent.processed_at).label("latest"),
+    ).join(Clue, _delivery_join())
+    rows = {
+        r.state: r
+        for r in session.execute(scoped.where(_clue_scope(actor)).group_by(OutboxEvent.state))
+    }
+    dead = session.execute(
+        select(OutboxEvent, Clue.id, Clue.summary)
+        .join(Clue, _delivery_join())
+        .where(_clue_scope(actor), OutboxEvent.state == OutboxState.DEAD.value)
+        .order_by(OutboxEvent.id)
+        .limit(dead_limit)
+    ).all()
+    pending = rows.get(OutboxState.PENDING.value)
+    delivered = rows.get(OutboxState.DELIVERED.value)
+    return DeliveryHealth(
+        pending=int(pending.n) if pending else 0,
+        delivered=int(delivered.n) if delivered else 0,
+        dead=int(rows[OutboxState.DEAD.value].n) if OutboxState.DEAD.value in rows else 0,
+        oldest_pending_at=pending.oldest if pending else None,
+        last_delivered_at=delivered.latest if delivered else None,
+        dead_items=[
+            DeadClueDelivery(e.id, clue_id, summary, e.attempts, e.last_error, e.last_attempt_at)
+            for e, clue_id, summary in dead
+        ],
+    )
+
+
+def delivery_in_scope(session: Session, actor: Actor, event_id: int) -> tuple[OutboxEvent, Clue]:
+    """A clue's delivery and its clue, if the clue is in the actor's jurisdiction; NotFound
+    otherwise (another kind of event, another division's clue, no such event)."""
+    _require_reader(actor)
+    row = session.execute(
+        select(OutboxEvent, Clue)
+        .join(Clue, _delivery_join())
+        .where(OutboxEvent.id == event_id, _clue_scope(actor))
+    ).first()
+    if row is None:
+        raise NotFound("投递记录")
+    return row[0], row[1]
+
+
+@dataclass(frozen=True, slots=True)
+class ClueRecord:
+    """One clue with everything the commission checks: its delivery, its history, what came
+    back (监督意见书, 问责) and the names of the division and units it mentions."""
+
+    clue: Clue
+    delivery: OutboxEvent | None
+    history: list[ClueStatusChange]
+    opinions: list[SupervisionOpinion]
+    accountability: list[Accountability]
+    division_name: str
+    unit_names: dict[int, str]
+
+
+def clue_record(session: Session, actor: Actor, clue_id: int) -> ClueRecord:
+    """The clue (NotFound when missing or out of scope) and its record, in seven queries."""
+    clue = get_clue(session, actor, clue_id)
+    opinions = opinions_of(session, clue.id)
+    accountability = accountability_of(session, clue_id=clue.id)
+    org_ids = {o.organization_id for o in opinions} | {a.organization_id for a in accountability}
+    if clue.organization_id:
+        org_ids.add(clue.organization_id)
+    names: dict[int, str] = {}
+    if org_ids:
+        rows = session.execute(
+            select(Organization.id, Organization.name).where(Organization.id.in_(org_ids))
+        )
+        names = {r.id: r.name for r in rows}
+    division = session.get(Division, clue.division_code)
+    return ClueRecord(
+        clue=clue,
+        delivery=delivery_of(session, clue),
+        history=history_of(session, clue.id),
+        opinions=opinions,
+        accountability=accountability,
+        division_name=division.name if division else clue.division_code,
+        unit_names=names,
+    )

@@ -10,10 +10,11 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any, NamedTuple
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from eco263.audit.models import AuditEvent, AuditHead
+from eco263.db import insert_many
 
 GENESIS = "0" * 64
 
@@ -96,7 +97,7 @@ def record_many(session: Session, changes: Sequence[Change], *, at: datetime) ->
         rows.append(_row(seq, at, change, prev, digest))
         prev = digest
     if rows:
-        session.execute(insert(AuditEvent), rows)
+        insert_many(session, AuditEvent, rows)
         session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=prev))
     return ChainHead(seq, prev)
 

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from eco263.audit.actions import Change, record_many
 from eco263.auth.enums import Role
 from eco263.context import Ctx
+from eco263.db import insert_many
 from eco263.errors import Conflict, Forbidden, InvalidInput
 from eco263.outbox.actions import enqueue
 from eco263.outbox.enums import OutboxState
@@ -114,12 +115,12 @@ def do_open_clue(ctx: Ctx, draft: ClueDraft) -> Clue | None:
     return clue
 
 
-def do_open_clues(ctx: Ctx, drafts: Sequence[ClueDraft]) -> list[Clue]:
+def do_open_clues(ctx: Ctx, drafts: Sequence[ClueDraft]) -> list[int]:
     """Open many clues at once (the sweep's red cards): the same rows as :func:`do_open_clue`
     — clue, status change, frozen outbox document, audit events — written with a handful of
     statements per batch instead of a dozen per clue.  Every clue of the batch carries the
-    same chain head.  Returns the clues opened; causes already known are skipped.  If a
-    concurrent twin wins a cause key, the batch falls back to one clue at a time.
+    same chain head.  Returns the ids of the clues opened; causes already known are skipped.
+    If a concurrent twin wins a cause key, the batch falls back to one clue at a time.
     """
     fresh = _fresh_drafts(ctx, drafts)
     if not fresh:
@@ -136,11 +137,11 @@ def do_open_clues(ctx: Ctx, drafts: Sequence[ClueDraft]) -> list[Clue]:
         with ctx.session.begin_nested():
             clues = _insert_clues(ctx, fresh, evidence, documents)
     except IntegrityError:
-        return [c for c in (do_open_clue(ctx, d) for d in fresh) if c is not None]
+        return [c.id for c in (do_open_clue(ctx, d) for d in fresh) if c is not None]
     record_many(
         ctx.session, [c for clue, d in clues for c in _open_changes(ctx, clue, d)], at=ctx.now
     )
-    return [clue for clue, _ in clues]
+    return [clue.id for clue, _ in clues]
 
 
 def _fresh_drafts(ctx: Ctx, drafts: Sequence[ClueDraft]) -> list[ClueDraft]:
@@ -159,8 +160,8 @@ def _insert_clues(
     evidence: service.EvidenceSource,
     documents: service.DocumentSource,
 ) -> list[tuple[Clue, ClueDraft]]:
-    """Three multi-row INSERTs (clues with RETURNING, their first status, their outbox
-    documents), not three ORM flushes per clue."""
+    """Three bulk inserts (clues, their first status, their outbox documents), not three
+    ORM flushes per clue.  The clues returned are transient copies of the rows stored."""
     rows = [
         {
             "cause_key": d.cause_key,
@@ -181,16 +182,17 @@ def _insert_clues(
         }
         for d in drafts
     ]
-    clues = list(
-        ctx.session.scalars(insert(Clue).returning(Clue, sort_by_parameter_order=True), rows)
-    )
+    ids = insert_many(ctx.session, Clue, rows, return_ids=True)
+    clues = [Clue(id=clue_id, **row) for clue_id, row in zip(ids, rows, strict=True)]
     generated = {"note": GENERATED_NOTE, "source": "eco263", "at": ctx.now}
-    ctx.session.execute(
-        insert(ClueStatusChange),
+    insert_many(
+        ctx.session,
+        ClueStatusChange,
         [{"clue_id": c.id, "status": c.status, **generated} for c in clues],
     )
-    ctx.session.execute(
-        insert(OutboxEvent),
+    insert_many(
+        ctx.session,
+        OutboxEvent,
         [
             {
                 "kind": CLUE_DELIVERY,
@@ -319,7 +321,7 @@ def do_check_extensions(ctx: Ctx, assignment: Assignment) -> Clue | None:
     )
 
 
-def do_check_relapse(ctx: Ctx, problem: Problem) -> list[Clue]:
+def do_check_relapse(ctx: Ctx, problem: Problem) -> list[int]:
     """假整改: called when a problem is registered; a clue per closed problem on the same
     enterprise or water body closed within the watch window, naming its lead unit."""
     policy = rules.load_policy()

@@ -322,17 +322,20 @@ def do_check_extensions(ctx: Ctx, assignment: Assignment) -> Clue | None:
 
 
 def do_check_relapse(ctx: Ctx, problem: Problem) -> list[int]:
-    """假整改: called when a problem is registered; a clue per closed problem on the same
-    enterprise or water body closed within the watch window, naming its lead unit."""
+    """假整改: called when a problem is registered; a clue per closed problem of the same
+    category on the same enterprise or water body closed within the watch window, naming
+    its lead unit."""
     policy = rules.load_policy()
+    target = rules.ProblemTarget(
+        problem.enterprise_id, problem.water_body, problem.division_code, problem.category_code
+    )
     closed = service.recently_closed(
         ctx.session,
-        enterprise_id=problem.enterprise_id,
-        water_body=problem.water_body,
+        target,
         exclude_id=problem.id,
         since=service.window_start(ctx.now, policy.relapse_window_days),
     )
-    hits = rules.relapsed(problem.enterprise_id, problem.water_body, closed, ctx.now, policy)
+    hits = rules.relapsed(target, closed, ctx.now, policy)
     known = set(
         ctx.session.scalars(
             select(Clue.cause_key).where(

@@ -93,37 +93,45 @@ def too_many_extensions(extension_count: int, policy: CluePolicy) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class ClosedProblem:
-    id: int
+class ProblemTarget:
+    """What a problem is about, as far as 假整改 is concerned."""
+
     enterprise_id: int | None
     water_body: str | None
+    division_code: str
+    category_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedProblem:
+    id: int
+    target: ProblemTarget
     closed_at: datetime
 
 
 def relapsed(
-    enterprise_id: int | None,
-    water_body: str | None,
-    closed: Iterable[ClosedProblem],
-    now: datetime,
-    policy: CluePolicy,
+    new: ProblemTarget, closed: Iterable[ClosedProblem], now: datetime, policy: CluePolicy
 ) -> list[ClosedProblem]:
-    """假整改: closed problems on the same enterprise or water body, closed within the window.
+    """假整改: closed problems of the same 263 category, on the same enterprise or on the same
+    water body in the same division, closed within the window.
 
-    Oldest closure first (the one whose rectification held least long is not the point;
-    every closure inside the window is named).
+    The category and division keep a lake or river that spans districts (太湖, 长江) from
+    turning every new problem on it into a clue against every unit that closed one there.
+    Oldest closure first; every closure inside the window is named.
     """
-    water = (water_body or "").strip()
     since = now - timedelta(days=policy.relapse_window_days)
-    hits = [
-        c
-        for c in closed
-        if since <= c.closed_at <= now
-        and (
-            (enterprise_id is not None and c.enterprise_id == enterprise_id)
-            or (water and (c.water_body or "").strip() == water)
-        )
-    ]
+    hits = [c for c in closed if since <= c.closed_at <= now and same_target(new, c.target)]
     return sorted(hits, key=lambda c: (c.closed_at, c.id))
+
+
+def same_target(new: ProblemTarget, old: ProblemTarget) -> bool:
+    if new.category_code != old.category_code:
+        return False
+    if new.enterprise_id is not None and new.enterprise_id == old.enterprise_id:
+        return True
+    water = (new.water_body or "").strip()
+    same_water = bool(water) and (old.water_body or "").strip() == water
+    return same_water and new.division_code == old.division_code
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from eco263.audit.models import AuditEvent, AuditHead
@@ -214,31 +214,45 @@ def lead_assignment(session: Session, problem_id: int) -> Assignment | None:
 
 
 def recently_closed(
-    session: Session,
-    *,
-    enterprise_id: int | None,
-    water_body: str | None,
-    exclude_id: int,
-    since: datetime,
+    session: Session, target: rules.ProblemTarget, *, exclude_id: int, since: datetime
 ) -> list[rules.ClosedProblem]:
-    """Closed (销号, not merged) problems on the same enterprise or water body since ``since``."""
+    """Closed (销号, not merged) problems since ``since`` that may share ``target``: the same
+    category, and the same enterprise or the same water body in the same division (the
+    rule itself is :func:`rules.relapsed`)."""
     same: list[ColumnElement[bool]] = []
-    if enterprise_id is not None:
-        same.append(Problem.enterprise_id == enterprise_id)
-    if water_body and water_body.strip():
-        same.append(Problem.water_body == water_body.strip())
+    if target.enterprise_id is not None:
+        same.append(Problem.enterprise_id == target.enterprise_id)
+    if target.water_body and target.water_body.strip():
+        same.append(
+            and_(
+                Problem.water_body == target.water_body.strip(),
+                Problem.division_code == target.division_code,
+            )
+        )
     if not same:
         return []
     rows = session.execute(
-        select(Problem.id, Problem.enterprise_id, Problem.water_body, Problem.closed_at).where(
+        select(
+            Problem.id,
+            Problem.enterprise_id,
+            Problem.water_body,
+            Problem.division_code,
+            Problem.category_code,
+            Problem.closed_at,
+        ).where(
             Problem.state == ProblemState.CLOSED.value,
+            Problem.category_code == target.category_code,
             Problem.closed_at >= since,
             Problem.id != exclude_id,
             or_(*same),
         )
     )
     return [
-        rules.ClosedProblem(r.id, r.enterprise_id, r.water_body, r.closed_at)
+        rules.ClosedProblem(
+            r.id,
+            rules.ProblemTarget(r.enterprise_id, r.water_body, r.division_code, r.category_code),
+            r.closed_at,
+        )
         for r in rows
         if r.closed_at is not None
     ]

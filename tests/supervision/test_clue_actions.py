@@ -123,6 +123,17 @@ def test_a_water_body_relapse_is_found_too(rt: Runtime, as_user) -> None:
     assert "同一水体" in clue.summary
 
 
+def test_no_relapse_for_another_category_or_the_same_lake_elsewhere(rt: Runtime, as_user) -> None:
+    _closed_problem(as_user, "2018-04-20T10:00", water_body="太湖", category_code="6T.taihu")
+    with as_user("city") as ctx:
+        register(ctx, water_body="太湖", category_code="6T.black_water")  # another category
+        register(ctx, water_body="太湖", category_code="6T.taihu", division_code="320506")
+    assert _clues(rt) == []
+    with as_user("city") as ctx:
+        register(ctx, water_body="太湖", category_code="6T.taihu")  # same lake, same 昆山
+    assert [c.cause_kind for c in _clues(rt)] == ["relapse"]
+
+
 def test_no_relapse_outside_the_window_or_for_another_enterprise(rt: Runtime, as_user) -> None:
     with as_user("city") as ctx:
         ent = enterprise(ctx, YLD)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from eco263.supervision import rules
 from eco263.supervision.enums import ClueStatus, DutyFailure
-from eco263.supervision.rules import ClosedProblem, Fine
+from eco263.supervision.rules import ClosedProblem, Fine, ProblemTarget
 
 POLICY = rules.load_policy()
 NOW = datetime(2018, 5, 10, 1, 0, tzinfo=UTC)
@@ -55,26 +56,51 @@ def test_extensions_fire_only_beyond_k() -> None:
 # -- 假整改 ----------------------------------------------------------------------------------------
 
 
-def _closed(
-    pid: int, days_ago: int, enterprise: int | None = 7, water: str | None = None
-) -> ClosedProblem:
-    return ClosedProblem(pid, enterprise, water, NOW - timedelta(days=days_ago))
+def _target(
+    enterprise: int | None = 7,
+    water: str | None = None,
+    division: str = "320583",
+    category: str = "6T.black_water",
+) -> ProblemTarget:
+    return ProblemTarget(enterprise, water, division, category)
+
+
+def _closed(pid: int, days_ago: int, **target: Any) -> ClosedProblem:
+    return ClosedProblem(pid, _target(**target), NOW - timedelta(days=days_ago))
 
 
 def test_relapse_fires_for_the_same_enterprise_within_the_window() -> None:
-    hits = rules.relapsed(7, None, [_closed(1, 30), _closed(2, 89)], NOW, POLICY)
+    hits = rules.relapsed(_target(), [_closed(1, 30), _closed(2, 89)], NOW, POLICY)
     assert [h.id for h in hits] == [2, 1]  # oldest closure first
 
 
-def test_relapse_fires_for_the_same_water_body() -> None:
+def test_relapse_fires_for_the_same_water_body_in_the_same_division() -> None:
     closed = [_closed(3, 10, enterprise=None, water="琵琶河 ")]
-    assert [h.id for h in rules.relapsed(None, "琵琶河", closed, NOW, POLICY)] == [3]
+    new = _target(enterprise=None, water="琵琶河")
+    assert [h.id for h in rules.relapsed(new, closed, NOW, POLICY)] == [3]
 
 
 def test_relapse_stays_silent_outside_the_window_or_on_another_target() -> None:
-    assert rules.relapsed(7, None, [_closed(1, 91)], NOW, POLICY) == []
-    assert rules.relapsed(8, "别的河", [_closed(1, 5, water="琵琶河")], NOW, POLICY) == []
-    assert rules.relapsed(None, None, [_closed(1, 5)], NOW, POLICY) == []
+    assert rules.relapsed(_target(), [_closed(1, 91)], NOW, POLICY) == []
+    other = _target(enterprise=8, water="别的河")
+    assert rules.relapsed(other, [_closed(1, 5, water="琵琶河")], NOW, POLICY) == []
+    nothing = _target(enterprise=None, water=None)
+    assert rules.relapsed(nothing, [_closed(1, 5, enterprise=None)], NOW, POLICY) == []
+
+
+def test_relapse_needs_the_same_category() -> None:
+    """A VOCs problem at a plant whose wastewater problem was closed is not a relapse."""
+    vocs = _target(category="6T.vocs")
+    assert rules.relapsed(vocs, [_closed(1, 5)], NOW, POLICY) == []
+
+
+def test_a_lake_across_districts_is_not_one_target() -> None:
+    """太湖 touches several districts: a new problem in 吴中 is not 吴江's relapse."""
+    wujiang = _closed(1, 5, enterprise=None, water="太湖", division="320509")
+    wuzhong = _target(enterprise=None, water="太湖", division="320506")
+    assert rules.relapsed(wuzhong, [wujiang], NOW, POLICY) == []
+    same = _target(enterprise=None, water="太湖", division="320509")
+    assert [h.id for h in rules.relapsed(same, [wujiang], NOW, POLICY)] == [1]
 
 
 # -- 以罚代管 --------------------------------------------------------------------------------------

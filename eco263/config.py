@@ -94,6 +94,10 @@ class Settings(BaseSettings):
     outbox_batch_size: int = Field(
         default=32, description="Events one outbox worker claims at a time."
     )
+    offline_after_minutes: int = Field(
+        default=60,
+        description="A monitoring point whose newest record is older than this is 离线.",
+    )
     receiver_port: int = Field(
         default=8264, description="Port of the reference receiver (eco263 supervision-receiver)."
     )

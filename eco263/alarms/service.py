@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from eco263.alarms.models import Alarm, PointLimit
+from eco263.alarms.models import Alarm, PointLimit, PoliceTransfer
 from eco263.auth.scope import Actor
 from eco263.errors import NotFound
 from eco263.monitoring.detectors import Limit
@@ -86,16 +87,28 @@ def window_packets(
     )
 
 
-def list_alarms(session: Session, actor: Actor, limit: int = 200) -> list[Alarm]:
-    return list(
-        session.scalars(
-            select(Alarm)
-            .join(MonitoringPoint, MonitoringPoint.id == Alarm.point_id)
-            .where(point_filter(actor))
-            .order_by(Alarm.id.desc())
-            .limit(limit)
-        )
+def list_alarms(
+    session: Session,
+    actor: Actor,
+    limit: int = 200,
+    *,
+    point_id: int | None = None,
+    status: str | None = None,
+    category: str | None = None,
+) -> list[Alarm]:
+    """Newest alarms on the points the actor may read, optionally of one point/state/category."""
+    query = (
+        select(Alarm)
+        .join(MonitoringPoint, MonitoringPoint.id == Alarm.point_id)
+        .where(point_filter(actor))
     )
+    if point_id is not None:
+        query = query.where(Alarm.point_id == point_id)
+    if status:
+        query = query.where(Alarm.status == status)
+    if category:
+        query = query.where(Alarm.category == category)
+    return list(session.scalars(query.order_by(Alarm.id.desc()).limit(limit)))
 
 
 def get_alarm(session: Session, actor: Actor, alarm_id: int) -> Alarm:
@@ -107,3 +120,31 @@ def get_alarm(session: Session, actor: Actor, alarm_id: int) -> Alarm:
     if alarm is None:
         raise NotFound("报警")
     return alarm
+
+
+def limits_for_points(session: Session, point_ids: Sequence[int]) -> dict[int, dict[str, Limit]]:
+    """The limits of many points in one query: point id → pollutant → limit."""
+    out: dict[int, dict[str, Limit]] = {pid: {} for pid in point_ids}
+    if not point_ids:
+        return out
+    rows = session.scalars(select(PointLimit).where(PointLimit.point_id.in_(sorted(point_ids))))
+    for r in rows:
+        out[r.point_id][r.pollutant] = Limit(r.pollutant, r.limit, r.unit, r.standard, r.basis)  # type: ignore[arg-type]
+    return out
+
+
+def unclosed_alarm_counts(session: Session, point_ids: Sequence[int]) -> dict[int, int]:
+    """Alarms not yet closed (open or acknowledged) per point, in one query."""
+    if not point_ids:
+        return {}
+    rows = session.execute(
+        select(Alarm.point_id, func.count())
+        .where(Alarm.point_id.in_(sorted(point_ids)), Alarm.status != "closed")
+        .group_by(Alarm.point_id)
+    )
+    return {pid: int(n) for pid, n in rows}
+
+
+def transfer_of(session: Session, alarm_id: int) -> PoliceTransfer | None:
+    """The police transfer (行刑衔接) of an alarm, if it was handed over."""
+    return session.scalar(select(PoliceTransfer).where(PoliceTransfer.alarm_id == alarm_id))

@@ -66,3 +66,84 @@ class InboundKind(StrEnum):
     CLUE_STATUS = "clue_status"
     OPINION = "opinion"
     ACCOUNTABILITY = "accountability"
+
+
+#: A clue's status as the pages show it.
+STATUS_LABELS = {
+    ClueStatus.GENERATED: "已生成",
+    ClueStatus.DELIVERED: "已送达",
+    ClueStatus.RECEIVED: "已签收",
+    ClueStatus.ACCEPTED: "已受理",
+    ClueStatus.REJECTED: "不予受理",
+    ClueStatus.CONCLUDED: "已办结",
+}
+
+#: Who wrote a step of a clue's history (``ClueStatusChange.source``).
+HISTORY_SOURCE_LABELS = {"eco263": "本平台", "platform": "智慧监督平台"}
+
+#: The delivery of a clue (its outbox event's state: pending, delivered, dead).
+DELIVERY_LABELS = {
+    "pending": "待投递",
+    "delivered": "已送达",
+    "dead": "投递失败",
+}
+
+#: Keys of a clue's frozen evidence (its facts and monitoring pack); an unknown key is shown
+#: as it is.
+EVIDENCE_KEY_LABELS = {
+    "due_date": "整改期限",
+    "overdue_workdays": "逾期工作日",
+    "returned_count": "退回次数",
+    "extension_count": "延期次数",
+    "closed_problem_id": "已销号问题",
+    "closed_at": "销号时间",
+    "new_problem_id": "复发问题",
+    "days_after_closure": "销号后天数",
+    "watch_window_days": "观察期（天）",
+    "enterprise_id": "企业编号",
+    "enterprise_uscc": "统一社会信用代码",
+    "fines": "处罚记录",
+    "alarm_id": "报警编号",
+    "alarm_kind": "报警类型",
+    "point_mn": "监测点位 MN",
+    "raised_at": "报警时间",
+    "acknowledged_at": "响应时间",
+    "detector": "检测规则",
+    "detected_at": "发现时间",
+    "transferred_by": "移送人",
+    "limit_hours": "响应时限（小时）",
+    "sha256": "SHA-256",
+    "size": "大小（字节）",
+    "members": "包内文件",
+    "packets": "原始报文",
+    "statistics": "统计量",
+    "qn": "请求编码 QN",
+    "name": "名称",
+    "case_no": "案号",
+    "decided_on": "决定日期",
+    "violation": "违法行为",
+    "amount_yuan": "罚款（元）",
+}
+
+#: Audit actions that a clue's evidence names (the problem's record at the clue's birth).
+EVIDENCE_ACTION_LABELS = {
+    "problem.register": "登记",
+    "problem.dispatch": "交办",
+    "problem.merge": "合并",
+    "assignment.accept": "签收",
+    "assignment.submit": "提交整改",
+    "assignment.verify": "核查通过",
+    "assignment.return": "退回整改",
+    "assignment.escalate": "预警升级",
+    "extension.request": "申请延期",
+    "extension.approve": "批准延期",
+    "extension.reject": "驳回延期",
+    "attachment.add": "上传材料",
+    "clue.open": "生成线索",
+    "clue.deliver": "线索送达",
+    "clue.status": "线索状态变更",
+    "supervision.opinion": "收到监督意见书",
+    "supervision.accountability": "问责结果",
+    "evidence_pack.seal": "封存证据包",
+    "alarm.police_transfer": "移送公安",
+}

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from eco263.auth.enums import Role
 from eco263.auth.scope import Actor
+from eco263.supervision.service import CLUE_READERS
 
 ALL_ROLES = frozenset(Role)
 OFFICES = frozenset({Role.CITY_OFFICE, Role.DISTRICT_OFFICE})
@@ -27,6 +28,9 @@ NAV: list[NavItem] = [
     NavItem("dashboard", "驾驶舱", "/", ALL_ROLES - {Role.ENTERPRISE}),
     NavItem("ledger", "问题台账", "/problems", ALL_ROLES),
     NavItem("register", "登记问题", "/problems/new", OFFICES),
+    NavItem("monitoring", "在线监测", "/monitoring", ALL_ROLES),
+    NavItem("alarms", "监测告警", "/alarms", ALL_ROLES),
+    NavItem("supervision", "智慧监督", "/supervision", CLUE_READERS),
 ]
 
 

@@ -34,11 +34,17 @@ router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 def install(app: FastAPI) -> None:
     """Mount the static files (CSS, scripts, the vendored ECharts and map data) and the pages."""
+    from eco263.alarms.pages import router as alarm_pages
+    from eco263.monitoring.pages import router as monitoring_pages
     from eco263.problems.pages import router as problem_pages
+    from eco263.supervision.pages import router as supervision_pages
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(router)
     app.include_router(problem_pages)
+    app.include_router(monitoring_pages)
+    app.include_router(alarm_pages)
+    app.include_router(supervision_pages)
 
 
 def _safe_next(target: str | None) -> str:

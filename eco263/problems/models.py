@@ -18,6 +18,21 @@ class Problem(Base):
         Index("ix_problem_division_state", "division_code", "state", "id"),
         Index("ix_problem_state_due", "state", "due_date"),
         Index("ix_problem_dup", "category_code", "state", "enterprise_id"),
+        # Dashboard aggregates: an index-only scan instead of the wide rows (migration 0005).
+        Index("ix_problem_stats", "division_code", "state", "due_date", "closed_at"),
+        # Ledger sorted by deadline: ORDER BY due_date, id walks the index (0005).
+        Index("ix_problem_due", "due_date", "id"),
+        # Ledger text search (LIKE '%…%'): trigram GIN indexes on PostgreSQL; the migration
+        # creates plain indexes of the same names on SQLite, where they are not used (0005).
+        *(
+            Index(
+                f"ix_problem_{column}_trgm",
+                column,
+                postgresql_using="gin",
+                postgresql_ops={column: "gin_trgm_ops"},
+            )
+            for column in ("title", "description", "location", "water_body")
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,7 +8,18 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Date, Select, and_, case, cast, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Select,
+    String,
+    and_,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from eco263.auth.enums import Role
@@ -121,7 +132,13 @@ def filtered_query(actor: Actor, filters: ProblemFilters, today: date) -> Select
             )
         )
     if filters.text:
-        like = f"%{filters.text.strip()}%"
+        # The pattern goes into the SQL text (escaped by SQLAlchemy), not as a bind parameter:
+        # a parameterised LIKE becomes a prepared statement after a few runs (psycopg) whose
+        # generic plan PostgreSQL then reuses for every term.  With the trigram indexes that
+        # plan is a bitmap scan of all four, right for "阳澄湖" but, for a two-character term
+        # (no trigram in it), a scan of every index entry: 400 ms instead of a 60 ms table scan.
+        # As a literal, each term is planned for itself.
+        like = literal(f"%{filters.text.strip()}%", String(), literal_execute=True)
         conditions.append(
             or_(
                 Problem.title.like(like),
@@ -293,29 +310,44 @@ def division_stats(
 
     ``month_start`` is the instant the local month began (本月销号); "on time" compares the
     local date of closure with the problem's deadline.
+
+    Grouped by (division, state) with ``FILTER`` counts and summed per division here: the state
+    tests then happen once per group instead of once per row and aggregate, and the statement
+    reads only ``ix_problem_stats`` (division, state, due date, closed at), an index-only scan
+    instead of the wide heap rows: 2–4× cheaper at 100k problems on PostgreSQL (bench/web.py).
+    What is left is mostly the zone conversion of ``closed_at`` for the on-time rate, kept
+    exact (the zone by name) rather than a fixed offset.
     """
-    open_states = [s.value for s in OPEN_PROBLEM_STATES]
-    is_open = Problem.state.in_(open_states)
-    is_closed = Problem.state == ProblemState.CLOSED.value
     closed_day = _local_day(session, Problem.closed_at, timezone, now)
-
-    def count_if(condition: ColumnElement[bool]) -> Any:
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
     rows = session.execute(
         select(
             Problem.division_code,
-            count_if(is_open),
-            count_if(and_(is_open, Problem.due_date >= today, Problem.due_date <= due_soon_until)),
-            count_if(and_(is_open, Problem.due_date < today)),
-            count_if(is_closed),
-            count_if(and_(is_closed, closed_day <= Problem.due_date)),
-            count_if(and_(is_closed, Problem.closed_at >= month_start)),
+            Problem.state,
+            func.count(),
+            func.count().filter(
+                and_(Problem.due_date >= today, Problem.due_date <= due_soon_until)
+            ),
+            func.count().filter(Problem.due_date < today),
+            func.count().filter(closed_day <= Problem.due_date),
+            func.count().filter(Problem.closed_at >= month_start),
         )
         .where(problem_filter(actor))
-        .group_by(Problem.division_code)
+        .group_by(Problem.division_code, Problem.state)
     )
-    return [DivisionStats(str(r[0]), *(int(v) for v in r[1:])) for r in rows]
+    open_states = {s.value for s in OPEN_PROBLEM_STATES}
+    closed = ProblemState.CLOSED.value
+    totals: dict[str, list[int]] = {}
+    for code, state, n, due_soon, overdue, on_time, this_month in rows:
+        t = totals.setdefault(str(code), [0] * 6)
+        if state in open_states:
+            t[0] += int(n)
+            t[1] += int(due_soon)
+            t[2] += int(overdue)
+        elif state == closed:
+            t[3] += int(n)
+            t[4] += int(on_time)
+            t[5] += int(this_month)
+    return [DivisionStats(code, *t) for code, t in sorted(totals.items())]
 
 
 def clue_pipeline(session: Session, actor: Actor) -> dict[str, int]:
@@ -333,6 +365,20 @@ def clue_pipeline(session: Session, actor: Actor) -> dict[str, int]:
         select(Clue.status, func.count()).where(in_scope).group_by(Clue.status)
     ).all()
     return {str(status): int(n) for status, n in rows}
+
+
+def recent_clues(session: Session, actor: Actor, *, limit: int) -> list[Clue]:
+    """The newest clues in the actor's jurisdiction, for the dashboard's card.
+
+    The same readers and scope as ``supervision.service.list_clues`` (and
+    :func:`clue_pipeline`), but one statement: the card shows no total, so no count is run.
+    Other roles get an empty list.
+    """
+    readers = {Role.CITY_OFFICE, Role.DISTRICT_OFFICE, Role.SUPERVISOR, Role.VIEWER}
+    if not actor.is_system and actor.role not in readers:
+        return []
+    in_scope = Clue.division_code.in_(select(Division.code).where(division_subtree(actor)))
+    return list(session.scalars(select(Clue).where(in_scope).order_by(Clue.id.desc()).limit(limit)))
 
 
 def enterprises_in_scope(session: Session, actor: Actor) -> list[Enterprise]:

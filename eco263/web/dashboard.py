@@ -16,7 +16,6 @@ from eco263.context import Ctx
 from eco263.problems import rules
 from eco263.problems import service as problems
 from eco263.registry.service import list_divisions
-from eco263.supervision import service as supervision
 from eco263.supervision.enums import CAUSE_LABELS, ClueStatus
 
 #: Suzhou: the map's city; its children are the map's regions (and 苏州工业园区 as a point).
@@ -193,10 +192,14 @@ CLUE_STATUS_LABELS = {
 def _recent_clues(
     ctx: Ctx, names: dict[str, tuple[str, str, Any, Any]], limit: int = 4
 ) -> list[dict[str, Any]]:
-    """The newest clues in scope (the supervision domain's scoped read), for readers only."""
+    """The newest clues in scope (the supervision domain's scope), for readers only.
+
+    Not ``supervision.list_clues``: that one also counts every clue in scope, and the card
+    shows no total (one statement fewer, and a count over all clues, per dashboard view).
+    """
     if ctx.actor.role in (Role.DEPARTMENT, Role.ENTERPRISE):
         return []
-    clues, _ = supervision.list_clues(ctx.session, ctx.actor, limit=limit)
+    clues = problems.recent_clues(ctx.session, ctx.actor, limit=limit)
     causes = {c.value: label for c, label in CAUSE_LABELS.items()}
     return [
         {

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 
+from eco263.clock import parse_now
 from eco263.problems import actions
 from eco263.problems.enums import Move
 from eco263.web.runtime import Runtime
@@ -21,6 +22,28 @@ from tests.web.conftest import page_login
 DASHBOARD_MAX = 9
 LEDGER_MAX = 9
 DETAIL_MAX = 14
+
+#: The exact statements behind the dashboard and the ledger on PostgreSQL (SQLite adds its
+#: BEGIN), so that any extra query shows up here, not only one per row.  Both start with the
+#: session: token + user, the actor's division path, its subtree codes (3).
+#: Dashboard: + per-division figures, divisions, clue pipeline, newest clues (4) = 7.
+#: Ledger page with rows: + count, page, division choices, lead units, their names (5) = 8;
+#: an empty page skips the two lead-unit lookups = 6.
+DASHBOARD_STATEMENTS = 7
+LEDGER_STATEMENTS = 8
+EMPTY_LEDGER_STATEMENTS = 6
+
+#: Ledger views the bench (bench/web.py) measures: every filter, a sort, a later page.
+LEDGER_VIEWS = (
+    "/problems",
+    "/problems?division=320583",
+    "/problems?state=open",
+    "/problems?due=overdue",
+    "/problems?due=soon&sort=due",
+    "/problems?q=问题",
+    "/problems?division=320583&state=open&sort=due&dir=asc",
+    "/problems?page=2&size=20",
+)
 
 
 @contextmanager
@@ -78,3 +101,27 @@ def test_statements_per_page_are_bounded_and_do_not_grow_with_rows(
     with counting(rt.engine) as statements:
         assert client.get("/problems/export.xlsx").status_code == 200
     assert len(statements) <= LEDGER_MAX  # 43 rows: one chunk, one lead-unit lookup
+
+
+def _extra_statements(rt: Runtime) -> int:
+    """SQLite's explicit BEGIN (the engine takes over transaction control there)."""
+    return 1 if rt.engine.dialect.name == "sqlite" else 0
+
+
+def test_dashboard_and_ledger_statements_are_exact(
+    client: TestClient, rt: Runtime, as_user: Any
+) -> None:
+    _add(as_user, 90)  # over a page of 20 for kunshan too: 320583 and three other divisions
+    with as_user("city", at=parse_now("2018-04-20T09:00")) as ctx:
+        for division in ("320583", "320509"):  # overdue and due-soon rows in both scopes
+            for due in (date(2018, 5, 9), date(2018, 5, 14)):
+                p = register(ctx, division_code=division, due_date=due)
+                dispatch(ctx, p.id, lead="苏州市环保局", due=due)
+    extra = _extra_statements(rt)
+    for username in ("city", "kunshan"):
+        page_login(client, username)
+        assert _count(client, rt, "/") == DASHBOARD_STATEMENTS + extra, username
+        for url in LEDGER_VIEWS:
+            assert _count(client, rt, url) == LEDGER_STATEMENTS + extra, (username, url)
+        empty = "/problems?q=没有这个词"
+        assert _count(client, rt, empty) == EMPTY_LEDGER_STATEMENTS + extra, username

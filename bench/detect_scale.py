@@ -100,6 +100,15 @@ def make(path: Path, points: int, days: int, flow: bool, seed: int = 7) -> int:
     return rows
 
 
+def _load() -> str:
+    """The machine's load average (1, 5, 15 min): others share these 2 cores."""
+    try:
+        one, five, fifteen = Path("/proc/loadavg").read_text().split()[:3]
+    except OSError:
+        return "load average unknown"
+    return f"load average {one}, {five}, {fifteen}"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--points", type=int, default=1000)
@@ -107,16 +116,23 @@ def main() -> None:
     ap.add_argument("--workers", default="1,2")
     ap.add_argument("--flow", action="store_true", help="a flow series beside the pollutant")
     ap.add_argument("--write-results", action="store_true")
+    ap.add_argument(
+        "--data", type=Path, help="keep the generated Parquet here (reused if it exists)"
+    )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="eco263-scale-") as tmp:
-        data = Path(tmp) / "readings.parquet"
+        data = args.data or Path(tmp) / "readings.parquet"
         t0 = time.perf_counter()
-        rows = make(data, args.points, args.days, args.flow)
+        if data.exists():
+            rows = pq.ParquetFile(data).metadata.num_rows
+        else:
+            rows = make(data, args.points, args.days, args.flow)
         gen = time.perf_counter() - t0
         size = data.stat().st_size / 2**20
-        print(f"generated {rows:,} readings ({size:.0f} MiB Parquet) in {gen:.0f} s")
+        print(f"data: {rows:,} readings ({size:.0f} MiB Parquet), {gen:.0f} s to make or open")
         lines = []
         for w in (int(x) for x in args.workers.split(",")):
+            print(f"before workers={w}: {_load()}", flush=True)
             out = Path(tmp) / f"alarms-{w}.jsonl"
             cmd = [sys.executable, "-m", "eco263", "detect", "-i", str(data), "-o", str(out)]
             cmd += ["--workers", str(w)]
@@ -128,6 +144,7 @@ def main() -> None:
             for a in alarms:
                 rules[a["rule"]] = rules.get(a["rule"], 0) + 1
             print(f"workers={w}: {wall:.1f} s wall, {rows / wall / 1e6:.2f} M readings/s, {rules}")
+            print(f"after workers={w}: {_load()}", flush=True)
             lines.append(
                 f"| {args.points} × {args.days} d | {rows / 1e6:.1f} M | {w} | {wall:.1f} | "
                 f"{rows / wall / 1e6:.2f} | {len(alarms)} |"

@@ -52,6 +52,7 @@ class Scores:
     benign_hits: int
     ttd_hours: list[float]
     per_kind: dict[str, tuple[int, int]]
+    ttd_kind: dict[str, list[float]]
     missed: list[str]
     false: list[str]
     seconds: float
@@ -105,6 +106,7 @@ def score(seed: int, ds: Dataset, alarms: list[dict[str, Any]], seconds: float) 
     found = same = 0
     ttd: list[float] = []
     per_kind: dict[str, tuple[int, int]] = {}
+    ttd_kind: dict[str, list[float]] = {}
     missed: list[str] = []
     for ev in injected:
         hits = [a for a in scored if _matches(a, ev)]
@@ -122,6 +124,7 @@ def score(seed: int, ds: Dataset, alarms: list[dict[str, Any]], seconds: float) 
                 delays.append(max(0.0, (det - ev.start).total_seconds() / 3600))
         if delays:
             ttd.append(min(delays))
+            ttd_kind.setdefault(ev.kind, []).append(min(delays))
     true_alarms = 0
     false: list[str] = []
     for a in scored:
@@ -152,6 +155,7 @@ def score(seed: int, ds: Dataset, alarms: list[dict[str, Any]], seconds: float) 
         benign_hits=benign_hits,
         ttd_hours=ttd,
         per_kind=per_kind,
+        ttd_kind=ttd_kind,
         missed=missed,
         false=false,
         seconds=seconds,
@@ -185,6 +189,11 @@ def table(results: list[Scores], points: int, days: int) -> str:
         f = sum(r.per_kind.get(k, (0, 0))[1] for r in results)
         cells.append(f"{f}/{n}")
     lines.append("| found | " + " | ".join(cells) + " |")
+    meds = []
+    for k in kinds:
+        v = [x for r in results for x in r.ttd_kind.get(k, [])]
+        meds.append(f"{np.median(v):.1f}" if v else "–")
+    lines.append("| TTD median (h) | " + " | ".join(meds) + " |")
     return "\n".join(lines)
 
 

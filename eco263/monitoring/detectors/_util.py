@@ -87,6 +87,20 @@ def binom_sf(k: int, n: int, p: float) -> float:
     return float(min(1.0, math.exp(m) * sum(math.exp(v - m) for v in logs)))
 
 
+def poisson_cdf(k: int, mu: float) -> float:
+    """P(X ≤ k) for X ~ Poisson(mu)."""
+    if k < 0:
+        return 0.0
+    if mu <= 0:
+        return 1.0
+    term = math.exp(-mu)
+    total = term
+    for i in range(1, k + 1):
+        term *= mu / i
+        total += term
+    return float(min(1.0, total))
+
+
 def squash(x: float) -> float:
     """Map an excess ≥ 0 over a threshold to a score in (0, 1]."""
     if not math.isfinite(x):

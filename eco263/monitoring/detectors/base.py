@@ -151,6 +151,7 @@ class FlagAbuseConfig(_Cfg):
     z_suspicious: float = 2.5
     z_single: float = 3.5
     near_limit_fraction: float = Field(0.9, gt=0)
+    near_min_z: float = 1.0
     window_days: float = Field(7.0, gt=0)
     min_episodes: int = Field(2, ge=1)
     chance_rate: float = Field(0.02, gt=0, lt=1)
@@ -172,10 +173,13 @@ class LevelConfig(_Cfg):
     min_results_right: int = Field(3, ge=1)
     min_results_left: int = Field(8, ge=2)
     abrupt_fraction: float = Field(0.5, gt=0, le=1)
+    below_usual_fraction: float = Field(0.5, ge=0)
     spread_test: bool = False
     spread_right_hours: float = Field(6.0, gt=0)
-    spread_max_ratio: float = Field(0.45, gt=0, lt=1)
+    spread_max_ratio: float = Field(0.5, gt=0, lt=1)
     spread_z: float = Field(4.0, gt=0)
+    spread_min_results: int = Field(12, ge=3)
+    spread_min_level_factor: float = Field(1.1, ge=1)
     compression_ratio: float = Field(0.6, gt=0, lt=1)
     offset_spread_ratio: float = Field(0.5, gt=0)
     offset_min_factor: float = Field(1.8, gt=1)
@@ -203,6 +207,7 @@ class ReplayConfig(_Cfg):
     aligned_block_hours: float = Field(4.0, gt=0)
     aligned_min_results: int = Field(8, ge=3)
     aligned_max_rel_rms: float = Field(0.15, gt=0, lt=1)
+    aligned_max_noise_ratio: float = Field(0.35, gt=0)
 
 
 class PinningConfig(_Cfg):
@@ -213,6 +218,9 @@ class PinningConfig(_Cfg):
     min_ratio: float = Field(2.0, ge=1)
     max_tail_share: float = Field(0.05, ge=0, lt=1)
     max_p_value: float = Field(1e-3, gt=0, lt=1)
+    tail_window_hours: int = Field(96, ge=6)
+    tail_fraction: float = Field(0.5, gt=0, le=1)
+    tail_max_p_value: float = Field(1e-4, gt=0, lt=1)
 
 
 class AggregateConfig(_Cfg):

@@ -14,12 +14,16 @@ detector finds them and the shape of the step says which:
    ÷f) is subtracted; a drop that comes with a flow collapse (production change or stop) is not
    judged.  The threshold is the larger of a physical factor (``min_factor``) and ``z_step``
    times the point's own natural spread of D — self-scaled per point (TAMPER.md §3 note).
-3. Classify the step by how the short-term spread moved with the level (ratio λ of levels,
-   ρ of block-to-block spread): multiplicative (ρ ≈ λ, or ρ > λ as values approach the blank and
-   instrument noise dominates) is dilution; spread kept while the level dropped (ρ ≈ 1) is an
-   offset edit (b < 0: ρ nearer 1 than λ, i.e. ρ ≥ √λ); spread shrinking faster than the level
-   (ρ < λ) is a gain/compression
-   edit.  A second channel catches compression that keeps the level (spread alone collapses).
+3. Classify the step by how the short-term spread moved with the level: λ is the level ratio,
+   and the spread of log values one analyser result apart is compared with the usual spread of
+   the *same hours of day* (``_spread_ratio``; ρ = that ratio × λ is the spread ratio in
+   linear units).  Multiplicative (log spread kept, ρ ≈ λ, or ρ > λ as values approach the
+   blank and instrument noise dominates) is dilution; spread kept in linear units while the
+   level dropped (ρ ≥ √λ) is an offset edit (b < 0); spread shrinking faster than the level
+   (ρ < ``compression_ratio`` · λ) is a gain/compression edit.  A drop must also end below the
+   usual level of those hours: the end of an excursion (an exceedance episode) only returns to
+   it.  An optional second channel (``spread_test``, off) looks for compression that keeps
+   the level.
 4. A drop of at most ``calibration_max_factor`` right after a logged calibration (C/M flags) is
    the benign look-alike of a recalibration and is not reported.
 """
@@ -103,9 +107,9 @@ def run(point: PointData, want: set[str]) -> list[Alarm]:
         if flow is not None:
             rc[flow.stopped] = np.nan
             x = rc + flow.rq  # log load: unchanged when extra water dilutes (rain on inflow)
-        segs = _level_steps(point, pol, agg, x, flow, n_l, n_r)
+        segs = _level_steps(point, pol, agg, x, flow, n_l, n_r, floor)
         if "parameter_edit" in want and cfg.spread_test:
-            segs += _spread_steps(point, agg, rc, flow, n_l)
+            segs += _spread_steps(point, pol, agg, rc, flow, n_l, floor)
         segs = [g for g in segs if g.rule in want]
         out.extend(_alarms(point, pol, agg, segs))
     return out
@@ -118,7 +122,14 @@ def _cycle_blocks(point: PointData, pol: str, width: int) -> int:
 
 
 def _level_steps(
-    point: PointData, pol: str, agg: Agg, x: F64, flow: _Flow | None, n_l: int, n_r: int
+    point: PointData,
+    pol: str,
+    agg: Agg,
+    x: F64,
+    flow: _Flow | None,
+    n_l: int,
+    n_r: int,
+    floor: float,
 ) -> list[_Segment]:
     """Two-window step test on the valid blocks only (a stop or an outage is skipped over, so
     the level after it is compared with the level before it), kept only when the drop is
@@ -170,14 +181,48 @@ def _level_steps(
         if b - a < min_len:
             continue
         a_g, b_g = int(pos_v[a]), int(pos_v[b - 1]) + 1
-        seg = _classify(point, pol, agg, x, flow, a_g, b_g, base, n_l)
+        # a step down that only returns to the usual level (the end of an excursion, e.g. an
+        # exceedance episode) is not a manipulation: the level after it must sit below what
+        # those hours usually read
+        # (judged on the window the step test used, so it is known at detection time)
+        if not base + step <= -cfg.below_usual_fraction * thr:
+            continue
+        seg = _classify(point, pol, agg, x, flow, a_g, b_g, base, n_l, floor)
         if seg is not None:
-            seg.detected = agg.time(int(pos_v[min(max(t, a) + n_r // 2 + k, xv.size - 1)]))
+            # causal: the step window [t, t + n_r) and the onset window [j, j + k) are complete
+            last = min(max(t + n_r, j + k), xv.size) - 1
+            seg.detected = agg.time(int(pos_v[last]) + 1)
             seg.evidence["threshold_log"] = thr
             seg.evidence["step_log"] = step
             seg.evidence["onset_jump_log"] = float(jump[j])
             out.append(seg)
     return out
+
+
+def _spread_ratio(point: PointData, pol: str, agg: Agg, a: int, b: int, floor: float) -> float:
+    """Short-term spread of log values in [a, b) over its usual value in the same slots.
+
+    Differences are taken one analyser result apart (a batch analyser's blocks within one
+    result are equal), in logs, so a multiplicative change (dilution) leaves the ratio at ≈ 1,
+    a gain edit y' = s·y + b (b > 0) compresses it to s·y/(s·y + b) and an offset edit (b < 0)
+    widens it.  The reference is the median |Δ log| of the same hour-of-day slots over the
+    whole record, so the production ramps of the evening before a night-only step are not
+    mistaken for the spread the step lost.
+    """
+    lag = _cycle_blocks(point, pol, agg.width)
+    lm = np.log(np.maximum(agg.mean, floor))
+    d = np.full(lm.size, np.nan)
+    d[lag:] = np.abs(lm[lag:] - lm[:-lag])
+    slot = point.slot(agg.width, agg.n)
+    typical = hod_median(d, slot)[slot]
+    seg, ref = d[a:b], typical[a:b]
+    ok = np.isfinite(seg) & np.isfinite(ref)
+    if int(ok.sum()) < 4:
+        return math.nan
+    usual = float(np.median(ref[ok]))
+    if usual <= 0:
+        return math.nan
+    return float(np.median(seg[ok])) / usual
 
 
 def _calibrated_before(point: PointData, pol: str, t0: int) -> bool:
@@ -197,6 +242,7 @@ def _classify(
     b: int,
     base: float,
     n_l: int,
+    floor: float,
 ) -> _Segment | None:
     cfg = point.config.level
     seg = rc[a:b]
@@ -209,11 +255,7 @@ def _classify(
     per_day = int(24 * HOUR / agg.width)
     right = m[a : min(b, a + per_day)]
     left = m[max(0, a - n_l) : a]
-    dr, dl = np.diff(right), np.diff(left)
-    dr, dl = dr[np.isfinite(dr)], dl[np.isfinite(dl)]
-    spread_r = float(np.std(dr)) if dr.size >= 4 else math.nan
-    spread_l = float(np.std(dl)) if dl.size >= 4 else math.nan
-    rho = spread_r / spread_l if spread_l > 0 else math.nan
+    rho = _spread_ratio(point, pol, agg, a, min(b, a + per_day), floor) * lam
     rule, kind = "dilution", "multiplicative"
     if math.isfinite(rho):
         # spread nearer to "kept" than to "scaled with the level" (geometric midpoint)
@@ -250,51 +292,74 @@ def _classify(
 
 
 def _spread_steps(
-    point: PointData, agg: Agg, rc: F64, flow: _Flow | None, n_l: int
+    point: PointData, pol: str, agg: Agg, rc: F64, flow: _Flow | None, n_l: int, floor: float
 ) -> list[_Segment]:
-    """Compression edit keeping the level: the relative spread alone collapses."""
+    """Gain edit y' = s·y + b (s < 1, b > 0) that keeps most of the level: the spread of log
+    values one result apart collapses to s·y/(s·y + b) of what the same hours usually show,
+    while the level drops a little (TAMPER.md §4.4).  Dilution keeps that spread (≈ 1) and a
+    natural quiet spell does not come with a level drop; a flow change or a logged calibration
+    nearby explains it."""
     cfg = point.config.level
-    n_s = max(4, int(cfg.spread_right_hours * HOUR / agg.width))
-    sd_r = rolling(rc, n_s, "std", ahead=True)
-    sd_l = rolling(rc, n_l, "std", ahead=False)
+    lag = _cycle_blocks(point, pol, agg.width)
+    n_s = max(4, int(cfg.spread_right_hours * HOUR / agg.width), cfg.spread_min_results * lag)
+    lm = np.log(np.maximum(agg.mean, floor))
+    d = np.full(lm.size, np.nan)
+    d[lag:] = np.abs(lm[lag:] - lm[:-lag])
+    slot = point.slot(agg.width, agg.n)
+    typical = hod_median(d, slot)[slot]
     with np.errstate(divide="ignore", invalid="ignore"):
-        lr = np.log(sd_r / sd_l)
-    center = float(np.nanmedian(lr)) if np.isfinite(lr).any() else 0.0
-    scale = robust_scale(lr)
+        ratio = rolling(d, n_s, "median", ahead=True, min_frac=0.75) / rolling(
+            typical, n_s, "median", ahead=True, min_frac=0.75
+        )
+        lr = np.log(ratio)
+    finite = lr[np.isfinite(lr)]
+    if finite.size < 4 * n_s:
+        return []
+    center = float(np.median(finite))
+    scale = robust_scale(finite)
     if not math.isfinite(scale):
         return []
+    drop = rolling(rc, n_s, "median", ahead=True, min_frac=0.5) - rolling(
+        rc, n_l, "median", ahead=False, min_frac=0.5
+    )
     trig = np.nan_to_num(
-        (lr <= math.log(cfg.spread_max_ratio)) & (lr - center <= -cfg.spread_z * scale), nan=False
+        (lr <= math.log(cfg.spread_max_ratio))
+        & (lr - center <= -cfg.spread_z * scale)
+        & (drop <= -math.log(cfg.spread_min_level_factor)),
+        nan=False,
     )
     if flow is not None:
         trig &= np.nan_to_num(np.abs(flow.d) <= math.log(cfg.flow_change_tolerance), nan=True)
-    sd_c = rolling(rc, n_s, "std", ahead=True, min_frac=0.25)
     out: list[_Segment] = []
     pos = 0
     for t in np.flatnonzero(trig).tolist():
         if t < pos:
             continue
-        halfway = math.sqrt(float(sd_l[t]) * float(sd_r[t]))
-        quiet = np.nan_to_num(sd_c[t:] <= halfway, nan=True)
+        quiet = np.nan_to_num(lr[t:] <= math.log(cfg.spread_max_ratio) / 2, nan=True)
         b = t + (int(np.argmin(quiet)) if not quiet.all() else len(quiet)) + n_s - 1
         b = min(max(b, t + 1), agg.n)
         pos = b
+        r = float(ratio[t])
+        if _calibrated_before(point, pol, agg.time(t)) or not r > 0:
+            continue  # r = 0: no movement at all, a constant — left to ``flatline``
         left = agg.mean[max(0, t - n_l) : t]
         right = agg.mean[t:b]
-        lm = float(np.nanmean(left)) if np.isfinite(left).any() else math.nan
+        lm_ = float(np.nanmean(left)) if np.isfinite(left).any() else math.nan
         rm = float(np.nanmean(right)) if np.isfinite(right).any() else math.nan
-        ratio = float(sd_r[t] / sd_l[t])
+        lam = math.exp(float(drop[t]))
         ev: dict[str, Any] = {
             "kind": "gain",
-            "spread_ratio": ratio,
-            "slope": ratio,
-            "intercept": rm - ratio * lm,
-            "level_before": lm,
+            "log_spread_ratio": r,
+            "spread_ratio": r * lam,
+            "slope": r * lam,
+            "intercept": rm - r * lam * lm_,
+            "level_before": lm_,
             "level_after": rm,
-            "factor": lm / rm if rm > 0 else None,
+            "factor": 1 / lam,
             "hours": (b - t) * agg.width / HOUR,
+            "window_results": n_s // lag,
         }
-        out.append(_Segment("parameter_edit", t, b, agg.time(t + n_s), ev, -math.log(ratio)))
+        out.append(_Segment("parameter_edit", t, b, agg.time(t + n_s), ev, -math.log(r)))
     return out
 
 

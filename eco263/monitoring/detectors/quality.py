@@ -9,9 +9,11 @@ they are counted in the evidence of the other rules and judged by ``flag_abuse``
 they start when the true signal is likely high.  For each episode (a stretch without valid data:
 M/C/D/B/F flags, impossible values, or no rows) we look at the level just before it, relative to
 that hour's usual level (so a calibration scheduled at the daily peak is not suspicious), and at
-its distance to the limit.  Under no manipulation few episodes start at an excursion (the
-``chance_rate``); many of them, or one that starts at a strong excursion near the limit, is the
-signature of hiding exceedances behind flags.  A real stop (flow gone) is not counted.
+its distance to the limit — and, when the flagged rows still carry values, at the median of
+those values: an excursion near the limit visible under the flag is the direct trace.  Under
+no manipulation few episodes start at an excursion (the ``chance_rate``); many of them, or one
+that starts at a strong excursion near the limit, is the signature of hiding exceedances behind
+flags.  A real stop (flow gone) is not counted.
 """
 
 from __future__ import annotations
@@ -126,6 +128,19 @@ def run_flag_abuse(point: PointData) -> list[Alarm]:
                 continue
             i0, i1 = np.searchsorted(s.t, [t0, t1])
             cls = s.cls[i0:i1]
+            # the flagged rows' own values: an excursion near the limit visible *under* the
+            # maintenance/fault flag is what hiding it looks like (TAMPER.md §1.2)
+            hidden = s.v[i0:i1][(cls != STOP) & np.isfinite(s.v[i0:i1])]
+            pre_z, pre_near = z, near
+            if hidden.size:
+                inside = float(np.median(hidden))
+                z_in = (math.log(max(inside, floor)) - base) / sigma if math.isfinite(base) else 0.0
+                z = max(z, z_in)
+                near = near or (
+                    lim is not None
+                    and lim.limit > 0
+                    and inside >= cfg.near_limit_fraction * lim.limit
+                )
             kinds = {
                 "maintenance": int((cls == MAINT).sum()),
                 "fault": int((cls == FAULT).sum()),
@@ -133,7 +148,10 @@ def run_flag_abuse(point: PointData) -> list[Alarm]:
                 "bad_value": int((cls == BADVALUE).sum()),
                 "absent": max(0, (t1 - t0) // s.step - int(cls.size)),
             }
-            rows.append((t0, t1, pre, post, z, near, kinds))
+            # known at the episode's start when the level before it suffices, else at its end
+            pre_only = (pre_near and pre_z >= cfg.near_min_z) or pre_z >= cfg.z_suspicious
+            known = t0 + cfg.min_episode_minutes * 60 if pre_only else t1
+            rows.append((t0, t1, pre, post, z, near, kinds, known))
         out.extend(_judge_episodes(point, pol, rows))
     return out
 
@@ -141,7 +159,7 @@ def run_flag_abuse(point: PointData) -> list[Alarm]:
 def _judge_episodes(
     point: PointData,
     pol: str,
-    rows: list[tuple[int, int, float, float, float, bool, dict[str, int]]],
+    rows: list[tuple[int, int, float, float, float, bool, dict[str, int], int]],
 ) -> list[Alarm]:
     cfg = point.config.flag_abuse
     if not rows:
@@ -151,6 +169,9 @@ def _judge_episodes(
     near = np.array([r[5] for r in rows])
     lim = point.limits.get(pol)
     has_limit = lim is not None and lim.limit > 0
+    # near the limit only counts when that is unusual for the point at that hour: a plant that
+    # always runs close to its limit calibrates close to it too
+    near = near & (z >= cfg.near_min_z)
     susp = (z >= cfg.z_suspicious) | near
     strong = (z >= cfg.z_single) & (near | (not has_limit))
     win = int(cfg.window_days * DAY)
@@ -179,7 +200,7 @@ def _judge_episodes(
                 "flag_abuse",
                 (rows[first][0], rows[b - 1][1]),
                 squash(-math.log10(max(float(pvals[a:b].min()), 1e-12)) / 6 + float(z.max()) / 10),
-                rows[a][0] + cfg.min_episode_minutes * 60,
+                rows[a][7],
                 {
                     "episodes_suspicious": len(members),
                     "episodes_in_window": b - lo,

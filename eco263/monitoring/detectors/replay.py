@@ -146,6 +146,10 @@ def _aligned(point: PointData, s: Series) -> list[Hit]:
 
 
 def _aligned_blocks(point: PointData, s: Series) -> list[Hit]:
+    """Windows of ``per_block`` readings, sliding by a quarter window (so a copied stretch
+    that does not start on a block boundary is still covered by whole windows, and the alarm
+    comes as soon as one window is complete), compared with the same time 1…max_lag days
+    earlier: RMS difference over the window's own deviation from the usual daily shape."""
     cfg = point.config.replay
     step = s.step
     if DAY % step or s.t.size < 10:
@@ -155,49 +159,81 @@ def _aligned_blocks(point: PointData, s: Series) -> list[Hit]:
     if n_days < 2:
         return []
     ok = (s.cls == VALID) & ((s.t - point.grid_start) % step == 0)
-    grid = np.full(n_days * per_day, np.nan)
+    n = n_days * per_day
+    g = np.full(n, np.nan)
     pos = (s.t[ok] - point.grid_start) // step
-    inside = (pos >= 0) & (pos < grid.size)
-    grid[pos[inside]] = s.v[ok][inside]
+    inside = (pos >= 0) & (pos < n)
+    g[pos[inside]] = s.v[ok][inside]
     cycle = point.result_durations(s.pollutant)[0]
     block_h = max(cfg.aligned_block_hours, cfg.aligned_min_results * cycle / HOUR)
-    per_block = int(min(per_day, max(1, round(block_h * HOUR / step))))
-    n_blocks = per_day // per_block
-    if n_blocks == 0:
+    w = int(min(per_day, max(1, round(block_h * HOUR / step))))
+    stride = max(1, w // 4)
+    if n < 2 * w:
         return []
-    use = n_blocks * per_block
-    m = grid.reshape(n_days, per_day)[:, :use]
-    fin = np.isfinite(m)
-    m0 = np.where(fin, m, 0.0)
+    m = g.reshape(n_days, per_day)
     prof = np.nanmedian(m, axis=0) if n_days >= 3 else np.nanmean(m, axis=0)
-    resid = np.where(fin, m - prof, 0.0).reshape(n_days, n_blocks, per_block)
-    cnt = fin.reshape(n_days, n_blocks, per_block).sum(axis=2)
-    mean_r = resid.sum(axis=2) / np.maximum(cnt, 1)
-    own = np.sqrt(np.maximum((resid**2).sum(axis=2) / np.maximum(cnt, 1) - mean_r**2, 0.0))
-    vals = m.reshape(n_days, n_blocks, per_block)
-    rng = np.nanmax(vals, axis=2) - np.nanmin(vals, axis=2)
+    fin = np.isfinite(g)
+    resid = np.where(fin, (m - prof).reshape(-1), 0.0)
+    resid = np.where(np.isfinite(resid), resid, 0.0)
+    starts = np.arange(0, n - w + 1, stride)
+
+    def wsum(x: np.ndarray, at: np.ndarray) -> np.ndarray:
+        """Sums of x over the windows starting at ``at`` (one cumulative sum, no copies)."""
+        c = np.concatenate(([0.0], np.cumsum(x, dtype=np.float64)))
+        return np.asarray(c[at + w] - c[at])
+
+    cnt = wsum(fin, starts)
+    s1 = wsum(resid, starts)
+    s2 = wsum(resid * resid, starts)
+    safe = np.maximum(cnt, 1.0)
+    own = np.sqrt(np.maximum(s2 / safe - (s1 / safe) ** 2, 0.0))
+    gs = pd.Series(g)
+    span = (gs.rolling(w, min_periods=1).max() - gs.rolling(w, min_periods=1).min()).to_numpy()
+    span = span[starts + w - 1]
     res = s.resolution if s.resolution > 0 else 0.0
-    moving = np.nan_to_num(rng >= cfg.min_range_steps * res, nan=False) & (own > 0)
-    best = np.full((n_days, n_blocks), np.inf)
-    best_lag = np.zeros((n_days, n_blocks), dtype=np.int64)
+    moving = np.nan_to_num(span >= cfg.min_range_steps * res, nan=False) & (own > 0)
+    moving &= cnt >= 0.75 * w
+    g0 = np.where(fin, g, 0.0)
+    # short-term noise of the window: differences one analyser result apart; two independent
+    # days differ by at least that noise (√2 ×), a copy by far less (a stopped plant's two flat
+    # days are *similar* to each other relative to the daily shape, but not closer than noise)
+    c = max(1, round(cycle / step))
+    both1 = np.zeros(n, dtype=bool)
+    both1[c:] = fin[c:] & fin[:-c]
+    d1 = np.zeros(n)
+    d1[c:] = np.where(both1[c:], g0[c:] - g0[:-c], 0.0)
+    n1 = wsum(both1, starts)
+    short = np.sqrt(wsum(d1 * d1, starts) / np.maximum(n1, 1.0) / 2.0)
+    best = np.full(starts.size, np.inf)
+    best_short = np.full(starts.size, np.inf)
+    best_lag = np.zeros(starts.size, dtype=np.int64)
     for lag in range(1, min(cfg.max_lag_days, n_days - 1) + 1):
-        both = (fin[lag:] & fin[:-lag]).reshape(n_days - lag, n_blocks, per_block)
-        d = (m0[lag:] - m0[:-lag]).reshape(n_days - lag, n_blocks, per_block)
-        n_ok = both.sum(axis=2)
-        ss = np.where(both, d * d, 0.0).sum(axis=2)
-        rel = np.sqrt(ss / np.maximum(n_ok, 1)) / np.where(own[lag:] > 0, own[lag:], np.inf)
-        rel = np.where(n_ok >= 0.75 * per_block, rel, np.inf)
-        better = rel < best[lag:]
-        best[lag:] = np.where(better, rel, best[lag:])
-        best_lag[lag:] = np.where(better, lag, best_lag[lag:])
-    flagged = (best <= cfg.aligned_max_rel_rms) & moving
+        sh = lag * per_day
+        both = fin[sh:] & fin[:-sh]
+        d = np.where(both, g0[sh:] - g0[:-sh], 0.0)
+        later = starts >= sh
+        j = starts[later] - sh
+        n_ok = wsum(both, j)
+        ss = wsum(d * d, j)
+        rel = np.sqrt(ss / np.maximum(n_ok, 1.0)) / np.where(own[later] > 0, own[later], np.inf)
+        rel = np.where(n_ok >= 0.75 * w, rel, np.inf)
+        rms = np.sqrt(ss / np.maximum(n_ok, 1.0))
+        rel_s = np.where(short[later] > 0, rms / np.where(short[later] > 0, short[later], 1.0), 0.0)
+        rel_s = np.where(n_ok >= 0.75 * w, rel_s, np.inf)
+        cur = best[later]
+        better = rel < cur
+        best[later] = np.where(better, rel, cur)
+        best_short[later] = np.where(better, rel_s, best_short[later])
+        best_lag[later] = np.where(better, lag, best_lag[later])
+    flagged = (best <= cfg.aligned_max_rel_rms) & (best_short <= cfg.aligned_max_noise_ratio)
+    flagged &= moving
     hits: list[Hit] = []
-    st, en = runs(flagged.reshape(-1))
-    width = per_block * step
+    st, en = runs(flagged)
+    width = w * step
     for a, b in zip(st.tolist(), en.tolist(), strict=True):
-        t0 = point.grid_start + (a // n_blocks) * DAY + (a % n_blocks) * width
-        t1 = point.grid_start + ((b - 1) // n_blocks) * DAY + ((b - 1) % n_blocks + 1) * width
-        d0, k0 = divmod(a, n_blocks)
+        t0 = point.grid_start + int(starts[a]) * step
+        t1 = point.grid_start + int(starts[b - 1]) * step + width
+        k = a + int(np.argmin(best[a:b]))
         hits.append(
             (
                 t0,
@@ -205,8 +241,9 @@ def _aligned_blocks(point: PointData, s: Series) -> list[Hit]:
                 t0 + width,
                 {
                     "kind": "near_exact",
-                    "lag_days": int(best_lag[d0, k0]),
-                    "relative_difference": float(best[d0, k0]),
+                    "lag_days": int(best_lag[k]),
+                    "relative_difference": float(best[k]),
+                    "difference_over_noise": float(best_short[k]),
                     "block_hours": width / HOUR,
                 },
             )

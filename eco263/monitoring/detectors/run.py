@@ -423,11 +423,35 @@ def run_task(
     points = 0
     if df.empty:
         return out, issues, 0
-    for mn, frame in df.groupby("mn", sort=True):
+    for mn, frame in _points(df):
         points += 1
-        alarms = detect_point(frame, limits_for(limits, str(mn)), rules, config, mn=str(mn))
+        alarms = detect_point(frame, limits_for(limits, mn), rules, config, mn=mn)
         out.extend(a.to_json() for a in alarms)
     return out, issues, points
+
+
+def _points(df: pd.DataFrame) -> Iterator[tuple[str, pd.DataFrame]]:
+    """Each point's rows as a slice (no copy) when a point's rows are contiguous — how the
+    sorted plan hands them over — else after one stable sort by point (bucket files).
+    Cheaper than ``groupby``, which sorts and copies every group."""
+    col = df["mn"]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        codes = np.asarray(col.cat.codes.to_numpy(), dtype=np.int64)
+        names = [str(c) for c in col.cat.categories]
+    else:
+        fcodes, uniq = pd.factorize(col)
+        codes, names = np.asarray(fcodes, dtype=np.int64), [str(c) for c in uniq]
+    change = np.flatnonzero(codes[1:] != codes[:-1]) + 1
+    if change.size + 1 != np.unique(codes).size:  # some point's rows are not contiguous
+        order = np.argsort(codes, kind="stable")
+        df, codes = df.iloc[order], codes[order]
+        change = np.flatnonzero(codes[1:] != codes[:-1]) + 1
+    starts = np.r_[0, change].tolist()
+    ends = np.r_[change, codes.size].tolist()
+    for a, b in sorted(zip(starts, ends, strict=True), key=lambda ab: names[codes[ab[0]]]):
+        if codes[a] < 0:
+            continue  # missing MN (already counted and dropped by normalise)
+        yield names[codes[a]], df.iloc[a:b]
 
 
 # --------------------------------------------------------------------------- orchestration

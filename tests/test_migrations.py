@@ -38,3 +38,21 @@ def test_models_match_the_migrations(database: Database) -> None:
         context = MigrationContext.configure(conn, opts={"include_object": include})
         diff = compare_metadata(context, Base.metadata)
     assert diff == []
+
+
+def test_ledger_tables_leave_room_for_updates(database: Database) -> None:
+    """On PostgreSQL, problem and assignment pages keep 15 % free for HOT updates."""
+    from sqlalchemy import text
+
+    if database.engine.dialect.name != "postgresql":
+        return  # SQLite has no fillfactor
+    with database.engine.connect() as conn:
+        options = dict(
+            conn.execute(
+                text(
+                    "SELECT relname, reloptions FROM pg_class "
+                    "WHERE relname IN ('problem', 'assignment')"
+                )
+            ).all()
+        )
+    assert options == {"problem": ["fillfactor=85"], "assignment": ["fillfactor=85"]}

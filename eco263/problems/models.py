@@ -11,7 +11,11 @@ from eco263.db import Base, UTCDateTime
 
 
 class Problem(Base):
-    """A ledger entry from discovery (登记) to verified closure (销号)."""
+    """A ledger entry from discovery (登记) to verified closure (销号).
+
+    On PostgreSQL its pages keep 15 % free (fillfactor 85, migration 0006) so that the many
+    updates of a row's life stay on its page and touch no index.
+    """
 
     __tablename__ = "problem"
     __table_args__ = (

@@ -11,8 +11,11 @@ from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from eco263.alarms import service as alarm_service
+from eco263.alarms.pages import alarm_row
 from eco263.auth.enums import Role
 from eco263.context import Ctx
+from eco263.monitoring import service as monitoring
 from eco263.problems import rules
 from eco263.problems import service as problems
 from eco263.registry.service import list_divisions
@@ -46,6 +49,7 @@ class Dashboard:
     pipeline: list[dict[str, Any]] | None
     scope_label: str
     recent_clues: list[dict[str, Any]] = field(default_factory=list)
+    recent_alarms: list[dict[str, Any]] = field(default_factory=list)
 
 
 def month_start(now: datetime, timezone: str) -> datetime:
@@ -76,6 +80,7 @@ def build(ctx: Ctx) -> Dashboard:
         pipeline=_pipeline(ctx),
         scope_label=_scope_label(ctx, names),
         recent_clues=_recent_clues(ctx, names),
+        recent_alarms=_recent_alarms(ctx),
     )
 
 
@@ -224,3 +229,12 @@ def _scope_label(ctx: Ctx, names: dict[str, tuple[str, str, Any, Any]]) -> str:
     if code == CITY_CODE or ctx.actor.is_system:
         return "全市"
     return names.get(code, (code, code))[1]
+
+
+def _recent_alarms(ctx: Ctx, limit: int = 6) -> list[dict[str, Any]]:
+    """实时报警: the newest alarms on the points in scope, as the alarm list shows them."""
+    alarms = alarm_service.list_alarms(ctx.session, ctx.actor, limit)
+    if not alarms:
+        return []
+    points = monitoring.points_by_id(ctx.session, {a.point_id for a in alarms})
+    return [alarm_row(a, points) for a in alarms]

@@ -130,3 +130,20 @@ def test_the_commission_sees_the_red_card_clue_in_its_pipeline(
     assert "昆山某厂逾期未整改" not in html
     page_login(client, "ks_epb")  # a department has no clue card
     assert "问责线索" not in client.get("/").text
+
+
+def test_the_live_alarm_feed_shows_alarms_in_scope_only(
+    client: TestClient, rt: Runtime, as_user: Any
+) -> None:
+    """实时报警: the 昆山 dilution alarm is on the city's and 昆山's dashboards, not 吴江's."""
+    from tests.factories.alarms import tampering_case
+
+    _, alarm = tampering_case(rt, as_user)
+    link = f'href="/alarms/{alarm.id}"'
+    for username in ("city", "kunshan"):
+        page_login(client, username)
+        html = client.get("/").text
+        assert link in html and "稀释" in html, username
+    page_login(client, "wujiang")
+    html = client.get("/").text
+    assert link not in html and "暂无报警" in html

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select, true
 from sqlalchemy.orm import Session
 
 from eco263.audit.models import AuditEvent, AuditHead
@@ -345,19 +345,23 @@ def outbox_key(cause_key: str) -> str:
 
 
 def delivery_status(session: Session, actor: Actor, *, dead_limit: int = 50) -> DeliveryStatus:
-    """Counts per outbox state and the dead deliveries (the dashboard's warning light)."""
+    """Counts per outbox state and the dead deliveries (the dashboard's warning light), of
+    the clues in the actor's jurisdiction: a district office sees its own deliveries only."""
     _require_reader(actor)
+    in_scope = _deliveries_in_scope(actor)
     counts = dict(
-        session.execute(select(OutboxEvent.state, func.count()).group_by(OutboxEvent.state)).all()
+        session.execute(
+            select(OutboxEvent.state, func.count()).where(in_scope).group_by(OutboxEvent.state)
+        ).all()
     )
     oldest = session.scalar(
         select(func.min(OutboxEvent.created_at)).where(
-            OutboxEvent.state == OutboxState.PENDING.value
+            in_scope, OutboxEvent.state == OutboxState.PENDING.value
         )
     )
     dead = session.scalars(
         select(OutboxEvent)
-        .where(OutboxEvent.state == OutboxState.DEAD.value)
+        .where(in_scope, OutboxEvent.state == OutboxState.DEAD.value)
         .order_by(OutboxEvent.id)
         .limit(dead_limit)
     )
@@ -416,6 +420,15 @@ def deliveries_of(session: Session, clues: Sequence[Clue]) -> dict[int, OutboxEv
         select(OutboxEvent).where(OutboxEvent.idempotency_key.in_(list(by_key)))
     )
     return {by_key[e.idempotency_key]: e for e in events}
+
+
+def _deliveries_in_scope(actor: Actor) -> ColumnElement[bool]:
+    """Outbox events that deliver a clue in the actor's jurisdiction (every outbox event is a
+    clue's delivery)."""
+    if actor.is_system:
+        return true()
+    keys = select(literal("clue:").concat(Clue.cause_key)).where(_clue_scope(actor))
+    return OutboxEvent.idempotency_key.in_(keys)
 
 
 def _delivery_join() -> ColumnElement[bool]:

@@ -299,3 +299,22 @@ def test_a_clue_is_on_the_problem_timeline(rt: Runtime, as_user, client) -> None
     timeline = client.get(f"/api/v1/problems/{problem_id}/timeline", headers=login(client, "city"))
     assert timeline.status_code == 200
     assert "clue.open" in [e["action"] for e in timeline.json()]
+
+
+def test_the_delivery_board_shows_a_district_only_its_own_clues(rt: Runtime, client) -> None:  # type: ignore[no-untyped-def]
+    """GET /supervision/deliveries: a 昆山 clue's delivery counts for 昆山 and the city, not for
+    吴江 (whose office must not learn other districts' cause keys from the dead list)."""
+    from eco263.auth.scope import SYSTEM
+    from tests.conftest import login
+
+    with rt.unit_of_work(SYSTEM) as ctx:
+        tampering_clue(ctx)  # 昆山 (320583), pending delivery
+
+    def pending(username: str) -> int:
+        board = client.get("/api/v1/supervision/deliveries", headers=login(client, username))
+        assert board.status_code == 200, board.text
+        return int(board.json()["pending"])
+
+    assert pending("city") == 1
+    assert pending("kunshan") == 1
+    assert pending("wujiang") == 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -80,10 +81,17 @@ def run_demo(*, now: str, port: int | None, fresh: bool, console: Console) -> No
             target=_feed_and_detect, args=(live, env, start, stop, console), daemon=True
         ).start()
         _banner(console, settings.host, web_port, stories, clues, now)
+        # uvicorn re-raises the signal that stopped it once it has shut down; a SIGTERM left
+        # to its default action would end this process before the children are stopped.
+        signal.signal(signal.SIGTERM, _interrupt)
         try:
             uvicorn.run(create_app(settings, clock), host=settings.host, port=web_port)
         finally:
             stop.set()
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def _seed(rt: Runtime, start: datetime) -> tuple[int, int]:

@@ -19,7 +19,7 @@ from eco263.monitoring.detectors import Alarm, Limit, detect_point
 from eco263.monitoring.signals import SHANGHAI, SignalGenerator, minute_index, scenario
 
 NOW = datetime(2018, 5, 10, 9, 0, tzinfo=SHANGHAI)  # the Makefile's DEMO_NOW
-CODES = ("w00000", "w01018", "w20122")  # flow and the factors the two scenarios touch
+CODES = ("w00000", "w01018", "w20122", "w21003")  # flow and the factors the scenarios touch
 
 
 def _demo_alarms(kind: str) -> list[Alarm]:
@@ -65,3 +65,11 @@ def test_demo_exceedance_is_not_tampering() -> None:
     alarms = _demo_alarms("exceedance")
     assert {a.rule for a in alarms} == {"exceedance"}, [(a.rule, a.evidence) for a in alarms]
     assert {a.pollutant for a in alarms} == {"w01018"}  # COD 45 × 2.5 > 80; copper stays < 0.5
+
+
+def test_demo_flatline_is_one_flatline_not_also_a_gain_edit() -> None:
+    """A frozen value has no spread at all: ``flatline`` names it; the level detector must not
+    call the same stretch a gain edit (spread ratio 0) as well."""
+    alarms = _demo_alarms("flatline")
+    tamper = {a.rule for a in alarms if a.category.value == "tamper"}
+    assert tamper == {"flatline"}, [(a.rule, a.pollutant, a.evidence) for a in alarms]

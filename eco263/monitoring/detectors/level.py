@@ -256,6 +256,8 @@ def _classify(
     right = m[a : min(b, a + per_day)]
     left = m[max(0, a - n_l) : a]
     rho = _spread_ratio(point, pol, agg, a, min(b, a + per_day), floor) * lam
+    if rho == 0.0:
+        return None  # no spread at all: a frozen value, which ``flatline`` reports
     rule, kind = "dilution", "multiplicative"
     if math.isfinite(rho):
         # spread nearer to "kept" than to "scaled with the level" (geometric midpoint)

@@ -41,6 +41,7 @@ from eco263.problems.models import Problem
 from eco263.problems.schemas import AssignmentSpec, ProblemCreate
 from eco263.registry import service as registry
 from eco263.registry.reference import load_categories
+from eco263.supervision.service import CLUE_READERS
 from eco263.web.deps import require_csrf, user_ctx
 from eco263.web.forms import FieldErrors, domain_errors, parse_date, pydantic_errors
 from eco263.web.routing import PageRoute
@@ -443,6 +444,12 @@ def _timeline_text(event: Any, units: dict[int, str], orgs: dict[int, str]) -> s
     return ""
 
 
+def _timeline_link(event: Any, actor: Actor) -> str | None:
+    """Where an entry leads: a clue's page (生成线索), for the roles that read clues."""
+    clue_id = (event.after or {}).get("clue_id") if event.action == "clue.open" else None
+    return f"/supervision/clues/{clue_id}" if clue_id and actor.role in CLUE_READERS else None
+
+
 TIMELINE_LABELS = {
     "problem.register": "登记",
     "problem.dispatch": "交办",
@@ -516,6 +523,7 @@ def _detail_context(ctx: Ctx, problem_id: int) -> dict[str, Any]:
                 "actor": e.actor_name,
                 "label": TIMELINE_LABELS.get(e.action, e.action),
                 "text": _timeline_text(e, units, orgs),
+                "href": _timeline_link(e, actor),
                 "hash": e.hash,
             }
             for e in events

@@ -414,3 +414,18 @@ def test_the_list_runs_a_bounded_number_of_statements(
     large = count("/supervision"), count(f"/supervision/clues/{first}")
     assert small == large, (small, large)
     assert large[0] <= LIST_MAX and large[1] <= DETAIL_MAX, large
+
+
+def test_the_problem_timeline_links_its_clue_for_clue_readers_only(
+    client: TestClient, as_user: Any, rt: Runtime, clock: FixedClock
+) -> None:
+    """生成线索 on the problem page leads to the clue for the 纪委; the unit only reads the text."""
+    clue_id = red_card(as_user, rt, clock)
+    with rt.sessions() as s:
+        problem_id = s.scalar(select(Clue.problem_id).where(Clue.id == clue_id))
+    link = f'href="/supervision/clues/{clue_id}"'
+    page_login(client, "jiwei")
+    assert link in client.get(f"/problems/{problem_id}").text
+    page_login(client, "ks_epb")  # the unit holding the assignment: no clue pages
+    html = client.get(f"/problems/{problem_id}").text
+    assert f"线索 #{clue_id}" in html and link not in html

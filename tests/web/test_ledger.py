@@ -149,3 +149,18 @@ def test_a_department_sees_only_the_problems_assigned_to_it(
     assert _ids(client.get("/problems").text) == [ids["ks_soon"]]
     assert [row[0] for row in _export(client, "")] == [ids["ks_soon"]]
     assert client.get(f"/problems/{ids['ks_petition']}").status_code == 404
+
+
+def test_a_long_list_has_page_links_that_keep_the_filters(client: TestClient, as_user: Any) -> None:
+    with as_user("city") as ctx:
+        for i in range(25):
+            register(ctx, title=f"分页 {i}", division_code="320583")
+    page_login(client, "city")
+    html = client.get("/problems?division=320583&state=registered&size=20").text
+    pager = re.search(r'<nav class="pager".*?</nav>', html, re.S)
+    assert pager, "more than one page of rows shows the page links"
+    assert re.search(r"第 1 / (\d+) 页", pager.group(0))
+    assert 'rel="prev"' not in pager.group(0)
+    assert re.search(r'href="[^"]*division=320583[^"]*page=2[^"]*" rel="next"', pager.group(0))
+    last = client.get("/problems?division=320583&state=registered&size=20&page=2").text
+    assert 'rel="prev"' in last and 'rel="next"' not in last

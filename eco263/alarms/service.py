@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from eco263.alarms.models import Alarm, PointLimit, PoliceTransfer
 from eco263.auth.scope import Actor
 from eco263.errors import NotFound
+from eco263.monitoring import service as monitoring_service
 from eco263.monitoring.detectors import Limit
 from eco263.monitoring.models import MonitoringPoint, RawPacket, Reading
 from eco263.monitoring.service import point_filter
@@ -55,18 +56,8 @@ def supervising_org(session: Session, division_code: str) -> Organization | None
 def window_readings(
     session: Session, point_id: int, cn: str, start: datetime, end: datetime
 ) -> list[Reading]:
-    return list(
-        session.scalars(
-            select(Reading)
-            .where(
-                Reading.point_id == point_id,
-                Reading.cn == cn,
-                Reading.data_time >= start,
-                Reading.data_time <= end,
-            )
-            .order_by(Reading.data_time, Reading.pollutant)
-        )
-    )
+    """An alarm's data window, both ends included (the evidence pack's readings)."""
+    return monitoring_service.readings_between(session, point_id, cn, start, end, include_end=True)
 
 
 def window_packets(

@@ -58,8 +58,17 @@ def latest_data_time(session: Session, point_id: int, cn: str) -> datetime | Non
 
 
 def readings_between(
-    session: Session, point_id: int, cn: str, start: datetime, end: datetime
+    session: Session,
+    point_id: int,
+    cn: str,
+    start: datetime,
+    end: datetime,
+    *,
+    include_end: bool = False,
 ) -> list[Reading]:
+    """One point's records of one kind from ``start`` to ``end`` (excluded unless
+    ``include_end``: an alarm's window names its last record), in time order."""
+    until = Reading.data_time <= end if include_end else Reading.data_time < end
     return list(
         session.scalars(
             select(Reading)
@@ -67,7 +76,7 @@ def readings_between(
                 Reading.point_id == point_id,
                 Reading.cn == cn,
                 Reading.data_time >= start,
-                Reading.data_time < end,
+                until,
             )
             .order_by(Reading.data_time, Reading.pollutant)
         )

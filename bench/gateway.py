@@ -60,7 +60,7 @@ from eco263.monitoring.hj212.simulator import (
 )
 from eco263.monitoring.models import MonitoringPoint, RawPacket, Reading
 from eco263.seed import seed_reference
-from eco263.web.runtime import Runtime
+from eco263.wiring import build_runtime
 
 T = TypeVar("T")
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -155,7 +155,7 @@ def make_db(backend: str, points: Sequence[signals.PointSpec]) -> BenchDb:
         directory = Path(tempfile.mkdtemp(prefix="eco263_bench_gw_"))
         db = BenchDb(backend, f"sqlite:///{directory / 'bench.db'}", directory=directory)
     migrate.upgrade(db.url)
-    rt = Runtime.build(Settings(database_url=db.url))
+    rt = build_runtime(Settings(database_url=db.url))
     with rt.unit_of_work() as ctx:
         ensure_head(ctx.session)
         seed_reference(ctx)
@@ -187,7 +187,7 @@ def serve(args: argparse.Namespace) -> None:
     }
     known = {f.name for f in dataclasses.fields(GatewayConfig)}  # an older tree may lack some
     config = GatewayConfig(**{k: v for k, v in wanted.items() if k in known})
-    _run_loop(run_gateway(Runtime.build(Settings(database_url=args.url)), config), args.uvloop)
+    _run_loop(run_gateway(build_runtime(Settings(database_url=args.url)), config), args.uvloop)
 
 
 def _run_loop(main: Coroutine[Any, Any, T], fast: bool) -> T:
@@ -425,7 +425,7 @@ def _fill(
 def durability(url: str, ack_path: Path) -> str:
     """Every acknowledged (MN, DataTime) must have its 8 readings in the database."""
     acked = {(e["mn"], datetime.fromisoformat(e["data_time"])) for e in read_ack_log(ack_path)}
-    rt = Runtime.build(Settings(database_url=url))
+    rt = build_runtime(Settings(database_url=url))
     with rt.sessions() as s:
         rows = s.execute(
             select(MonitoringPoint.mn, Reading.data_time, func.count())

@@ -58,9 +58,9 @@ from sqlalchemy.sql import Select
 
 import eco263
 from eco263 import migrate
+from eco263.actor import Actor
 from eco263.audit.actions import ensure_head
 from eco263.audit.models import AuditEvent
-from eco263.auth.scope import Actor
 from eco263.auth.service import actor_for_username
 from eco263.clock import SHANGHAI, FixedClock, ensure_aware, local_date, parse_now
 from eco263.config import Settings
@@ -72,9 +72,10 @@ from eco263.problems.schemas import AssignmentSpec, ProblemCreate
 from eco263.problems.service import ProblemFilters, filtered_query, list_problems
 from eco263.registry.models import Division, Organization
 from eco263.registry.service import category_names
+from eco263.runtime import Runtime
 from eco263.seed import seed_reference
 from eco263.supervision.models import Clue
-from eco263.web.runtime import Runtime
+from eco263.wiring import build_runtime
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 SWEEP_AT = "2018-05-10T09:00+08:00"
@@ -196,7 +197,7 @@ def create_database(backend: str, admin_url: str) -> BenchDatabase:
 
 def migrate_and_seed(url: str) -> None:
     migrate.upgrade(url)
-    rt = Runtime.build(Settings(database_url=url), FixedClock(parse_now(SEED_CLOCK)))
+    rt = build_runtime(Settings(database_url=url), FixedClock(parse_now(SEED_CLOCK)))
     with rt.unit_of_work() as ctx:
         ensure_head(ctx.session)
         seed_reference(ctx)
@@ -719,9 +720,7 @@ def run_sweep(
 
     report: SweepReport | None = None
     with contextlib.suppress(SweepBudgetSpent), StatementTimes(rt.engine) as statements:
-        report = sweep(
-            rt.sessions, now=now, calendar=rt.calendar, settings=rt.settings, on_batch=on_batch
-        )
+        report = sweep(rt, now=now, on_batch=on_batch)
     profiler.disable()
     seconds = prog.measured_s or (time.perf_counter() - t0)
     if report is None:  # stopped: the counts of the batches done before the budget ran out
@@ -755,7 +754,8 @@ def sweep_summary(result: SweepResult) -> str:
     raised = ", ".join(f"{k} {v:,}" for k, v in sorted(result.report.raised.items())) or "none"
     return (
         f"examined {result.report.examined:,} in {result.report.batches} batches; "
-        f"raised: {raised}; clues {result.report.clues:,}; audit events +{result.audit_events:,}"
+        f"raised: {raised}; red cards {result.report.red_cards:,}; "
+        f"audit events +{result.audit_events:,}"
     )
 
 
@@ -1011,7 +1011,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         t0 = time.perf_counter()
         migrate_and_seed(db.url)
         figs.add("Migrate + seed reference data", f"{time.perf_counter() - t0:.1f} s")
-        rt = Runtime.build(
+        rt = build_runtime(
             Settings(database_url=db.url, data_dir=Path(tempfile.gettempdir())),
             FixedClock(parse_now(WRITE_CLOCK)),
         )

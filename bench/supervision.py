@@ -41,16 +41,17 @@ from pathlib import Path
 from sqlalchemy import create_engine, func, select, text
 
 from eco263 import migrate
+from eco263.actor import SYSTEM
 from eco263.audit.actions import ensure_head
-from eco263.auth.scope import SYSTEM
 from eco263.clock import SystemClock
 from eco263.config import Settings
 from eco263.outbox.models import OutboxEvent
 from eco263.registry.models import Organization
+from eco263.runtime import Runtime
 from eco263.seed import seed_reference
 from eco263.supervision.actions import TamperingFacts, do_open_tampering_clue
 from eco263.supervision.receiver.store import rx_clue
-from eco263.web.runtime import Runtime
+from eco263.wiring import build_runtime
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN = os.environ.get(
@@ -232,7 +233,7 @@ def run(args: argparse.Namespace) -> None:
     with eco263_database(args.backend, workdir) as url:
         migrate.upgrade(url)
         settings = Settings(database_url=url, data_dir=workdir)
-        rt = Runtime.build(settings, SystemClock())
+        rt = build_runtime(settings, SystemClock())
         with rt.unit_of_work(SYSTEM) as ctx:
             ensure_head(ctx.session)
             seed_reference(ctx)

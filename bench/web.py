@@ -91,10 +91,11 @@ from eco263.problems import rules
 from eco263.problems.enums import AssignmentState
 from eco263.problems.models import Assignment, Problem
 from eco263.problems.scheduled import sweep
+from eco263.runtime import Runtime
 from eco263.seed import DEMO_PASSWORD
 from eco263.supervision.models import Clue
 from eco263.web.deps import SESSION_COOKIE
-from eco263.web.runtime import Runtime
+from eco263.wiring import build_runtime
 
 NOW = SWEEP_AT  # the app's frozen "now": the data's due dates spread ±120 days around it
 TARGET_MS = 300.0
@@ -219,9 +220,7 @@ def prior_sweep(rt: Runtime, budget_s: float) -> str:
     complete = True
     if budget_s > 0:
         try:
-            sweep(
-                rt.sessions, now=now, calendar=rt.calendar, settings=rt.settings, on_batch=on_batch
-            )
+            sweep(rt, now=now, on_batch=on_batch)
         except SweepBudgetSpent:
             complete = False
     else:
@@ -277,7 +276,7 @@ def prepare(args: argparse.Namespace) -> tuple[Database, list[str]]:
     db = create_database(args.pg_admin_url)
     try:
         migrate_and_seed(db.url)
-        rt = Runtime.build(
+        rt = build_runtime(
             Settings(database_url=db.url, data_dir=Path(tempfile.gettempdir())),
             FixedClock(parse_now(NOW)),
         )

@@ -1,25 +1,67 @@
-"""The ASGI application: mounts every domain's router under /api/v1 and the pages."""
+"""The ASGI application, the composition root of the web: every package's REST router under
+/api/v1, every page router, the static files, the menu and the token resolver.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
-from eco263.alarms.api import router as alarms_router
-from eco263.auth.api import router as auth_router
+from eco263.actor import CLUE_READERS, OFFICE_ROLES, Role
+from eco263.alarms import api as alarms_api
+from eco263.alarms import pages as alarms_pages
+from eco263.auth import api as auth_api
+from eco263.auth import pages as auth_pages
+from eco263.auth.service import actor_for_token
 from eco263.clock import Clock
 from eco263.config import Settings, get_settings
+from eco263.dashboard import pages as dashboard_pages
 from eco263.errors import DomainError
-from eco263.monitoring.api import router as monitoring_router
-from eco263.problems.api import router as problems_router
-from eco263.registry.api import router as registry_router
-from eco263.supervision.api import router as supervision_router
-from eco263.web import pages as web_pages
-from eco263.web.runtime import Runtime
+from eco263.monitoring import api as monitoring_api
+from eco263.monitoring import pages as monitoring_pages
+from eco263.problems import api as problems_api
+from eco263.problems import pages as problems_pages
+from eco263.registry import api as registry_api
+from eco263.supervision import api as supervision_api
+from eco263.supervision import pages as supervision_pages
+from eco263.web.nav import NavItem
+from eco263.web.templating import STATIC_DIR
+from eco263.wiring import build_runtime
 from eco263.workdays import CalendarRangeError
+
+ALL_ROLES = frozenset(Role)
+
+#: The top-level pages, in menu order, and the roles that see each link.
+MENU = (
+    NavItem("dashboard", "驾驶舱", "/", ALL_ROLES - {Role.ENTERPRISE}),
+    NavItem("ledger", "问题台账", "/problems", ALL_ROLES),
+    NavItem("register", "登记问题", "/problems/new", OFFICE_ROLES),
+    NavItem("monitoring", "在线监测", "/monitoring", ALL_ROLES),
+    NavItem("alarms", "监测告警", "/alarms", ALL_ROLES),
+    NavItem("supervision", "智慧监督", "/supervision", CLUE_READERS),
+)
+
+API_ROUTERS: tuple[APIRouter, ...] = (
+    auth_api.router,
+    registry_api.router,
+    problems_api.router,
+    monitoring_api.router,
+    alarms_api.router,
+    supervision_api.router,
+)
+
+PAGE_ROUTERS: tuple[APIRouter, ...] = (
+    auth_pages.router,
+    dashboard_pages.router,
+    problems_pages.router,
+    monitoring_pages.router,
+    alarms_pages.router,
+    supervision_pages.router,
+)
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
@@ -29,17 +71,14 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         version="0.1.0",
         description="Suzhou 263 office: problem ledger, deadlines, escalation, audit chain.",
     )
-    app.state.runtime = Runtime.build(settings, clock)
-    for router in (
-        auth_router,
-        registry_router,
-        problems_router,
-        monitoring_router,
-        alarms_router,
-        supervision_router,
-    ):
+    app.state.runtime = build_runtime(settings, clock)
+    app.state.authenticate = actor_for_token
+    app.state.menu = MENU
+    for router in API_ROUTERS:
         app.include_router(router, prefix="/api/v1")
-    web_pages.install(app)  # server-rendered pages of every domain, /static
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for router in PAGE_ROUTERS:
+        app.include_router(router)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(CalendarRangeError, _calendar_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -11,12 +11,11 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
-from eco263.auth.scope import SYSTEM
+from eco263.actor import SYSTEM
 from eco263.clock import ensure_aware
 from eco263.context import Ctx
-from eco263.problems import actions
+from eco263.problems import actions, service
 from eco263.problems.enums import Move
-from eco263.problems.models import Assignment, Problem
 from eco263.problems.schemas import AssignmentSpec, ProblemCreate
 from eco263.registry.actions import do_create_enterprise
 from eco263.registry.models import Enterprise
@@ -55,7 +54,7 @@ def seed_story(ctx: Ctx) -> int:
     """Register, dispatch and move the bulletin's problems; skip if the ledger has them already."""
     story = load_story()
     seed_enterprises(ctx, story)
-    if ctx.session.scalar(select(Problem.id).limit(1)) is not None:
+    if not service.ledger_is_empty(ctx.session):
         return 0
     for item in story["problems"]:
         _replay_problem(ctx, item)
@@ -87,13 +86,12 @@ def _replay_problem(ctx: Ctx, item: dict[str, Any]) -> None:
         co = [AssignmentSpec(organization_id=org_id(ctx, n)) for n in dispatch.get("co", [])]
         actions.do_dispatch(_at(ctx, dispatch["at"]), problem.id, lead, co)
     for step in item.get("moves", []):
-        assignment_id = ctx.session.scalar(
-            select(Assignment.id).where(
-                Assignment.problem_id == problem.id,
-                Assignment.organization_id == org_id(ctx, step["unit"]),
-            )
-        )
-        assert assignment_id is not None  # noqa: S101 - the story names dispatched units only
+        unit = org_id(ctx, step["unit"])
+        (assignment_id,) = [
+            a.id
+            for a in service.assignments_of(ctx.session, problem.id)
+            if a.organization_id == unit
+        ]
         actions.do_move(
             _at(ctx, step["at"]), assignment_id, Move(step["move"]), note=step.get("note", "")
         )

@@ -25,23 +25,24 @@ from rich.table import Table
 from sqlalchemy import select
 
 from eco263 import migrate
+from eco263.actor import SYSTEM
 from eco263.alarms.actions import do_set_limit
 from eco263.alarms.scheduled import detect_recent
 from eco263.app import create_app
 from eco263.audit.actions import ensure_head
-from eco263.auth.scope import SYSTEM
 from eco263.clock import FixedClock, OffsetClock, parse_now, set_clock
 from eco263.config import Settings, get_settings
 from eco263.context import Ctx
 from eco263.demo import seed_story
+from eco263.monitoring import service as monitoring
 from eco263.monitoring.actions import do_register_point
-from eco263.monitoring.models import MonitoringPoint
 from eco263.monitoring.signals import make_points
 from eco263.problems.scheduled import sweep
 from eco263.registry.models import Enterprise
+from eco263.runtime import Runtime
 from eco263.scheduler.service import run_forever
 from eco263.seed import DEMO_PASSWORD, seed_reference
-from eco263.web.runtime import Runtime
+from eco263.wiring import build_runtime
 
 GATEWAY_PORT = 9212
 RECEIVER_PORT = 8264
@@ -66,11 +67,11 @@ def run_demo(*, now: str, port: int | None, fresh: bool, console: Console) -> No
             Path(db_file + suffix).unlink(missing_ok=True)
     migrate.upgrade(settings.database_url)
     start = parse_now(now)
-    rt = Runtime.build(settings, FixedClock(start))
+    rt = build_runtime(settings, FixedClock(start))
     stories, clues = _seed(rt, start)
     clock = OffsetClock(start)
     set_clock(clock)
-    live = Runtime.build(settings, clock)
+    live = build_runtime(settings, clock)
     env = _child_env(settings, now, web_port)
     with _children(env, console) as _procs:
         stop = threading.Event()
@@ -101,15 +102,15 @@ def _seed(rt: Runtime, start: datetime) -> tuple[int, int]:
         stories = seed_story(ctx)
         seed_reference(ctx)  # the enterprise user, now that its enterprise exists
         _register_points(replace(ctx, actor=SYSTEM))
-    report = sweep(rt.sessions, now=start, calendar=rt.calendar, settings=rt.settings)
-    return stories, report.clues
+    report = sweep(rt, now=start)
+    return stories, report.red_cards
 
 
 def _register_points(ctx: Ctx) -> None:
     """The simulated loggers' points, the tampering one on 依利安达 with its copper limit."""
     points = make_points(len(LOGGERS), seed=SIM_SEED, medium="water")
     for spec, (scenario, uscc) in zip(points, LOGGERS, strict=True):
-        if ctx.session.scalar(select(MonitoringPoint.id).where(MonitoringPoint.mn == spec.mn)):
+        if monitoring.point_exists(ctx.session, spec.mn):
             continue
         enterprise_id = None
         if uscc:

@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, delete, func, select, text, update
 
 from eco263 import migrate
+from eco263.actor import Actor
 from eco263.all_models import (
     alarms_models,
     audit_models,
@@ -34,14 +35,14 @@ from eco263.all_models import (
 )
 from eco263.app import create_app
 from eco263.audit.actions import ensure_head
-from eco263.auth.scope import Actor
 from eco263.auth.service import actor_for_username
 from eco263.clock import FixedClock, parse_now
 from eco263.config import Settings
 from eco263.context import Ctx
 from eco263.demo import load_story, seed_enterprises
+from eco263.runtime import Runtime
 from eco263.seed import DEMO_PASSWORD, seed_reference
-from eco263.web.runtime import Runtime
+from eco263.wiring import build_runtime
 
 PG_ADMIN_URL = os.environ.get(
     "ECO263_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -123,7 +124,7 @@ def _baseline(engine: Engine) -> tuple[dict[str, int], tuple[int, str]]:
 def _seed(url: str) -> None:
     migrate.upgrade(url)
     settings = Settings(database_url=url)
-    rt = Runtime.build(settings, FixedClock(parse_now("2018-03-01T09:00")))
+    rt = build_runtime(settings, FixedClock(parse_now("2018-03-01T09:00")))
     with rt.unit_of_work() as ctx:
         ensure_head(ctx.session)
         seed_reference(ctx)
@@ -191,7 +192,7 @@ def clock() -> FixedClock:
 @pytest.fixture
 def rt(database: Database, settings: Settings, clock: FixedClock) -> Iterator[Runtime]:
     """A runtime on the test database; the data goes back to the baseline afterwards."""
-    runtime = Runtime.build(settings, clock)
+    runtime = build_runtime(settings, clock)
     yield runtime
     runtime.engine.dispose()
     database.reset()

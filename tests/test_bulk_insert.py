@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from eco263.audit.actions import Change, record_many
+from eco263.audit.actions import record_many
 from eco263.audit.service import verify_chain
+from eco263.context import Change
 from eco263.db import COPY_MIN_ROWS, insert_many
 from eco263.outbox.models import OutboxEvent
-from eco263.web.runtime import Runtime
+from eco263.runtime import Runtime
 
 SIZES = [3, COPY_MIN_ROWS + 7]  # under the COPY threshold, and over it (COPY on PostgreSQL)
 

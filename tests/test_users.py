@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from eco263.auth.actions import do_create_user
 from eco263.auth.models import User
 from eco263.errors import Conflict, InvalidInput
-from eco263.web.runtime import Runtime
+from eco263.runtime import Runtime
 
 
 def _create(rt: Runtime, **overrides: object) -> None:

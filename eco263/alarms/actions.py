@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from eco263.actor import SYSTEM
 from eco263.alarms import rules, service
 from eco263.alarms.evidence_pack import PackedPacket, PackedReading, PackFacts, build_pack
 from eco263.alarms.models import Alarm, PointLimit, PoliceTransfer
-from eco263.auth.scope import SYSTEM
 from eco263.clock import local_date
 from eco263.context import Ctx
 from eco263.errors import Conflict, Forbidden, InvalidInput

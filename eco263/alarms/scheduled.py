@@ -17,12 +17,12 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from eco263.actor import SYSTEM
 from eco263.alarms import rules, service
 from eco263.alarms.actions import do_record_alarm
-from eco263.auth.scope import SYSTEM
 from eco263.monitoring.detectors import ALL_RULES, DetectorConfig, detect_point, load_config
 from eco263.monitoring.models import MonitoringPoint, Reading
-from eco263.web.runtime import Runtime
+from eco263.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

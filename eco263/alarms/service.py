@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from eco263.actor import Actor
 from eco263.alarms.models import Alarm, PointLimit, PoliceTransfer
-from eco263.auth.scope import Actor
 from eco263.errors import NotFound
 from eco263.monitoring import service as monitoring_service
 from eco263.monitoring.detectors import Limit

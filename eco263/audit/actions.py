@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import Any, NamedTuple
@@ -14,22 +13,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from eco263.audit.models import AuditEvent, AuditHead
+from eco263.context import Change
 from eco263.db import insert_many
 
 GENESIS = "0" * 64
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One audited change, before it is chained."""
-
-    actor_id: int | None
-    actor_name: str
-    action: str
-    subject_type: str
-    subject_id: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
 
 
 def jsonable(value: Any) -> Any:

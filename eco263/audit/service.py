@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eco263.audit.actions import GENESIS, Change, event_hash
+from eco263.audit.actions import GENESIS, event_hash
 from eco263.audit.models import AuditEvent, AuditHead
+from eco263.context import Change
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eco263.audit.actions import Change, record
-from eco263.auth.enums import Role
+from eco263.actor import Actor, Role
+from eco263.audit.actions import record
 from eco263.auth.models import User
 from eco263.auth.passwords import hash_password
-from eco263.auth.scope import Actor
+from eco263.context import Change
 from eco263.errors import Conflict, InvalidInput
 from eco263.registry.models import Division, Enterprise, Organization
 

@@ -9,10 +9,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eco263.auth.enums import Role
+from eco263.actor import Actor, Role
 from eco263.auth.models import ApiToken, User
 from eco263.auth.passwords import verify_password
-from eco263.auth.scope import Actor
 from eco263.errors import Unauthenticated
 from eco263.registry.models import Division
 

@@ -23,7 +23,8 @@ from eco263.monitoring.hj212.codec import Hj212Error, Packet, decode, encode
 from eco263.monitoring.hj212.server import Gateway, GatewayConfig
 from eco263.monitoring.hj212.simulator import Plan, SimReport, SimulatorConfig
 from eco263.monitoring.hj212.simulator import simulate as sim_run
-from eco263.web.runtime import Runtime
+from eco263.runtime import Runtime
+from eco263.wiring import build_runtime
 
 hj212_app = typer.Typer(help="HJ 212 报文编解码", no_args_is_help=True)
 err = Console(stderr=True)
@@ -44,7 +45,7 @@ def gateway(
         max_connections=max_connections,
         reuse_port=reuse_port,
     )
-    asyncio.run(run_gateway(Runtime.build(get_settings()), config))
+    asyncio.run(run_gateway(build_runtime(get_settings()), config))
 
 
 async def run_gateway(rt: Runtime, config: GatewayConfig) -> None:
@@ -265,7 +266,7 @@ def simulate(
         min_interval=min_interval,
     )
     if register:
-        added = register_points(Runtime.build(get_settings()), points, division)
+        added = register_points(build_runtime(get_settings()), points, division)
         err.print(f"已登记模拟点位 {added} 个（已存在的跳过）")
     config = SimulatorConfig(
         host=host,

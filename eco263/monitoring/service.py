@@ -10,14 +10,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from eco263.auth.enums import Role
-from eco263.auth.scope import SYSTEM as SYSTEM_ACTOR
-from eco263.auth.scope import Actor, in_jurisdiction
+from eco263.actor import SYSTEM as SYSTEM_ACTOR
+from eco263.actor import Actor, Role
 from eco263.errors import NotFound
 from eco263.monitoring.enums import LATEST_CNS, PointStatus
 from eco263.monitoring.hj212.codec import CrcMode, DecodeOptions
 from eco263.monitoring.models import DeadLetter, MonitoringPoint, Reading
 from eco263.registry.models import Division, Enterprise
+from eco263.registry.service import in_jurisdiction
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +48,10 @@ def point_directory(session: Session) -> dict[str, PointAuth]:
         ).where(MonitoringPoint.active.is_(True))
     )
     return {r.mn: PointAuth(r.id, r.mn, r.password, r.crc_mode, r.always_ack) for r in rows}
+
+
+def point_exists(session: Session, mn: str) -> bool:
+    return session.scalar(select(MonitoringPoint.id).where(MonitoringPoint.mn == mn)) is not None
 
 
 def latest_data_time(session: Session, point_id: int, cn: str) -> datetime | None:

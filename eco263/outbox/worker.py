@@ -35,14 +35,14 @@ from typing import Any, Protocol
 import httpx
 from sqlalchemy import select, tuple_, update
 
-from eco263.auth.scope import SYSTEM
+from eco263.actor import SYSTEM
 from eco263.clock import Clock, SystemClock
 from eco263.config import Settings
 from eco263.context import Ctx
 from eco263.outbox import rules, signing
 from eco263.outbox.enums import OutboxState
 from eco263.outbox.models import OutboxEvent
-from eco263.web.runtime import Runtime
+from eco263.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

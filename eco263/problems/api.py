@@ -9,9 +9,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from eco263.audit.service import timeline
-from eco263.evidence import actions as evidence_actions
-from eco263.evidence import service as evidence
-from eco263.evidence.models import Attachment
+from eco263.evidence.schemas import AttachmentOut
 from eco263.evidence.store import BlobStore
 from eco263.problems import actions, presenters, service
 from eco263.problems.enums import Move
@@ -158,7 +156,7 @@ async def upload_attachment(
     limit = request.app.state.runtime.settings.max_upload_bytes
     data = await file.read(limit + 1)
     with user_ctx(request) as ctx:
-        a = evidence_actions.do_attach(
+        a = actions.do_attach_evidence(
             ctx, problem_id, filename=file.filename or "", data=data, assignment_id=assignment_id
         )
         return _attachment_json(a)
@@ -168,14 +166,14 @@ async def upload_attachment(
 def list_attachments(request: Request, problem_id: int) -> list[dict[str, object]]:
     with user_ctx(request) as ctx:
         return [
-            _attachment_json(a) for a in evidence.attachments_of(ctx.session, ctx.actor, problem_id)
+            _attachment_json(a) for a in service.attachments_of(ctx.session, ctx.actor, problem_id)
         ]
 
 
 @router.get("/attachments/{attachment_id}")
 def download_attachment(request: Request, attachment_id: int) -> Response:
     with user_ctx(request) as ctx:
-        a = evidence.get_attachment(ctx.session, ctx.actor, attachment_id)
+        a = service.get_attachment(ctx.session, ctx.actor, attachment_id)
         data = BlobStore(ctx.settings.attachments_path).get(a.sha256)
     return Response(
         content=data,
@@ -192,7 +190,7 @@ def _quote(name: str) -> str:
     return quote(name, safe="")
 
 
-def _attachment_json(a: Attachment) -> dict[str, object]:
+def _attachment_json(a: AttachmentOut) -> dict[str, object]:
     return {
         "id": a.id,
         "problem_id": a.problem_id,

@@ -16,13 +16,10 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from eco263.actor import CLUE_READERS, Actor, Role
 from eco263.audit.service import timeline
-from eco263.auth.enums import Role
-from eco263.auth.scope import Actor
 from eco263.context import Ctx
 from eco263.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
-from eco263.evidence import actions as evidence_actions
-from eco263.evidence import service as evidence
 from eco263.evidence.rules import ACCEPTED_LABEL
 from eco263.evidence.store import BlobStore
 from eco263.problems import actions, presenters, rules, service
@@ -41,7 +38,6 @@ from eco263.problems.models import Problem
 from eco263.problems.schemas import AssignmentSpec, ProblemCreate
 from eco263.registry import service as registry
 from eco263.registry.reference import load_categories
-from eco263.supervision.service import CLUE_READERS
 from eco263.web.deps import require_csrf, user_ctx
 from eco263.web.forms import FieldErrors, domain_errors, parse_date, pydantic_errors
 from eco263.web.routing import PageRoute
@@ -514,7 +510,7 @@ def _detail_context(ctx: Ctx, problem_id: int) -> dict[str, Any]:
         "may_dispatch": rules.may_make(actor, Move.DISPATCH)
         and Move.DISPATCH in rules.PROBLEM_MOVES[ProblemState(problem.state)],
         "may_upload": may_upload and service.is_open(problem),
-        "attachments": evidence.attachments_of(ctx.session, actor, problem.id),
+        "attachments": service.attachments_of(ctx.session, actor, problem.id),
         "accepted_files": ACCEPTED_LABEL,
         "events": [
             {
@@ -690,7 +686,7 @@ async def upload(
     filename = (file.filename or "") if file is not None else ""
     try:
         with user_ctx(request) as ctx:
-            evidence_actions.do_attach(
+            actions.do_attach_evidence(
                 ctx,
                 problem_id,
                 filename=filename,
@@ -712,7 +708,7 @@ PREVIEWABLE = frozenset({"image/jpeg", "image/png"})
 def view_attachment(request: Request, attachment_id: int) -> Response:
     """A photo shown inline (preview); any other kind is downloaded.  Scoped like the problem."""
     with user_ctx(request) as ctx:
-        a = evidence.get_attachment(ctx.session, ctx.actor, attachment_id)
+        a = service.get_attachment(ctx.session, ctx.actor, attachment_id)
         data = BlobStore(ctx.settings.attachments_path).get(a.sha256)
     inline = a.content_type in PREVIEWABLE
     disposition = "inline" if inline else "attachment"

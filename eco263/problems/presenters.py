@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from eco263.auth.scope import Actor
+from eco263.actor import Actor
 from eco263.context import Ctx
 from eco263.problems import rules, service
 from eco263.problems.enums import ESCALATION_LABELS, AssignmentState, Escalation

@@ -17,8 +17,7 @@ from typing import Any
 
 import yaml
 
-from eco263.auth.enums import Role
-from eco263.auth.scope import Actor
+from eco263.actor import Actor, Role
 from eco263.problems.enums import AssignmentState, Escalation, Move, ProblemState, Source
 from eco263.workdays import WorkCalendar, describe_months, describe_workdays
 

@@ -15,20 +15,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import Row, and_, or_, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from eco263.audit.actions import Change, record_many
-from eco263.auth.scope import SYSTEM
+from eco263.actor import SYSTEM
 from eco263.clock import local_date
-from eco263.config import Settings
-from eco263.context import Ctx
+from eco263.context import Change, Ctx
 from eco263.problems import rules
 from eco263.problems.enums import ESCALATION_LABELS, AssignmentState, Escalation
+from eco263.problems.events import AssignmentFacts, RedCard, RedCardsRaised
 from eco263.problems.models import Assignment, Problem
-from eco263.registry.models import Organization
-from eco263.supervision.actions import ClueDraft, do_open_clues
-from eco263.supervision.enums import ClueCause, DutyFailure
-from eco263.workdays import WorkCalendar
+from eco263.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +33,7 @@ log = logging.getLogger(__name__)
 class SweepReport:
     examined: int = 0
     raised: Counter[str] = field(default_factory=Counter)
-    clues: int = 0
+    red_cards: int = 0
     batches: int = 0
 
 
@@ -45,26 +41,24 @@ _Candidate = Row[int, int, int, int, date]
 
 
 def sweep(
-    factory: sessionmaker[Session],
+    rt: Runtime,
     *,
     now: datetime,
-    calendar: WorkCalendar,
-    settings: Settings,
     batch_size: int = 2000,
     on_batch: Callable[[int], None] | None = None,
 ) -> SweepReport:
     """Raise every open assignment to the level its deadline has reached on ``now``'s date."""
     today = local_date(now)
     policy = rules.load_escalation_policy()
-    cutoffs = rules.escalation_cutoffs(today, calendar, policy)
+    cutoffs = rules.escalation_cutoffs(today, rt.calendar, policy)
     report = SweepReport()
     last_id = 0
     while True:
-        with factory() as session, session.begin():
+        with rt.sessions() as session, session.begin():
             rows = _candidates(session, cutoffs, last_id, batch_size)
             if not rows:
                 break
-            ctx = Ctx(session, SYSTEM, now, calendar, settings)
+            ctx = rt.context(session, SYSTEM, now=now)
             _escalate_batch(ctx, rows, cutoffs, policy, report)
         last_id = rows[-1].id
         report.examined += len(rows)
@@ -128,9 +122,14 @@ def _escalate_batch(
             if new == Escalation.RED:
                 reds.append(m)
         _raise_problems(ctx.session, {m.problem_id for m in members if m.id in claimed}, new)
-    record_many(ctx.session, changes, at=ctx.now)
+    ctx.audit_many(changes)
     if reds:
-        report.clues += len(do_open_clues(ctx, _red_card_drafts(ctx, reds, policy)))
+        report.red_cards += len(reds)
+        cards = tuple(
+            RedCard(AssignmentFacts(r.id, r.problem_id, r.organization_id), r.due_date)
+            for r in reds
+        )
+        ctx.announce(RedCardsRaised(cards, policy.red_card_duty_failure))
 
 
 def _claim(session: Session, ids: list[int], old: int, new: int) -> list[int]:
@@ -169,45 +168,3 @@ def _change(row: _Candidate, old: int, new: int) -> Change:
             "due_date": row.due_date,
         },
     )
-
-
-def _red_card_drafts(
-    ctx: Ctx, reds: list[_Candidate], policy: rules.EscalationPolicy
-) -> list[ClueDraft]:
-    """One clue draft per red card, naming the unit and its leader (read in two queries)."""
-    orgs = {
-        o.id: o
-        for o in ctx.session.scalars(
-            select(Organization).where(Organization.id.in_({r.organization_id for r in reds}))
-        )
-    }
-    problems = {
-        p.id: p
-        for p in ctx.session.execute(
-            select(Problem.id, Problem.title, Problem.division_code).where(
-                Problem.id.in_({r.problem_id for r in reds})
-            )
-        )
-    }
-    drafts = []
-    for row in reds:
-        org, problem = orgs[row.organization_id], problems[row.problem_id]
-        overdue_by = ctx.calendar.workdays_between(row.due_date, ctx.today)
-        drafts.append(
-            ClueDraft(
-                cause=ClueCause.RED_CARD,
-                cause_key=f"red_card:assignment:{row.id}",
-                duty_failure=DutyFailure(policy.red_card_duty_failure),
-                division_code=problem.division_code,
-                summary=(
-                    f"{org.name}承办的“{problem.title}”已逾期 {overdue_by} 个工作日"
-                    f"（期限 {row.due_date}），亮红牌并移送线索"
-                ),
-                problem_id=problem.id,
-                assignment_id=row.id,
-                organization_id=org.id,
-                responsible_person=org.leader_name,
-                extra_evidence={"due_date": str(row.due_date), "overdue_workdays": overdue_by},
-            )
-        )
-    return drafts

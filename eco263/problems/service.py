@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -15,21 +15,24 @@ from sqlalchemy import (
     String,
     and_,
     cast,
+    false,
     func,
     literal,
     or_,
     select,
+    true,
 )
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
-from eco263.auth.enums import Role
-from eco263.auth.scope import Actor, division_subtree, problem_filter
+from eco263.actor import Actor, Role
 from eco263.errors import NotFound
+from eco263.evidence import service as evidence
+from eco263.evidence.schemas import AttachmentOut
 from eco263.problems.enums import ProblemState
 from eco263.problems.models import Assignment, ExtensionRequest, Problem
 from eco263.problems.rules import OPEN_PROBLEM_STATES
 from eco263.registry.models import Division, Enterprise
-from eco263.supervision.models import Clue
+from eco263.registry.service import in_jurisdiction
 
 
 @dataclass(slots=True)
@@ -58,12 +61,66 @@ def resolve_division(session: Session, filters: ProblemFilters) -> ProblemFilter
     return filters
 
 
+def problem_filter(actor: Actor) -> ColumnElement[bool]:
+    """The WHERE clause that limits problems to what ``actor`` may read.
+
+    Every read of the ledger goes through it, so a route cannot forget the scope: an
+    enterprise reads its own problems, a department the problems it has a task in, an
+    office, the 纪委 and a leader their division subtree.
+    """
+    if actor.is_system:
+        return true()
+    if actor.role == Role.ENTERPRISE:
+        if actor.enterprise_id is None:
+            return false()
+        return Problem.enterprise_id == actor.enterprise_id
+    if actor.role == Role.DEPARTMENT:
+        if actor.organization_id is None:
+            return false()
+        theirs = aliased(Assignment)
+        return Problem.id.in_(
+            select(theirs.problem_id).where(theirs.organization_id == actor.organization_id)
+        )
+    return in_jurisdiction(actor, Problem.division_code)
+
+
+def ledger_is_empty(session: Session) -> bool:
+    return session.scalar(select(Problem.id).limit(1)) is None
+
+
 def get_problem(session: Session, actor: Actor, problem_id: int) -> Problem:
     """The problem if it exists *and* the actor may read it; otherwise NotFound (404)."""
     problem = session.scalar(select(Problem).where(Problem.id == problem_id, problem_filter(actor)))
     if problem is None:
         raise NotFound("问题")
     return problem
+
+
+def attachments_of(session: Session, actor: Actor, problem_id: int) -> list[AttachmentOut]:
+    """The evidence files of a problem the actor may read (NotFound otherwise)."""
+    get_problem(session, actor, problem_id)
+    return evidence.attachments_of(session, problem_id)
+
+
+def get_attachment(session: Session, actor: Actor, attachment_id: int) -> AttachmentOut:
+    """An evidence file, if the actor may read its problem; the same 404 either way."""
+    attachment = evidence.get_attachment(session, attachment_id)
+    try:
+        get_problem(session, actor, attachment.problem_id)
+    except NotFound:
+        raise NotFound("附件") from None
+    return attachment
+
+
+def titles_and_divisions(session: Session, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """Problem id → (title, division code), in one query, unscoped (for the system's rules)."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Problem.id, Problem.title, Problem.division_code).where(Problem.id.in_(wanted))
+    )
+    return {r.id: (r.title, r.division_code) for r in rows}
 
 
 def get_assignment(session: Session, actor: Actor, assignment_id: int) -> Assignment:
@@ -350,44 +407,11 @@ def division_stats(
     return [DivisionStats(code, *t) for code, t in sorted(totals.items())]
 
 
-def clue_pipeline(session: Session, actor: Actor) -> dict[str, int]:
-    """Clues per status in the actor's jurisdiction, for the dashboard's pipeline card.
-
-    Readers as in the supervision domain (offices, the commission, leaders); other roles get
-    an empty dict.  This aggregate belongs with the supervision reads and should move to
-    ``eco263/supervision/service.py`` once that module is settled.
-    """
-    readers = {Role.CITY_OFFICE, Role.DISTRICT_OFFICE, Role.SUPERVISOR, Role.VIEWER}
-    if not actor.is_system and actor.role not in readers:
-        return {}
-    in_scope = Clue.division_code.in_(select(Division.code).where(division_subtree(actor)))
-    rows = session.execute(
-        select(Clue.status, func.count()).where(in_scope).group_by(Clue.status)
-    ).all()
-    return {str(status): int(n) for status, n in rows}
-
-
-def recent_clues(session: Session, actor: Actor, *, limit: int) -> list[Clue]:
-    """The newest clues in the actor's jurisdiction, for the dashboard's card.
-
-    The same readers and scope as ``supervision.service.list_clues`` (and
-    :func:`clue_pipeline`), but one statement: the card shows no total, so no count is run.
-    Other roles get an empty list.
-    """
-    readers = {Role.CITY_OFFICE, Role.DISTRICT_OFFICE, Role.SUPERVISOR, Role.VIEWER}
-    if not actor.is_system and actor.role not in readers:
-        return []
-    in_scope = Clue.division_code.in_(select(Division.code).where(division_subtree(actor)))
-    return list(session.scalars(select(Clue).where(in_scope).order_by(Clue.id.desc()).limit(limit)))
-
-
 def enterprises_in_scope(session: Session, actor: Actor) -> list[Enterprise]:
     """Enterprises a problem may be filed against: those in the actor's jurisdiction."""
     query = select(Enterprise).order_by(Enterprise.name)
     if actor.enterprise_id is not None:
         query = query.where(Enterprise.id == actor.enterprise_id)
     else:
-        query = query.where(
-            Enterprise.division_code.in_(select(Division.code).where(division_subtree(actor)))
-        )
+        query = query.where(in_jurisdiction(actor, Enterprise.division_code))
     return list(session.scalars(query))

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from sqlalchemy import select
 
-from eco263.auth.scope import in_jurisdiction
 from eco263.registry import actions, service
 from eco263.registry.models import Enterprise
 from eco263.registry.schemas import DivisionOut, EnterpriseCreate, EnterpriseOut, OrganizationOut
+from eco263.registry.service import in_jurisdiction
 from eco263.web.deps import user_ctx
 
 router = APIRouter(tags=["registry 基础数据"])

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, select, true
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from eco263.auth.scope import Actor
+from eco263.actor import Actor
 from eco263.errors import InvalidInput, NotFound
 from eco263.registry.models import Division, Enterprise, Organization
 from eco263.registry.reference import load_categories
+
+
+def in_jurisdiction(actor: Actor, column: InstrumentedAttribute[str]) -> ColumnElement[bool]:
+    """``column`` (a division code) lies inside the actor's jurisdiction (its division subtree).
+
+    The codes are the literal list resolved once per request (:attr:`Actor.division_codes`), so
+    the planner sees constants, not a correlated subquery.
+    """
+    if actor.is_system:
+        return true()
+    return column.in_(sorted(actor.division_codes))
 
 
 def get_division(session: Session, code: str) -> Division:
@@ -41,6 +53,16 @@ def get_organization(session: Session, org_id: int) -> Organization:
     if org is None:
         raise NotFound("单位")
     return org
+
+
+def organizations_by_id(session: Session, ids: Iterable[int]) -> dict[int, Organization]:
+    """The organizations with these ids, read in one query."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    return {
+        o.id: o for o in session.scalars(select(Organization).where(Organization.id.in_(wanted)))
+    }
 
 
 @lru_cache(maxsize=1)

@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 
 from eco263.problems.scheduled import sweep
+from eco263.runtime import Runtime
 from eco263.scheduler.models import ScheduledJob
-from eco263.web.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +33,8 @@ class Job:
 
 
 def _sweep_job(rt: Runtime, now: datetime) -> str:
-    report = sweep(rt.sessions, now=now, calendar=rt.calendar, settings=rt.settings)
-    return f"examined={report.examined} raised={dict(report.raised)} clues={report.clues}"
+    report = sweep(rt, now=now)
+    return f"examined={report.examined} raised={dict(report.raised)} red_cards={report.red_cards}"
 
 
 def _detect_job(rt: Runtime, now: datetime) -> str:

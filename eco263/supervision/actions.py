@@ -17,16 +17,23 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from eco263.audit.actions import Change, record_many
-from eco263.auth.enums import Role
-from eco263.context import Ctx
+from eco263.actor import Role
+from eco263.audit.actions import record_many
+from eco263.context import Change, Ctx
 from eco263.db import insert_many
 from eco263.errors import Conflict, Forbidden, InvalidInput
 from eco263.outbox.actions import enqueue
 from eco263.outbox.enums import OutboxState
 from eco263.outbox.models import OutboxEvent
 from eco263.problems import service as problems
-from eco263.problems.models import Assignment, Problem
+from eco263.problems.events import (
+    AssignmentFacts,
+    DeadlineExtended,
+    ProblemRegistered,
+    RectificationReturned,
+    RedCardsRaised,
+)
+from eco263.problems.models import Problem
 from eco263.registry import service as registry
 from eco263.registry.models import Organization
 from eco263.supervision import rules, service
@@ -272,18 +279,16 @@ def do_open_assignment_clue(
     )
 
 
-def do_check_failed_verification(ctx: Ctx, assignment: Assignment) -> Clue | None:
-    """整改不到位: called after a 退回; opens a clue when the returns reach the threshold."""
+def do_check_failed_verification(ctx: Ctx, event: RectificationReturned) -> Clue | None:
+    """整改不到位: after a 退回, a clue when the returns reach the threshold."""
     policy = rules.load_policy()
-    if not rules.fails_verification(assignment.returned_count, policy):
+    n = event.returned_count
+    if not rules.fails_verification(n, policy):
         return None
-    n = assignment.returned_count
-    failure = AssignmentFailure(
-        assignment.id,
-        assignment.problem_id,
-        assignment.organization_id,
+    failure = _failure(
+        event.assignment,
         ClueCause.FAILED_VERIFICATION,
-        rules.key_failed_verification(assignment.id),
+        rules.key_failed_verification(event.assignment.assignment_id),
         policy.failed_verification_duty,
         {"returned_count": n},
     )
@@ -296,18 +301,16 @@ def do_check_failed_verification(ctx: Ctx, assignment: Assignment) -> Clue | Non
     )
 
 
-def do_check_extensions(ctx: Ctx, assignment: Assignment) -> Clue | None:
-    """多次延期: called after an extension is approved."""
+def do_check_extensions(ctx: Ctx, event: DeadlineExtended) -> Clue | None:
+    """多次延期: after an extension is approved."""
     policy = rules.load_policy()
-    if not rules.too_many_extensions(assignment.extension_count, policy):
+    n, due = event.extension_count, event.due_date
+    if not rules.too_many_extensions(n, policy):
         return None
-    n, due = assignment.extension_count, assignment.due_date
-    failure = AssignmentFailure(
-        assignment.id,
-        assignment.problem_id,
-        assignment.organization_id,
+    failure = _failure(
+        event.assignment,
         ClueCause.EXTENSIONS,
-        rules.key_extensions(assignment.id),
+        rules.key_extensions(event.assignment.assignment_id),
         policy.extensions_duty,
         {"extension_count": n, "due_date": str(due)},
     )
@@ -321,10 +324,56 @@ def do_check_extensions(ctx: Ctx, assignment: Assignment) -> Clue | None:
     )
 
 
-def do_check_relapse(ctx: Ctx, problem: Problem) -> list[int]:
-    """假整改: called when a problem is registered; a clue per closed problem of the same
-    category on the same enterprise or water body closed within the watch window, naming
-    its lead unit."""
+def _failure(
+    facts: AssignmentFacts,
+    cause: ClueCause,
+    cause_key: str,
+    duty: DutyFailure,
+    extra: dict[str, Any],
+) -> AssignmentFailure:
+    return AssignmentFailure(
+        facts.assignment_id, facts.problem_id, facts.organization_id, cause, cause_key, duty, extra
+    )
+
+
+def do_open_red_card_clues(ctx: Ctx, event: RedCardsRaised) -> list[int]:
+    """红牌: one clue per red card of the sweep's batch, naming the unit and its leader."""
+    cards = event.cards
+    orgs = registry.organizations_by_id(ctx.session, {c.assignment.organization_id for c in cards})
+    titles = problems.titles_and_divisions(ctx.session, {c.assignment.problem_id for c in cards})
+    duty = DutyFailure(event.duty_failure)
+    drafts = []
+    for card in cards:
+        facts = card.assignment
+        org = orgs[facts.organization_id]
+        title, division_code = titles[facts.problem_id]
+        overdue_by = ctx.calendar.workdays_between(card.due_date, ctx.today)
+        drafts.append(
+            ClueDraft(
+                cause=ClueCause.RED_CARD,
+                cause_key=rules.key_red_card(facts.assignment_id),
+                duty_failure=duty,
+                division_code=division_code,
+                summary=(
+                    f"{org.name}承办的“{title}”已逾期 {overdue_by} 个工作日"
+                    f"（期限 {card.due_date}），亮红牌并移送线索"
+                ),
+                problem_id=facts.problem_id,
+                assignment_id=facts.assignment_id,
+                organization_id=org.id,
+                responsible_person=org.leader_name,
+                extra_evidence={
+                    "due_date": str(card.due_date),
+                    "overdue_workdays": overdue_by,
+                },
+            )
+        )
+    return do_open_clues(ctx, drafts)
+
+
+def do_check_relapse(ctx: Ctx, problem: ProblemRegistered) -> list[int]:
+    """假整改: when a problem is registered, a clue per closed problem of the same category on
+    the same enterprise or water body closed within the watch window, naming its lead unit."""
     policy = rules.load_policy()
     target = rules.ProblemTarget(
         problem.enterprise_id, problem.water_body, problem.division_code, problem.category_code
@@ -332,7 +381,7 @@ def do_check_relapse(ctx: Ctx, problem: Problem) -> list[int]:
     closed = service.recently_closed(
         ctx.session,
         target,
-        exclude_id=problem.id,
+        exclude_id=problem.problem_id,
         since=service.window_start(ctx.now, policy.relapse_window_days),
     )
     hits = rules.relapsed(target, closed, ctx.now, policy)
@@ -353,7 +402,7 @@ def do_check_relapse(ctx: Ctx, problem: Problem) -> list[int]:
 
 
 def _relapse_draft(
-    ctx: Ctx, new: Problem, hit: rules.ClosedProblem, policy: rules.CluePolicy
+    ctx: Ctx, new: ProblemRegistered, hit: rules.ClosedProblem, policy: rules.CluePolicy
 ) -> ClueDraft | None:
     lead = service.lead_assignment(ctx.session, hit.id)
     if lead is None:
@@ -375,11 +424,11 @@ def _relapse_draft(
         assignment_id=lead.id,
         organization_id=org.id,
         responsible_person=org.leader_name,
-        related_problem_ids=(new.id,),
+        related_problem_ids=(new.problem_id,),
         extra_evidence={
             "closed_problem_id": old.id,
             "closed_at": hit.closed_at.isoformat(),
-            "new_problem_id": new.id,
+            "new_problem_id": new.problem_id,
             "days_after_closure": days,
             "watch_window_days": policy.relapse_window_days,
         },

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from eco263.auth.enums import Role
+from eco263.actor import Role
 from eco263.clock import SystemClock
 from eco263.context import Ctx
 from eco263.errors import DomainError, Forbidden, InvalidInput

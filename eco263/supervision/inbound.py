@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from eco263.auth.scope import Actor
+from eco263.actor import Actor
 from eco263.context import Ctx
 from eco263.errors import Conflict, DomainError, InvalidInput, NotFound
 from eco263.problems import actions as ledger

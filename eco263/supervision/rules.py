@@ -200,6 +200,10 @@ def short_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+def key_red_card(assignment_id: int) -> str:
+    return f"red_card:assignment:{assignment_id}"
+
+
 def key_failed_verification(assignment_id: int) -> str:
     return f"failed_verification:assignment:{assignment_id}"
 

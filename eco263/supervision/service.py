@@ -11,9 +11,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, literal, or_, select, true
 from sqlalchemy.orm import Session
 
+from eco263.actor import CLUE_READERS, Actor, Role
 from eco263.audit.models import AuditEvent, AuditHead
-from eco263.auth.enums import Role
-from eco263.auth.scope import Actor, division_subtree
 from eco263.errors import Forbidden, NotFound
 from eco263.evidence.models import Attachment
 from eco263.outbox.enums import OutboxState
@@ -21,6 +20,7 @@ from eco263.outbox.models import OutboxEvent
 from eco263.problems.enums import ProblemState
 from eco263.problems.models import Assignment, Problem
 from eco263.registry.models import Division, Organization
+from eco263.registry.service import in_jurisdiction
 from eco263.supervision import rules
 from eco263.supervision.enums import CAUSE_LABELS, ClueCause
 from eco263.supervision.models import (
@@ -30,8 +30,6 @@ from eco263.supervision.models import (
     SupervisionOpinion,
 )
 from eco263.supervision.schemas import ClueDocument, DeadDelivery, DeliveryStatus
-
-CLUE_READERS = frozenset({Role.CITY_OFFICE, Role.DISTRICT_OFFICE, Role.SUPERVISOR, Role.VIEWER})
 
 
 def evidence_for(
@@ -200,6 +198,11 @@ def clue_document(session: Session, clue: Clue, problem_ids: Sequence[int]) -> d
     return source.document(clue, problem_ids)
 
 
+def clue_total(session: Session) -> int:
+    """How many clues exist (unscoped: for the system's own reports)."""
+    return int(session.scalar(select(func.count(Clue.id))) or 0)
+
+
 def clue_exists(session: Session, cause_key: str) -> bool:
     return session.scalar(select(Clue.id).where(Clue.cause_key == cause_key)) is not None
 
@@ -267,7 +270,7 @@ def _require_reader(actor: Actor) -> None:
 
 
 def _clue_scope(actor: Actor) -> ColumnElement[bool]:
-    return Clue.division_code.in_(select(Division.code).where(division_subtree(actor)))
+    return in_jurisdiction(actor, Clue.division_code)
 
 
 def list_clues(
@@ -409,6 +412,17 @@ def clue_counts(session: Session, actor: Actor) -> dict[str, int]:
         select(Clue.status, func.count()).where(_clue_scope(actor)).group_by(Clue.status)
     ).all()
     return {str(status): int(n) for status, n in rows}
+
+
+def recent_clues(session: Session, actor: Actor, *, limit: int) -> list[Clue]:
+    """The newest clues in scope, for the dashboard's card (one statement: no total counted).
+
+    Other roles than the readers get an empty list (the dashboard shows no card to them).
+    """
+    if not actor.is_system and actor.role not in CLUE_READERS:
+        return []
+    query = select(Clue).where(_clue_scope(actor)).order_by(Clue.id.desc()).limit(limit)
+    return list(session.scalars(query))
 
 
 def deliveries_of(session: Session, clues: Sequence[Clue]) -> dict[int, OutboxEvent]:

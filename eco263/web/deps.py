@@ -1,4 +1,9 @@
-"""Request plumbing shared by every router: the unit of work and the acting user."""
+"""Request plumbing shared by every router: the unit of work and the acting user.
+
+This package is plumbing: it imports the kernel only.  Who a token belongs to is the auth
+package's business; the composition root (:mod:`eco263.app`) puts its resolver on
+``app.state.authenticate``.
+"""
 
 from __future__ import annotations
 
@@ -8,21 +13,34 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Protocol
 
 from fastapi import Form, Request
+from sqlalchemy.orm import Session
 
-from eco263.auth.service import actor_for_token
+from eco263.actor import Actor
 from eco263.context import Ctx
 from eco263.errors import Forbidden, Unauthenticated
-from eco263.web.runtime import Runtime
+from eco263.runtime import Runtime
 
 SESSION_COOKIE = "eco263_session"
+
+
+class Authenticator(Protocol):
+    """Resolves a bearer token or session cookie to its user, or raises Unauthenticated."""
+
+    def __call__(self, session: Session, token: str, *, now: datetime) -> Actor: ...
 
 
 def runtime(request: Request) -> Runtime:
     rt: Runtime = request.app.state.runtime
     return rt
+
+
+def authenticator(request: Request) -> Authenticator:
+    resolve: Authenticator = request.app.state.authenticate
+    return resolve
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -49,7 +67,7 @@ def user_ctx(request: Request) -> Iterator[Ctx]:
     if not token:
         raise Unauthenticated("请先登录")
     with runtime(request).unit_of_work() as ctx:
-        actor = actor_for_token(ctx.session, token, now=ctx.now)
+        actor = authenticator(request)(ctx.session, token, now=ctx.now)
         yield replace(ctx, actor=actor)
 
 

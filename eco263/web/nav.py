@@ -1,19 +1,17 @@
-"""Role-aware navigation: which top-level pages each role sees.
+"""Role-aware navigation: the menu item type and the filter by role.
 
-Domains add their pages here as they land (monitoring 监测, supervision 监督 …); a role
-only sees links to pages it may open.
+The menu itself (which pages exist) is the composition root's: :mod:`eco263.app` puts it on
+``app.state.menu``; a role only sees links to pages it may open.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from eco263.auth.enums import Role
-from eco263.auth.scope import Actor
-from eco263.supervision.service import CLUE_READERS
+from fastapi import Request
 
-ALL_ROLES = frozenset(Role)
-OFFICES = frozenset({Role.CITY_OFFICE, Role.DISTRICT_OFFICE})
+from eco263.actor import Actor, Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,22 +22,18 @@ class NavItem:
     roles: frozenset[Role]
 
 
-NAV: list[NavItem] = [
-    NavItem("dashboard", "驾驶舱", "/", ALL_ROLES - {Role.ENTERPRISE}),
-    NavItem("ledger", "问题台账", "/problems", ALL_ROLES),
-    NavItem("register", "登记问题", "/problems/new", OFFICES),
-    NavItem("monitoring", "在线监测", "/monitoring", ALL_ROLES),
-    NavItem("alarms", "监测告警", "/alarms", ALL_ROLES),
-    NavItem("supervision", "智慧监督", "/supervision", CLUE_READERS),
-]
+def menu(request: Request) -> Sequence[NavItem]:
+    items: Sequence[NavItem] = getattr(request.app.state, "menu", ())
+    return items
 
 
-def nav_for(actor: Actor) -> list[NavItem]:
+def nav_for(items: Sequence[NavItem], actor: Actor) -> list[NavItem]:
     """The links this actor's role may follow, in menu order."""
     if actor.role is None:
-        return list(NAV)
-    return [item for item in NAV if actor.role in item.roles]
+        return list(items)
+    return [item for item in items if actor.role in item.roles]
 
 
-def has_dashboard(actor: Actor) -> bool:
-    return any(item.key == "dashboard" for item in nav_for(actor))
+def may_open(request: Request, actor: Actor, key: str) -> bool:
+    """The actor's menu has the page ``key`` (e.g. whether it has a dashboard)."""
+    return any(item.key == key for item in nav_for(menu(request), actor))

@@ -16,11 +16,10 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
-from eco263.auth.enums import ROLE_LABELS
-from eco263.auth.scope import Actor
+from eco263.actor import ROLE_LABELS, Actor
 from eco263.clock import SHANGHAI
 from eco263.web.deps import CSRF_FIELD, csrf_token
-from eco263.web.nav import nav_for
+from eco263.web.nav import menu, nav_for
 
 WEB_DIR = Path(__file__).parent
 TEMPLATES_DIR = WEB_DIR / "templates"
@@ -79,7 +78,7 @@ def render(
         "actor": actor,
         "role_label": ROLE_LABELS.get(actor.role, "系统") if actor and actor.role else "",
         "today": today,
-        "nav": nav_for(actor) if actor else [],
+        "nav": nav_for(menu(request), actor) if actor else [],
         "active": active,
         "csrf_token": csrf_token(request),
         "errors": {},

@@ -23,8 +23,8 @@ from eco263.monitoring.hj212.codec import decode
 from eco263.monitoring.ingest import Upload, ingest_batch
 from eco263.monitoring.models import MonitoringPoint
 from eco263.problems.models import Problem
+from eco263.runtime import Runtime
 from eco263.supervision.models import Clue
-from eco263.web.runtime import Runtime
 from tests.factories.monitoring import minute_packet, register_point
 from tests.factories.problems import enterprise
 

@@ -11,7 +11,7 @@ from sqlalchemy import delete, select, text, update
 
 from eco263.audit.models import AuditEvent
 from eco263.audit.service import verify_chain
-from eco263.web.runtime import Runtime
+from eco263.runtime import Runtime
 from tests.factories.problems import dispatch, register
 
 
@@ -97,7 +97,8 @@ def test_recomputed_hash_of_an_edited_event_still_breaks_the_next_link(
     rt: Runtime, chain: list[int]
 ) -> None:
     """A forger who rehashes the edited row must rehash every later row and the head too."""
-    from eco263.audit.actions import Change, event_hash
+    from eco263.audit.actions import event_hash
+    from eco263.context import Change
 
     target = chain[-3]
     with rt.sessions() as s, s.begin():

@@ -21,7 +21,7 @@ import uvicorn
 from eco263.app import create_app
 from eco263.clock import FixedClock
 from eco263.config import Settings
-from eco263.web.runtime import Runtime
+from eco263.runtime import Runtime
 from eco263.web.templating import STATIC_DIR
 from tests.conftest import service_missing
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from eco263.web.runtime import Runtime
+from eco263.runtime import Runtime
 from tests.conftest import Database
 from tests.e2e.test_workflow import Browser
 from tests.factories.alarms import COPPER_LIMIT, tampering_case

@@ -13,10 +13,10 @@ from typing import Any
 import httpx
 import pytest
 
-from eco263.auth.scope import SYSTEM
+from eco263.actor import SYSTEM
 from eco263.clock import FixedClock
+from eco263.runtime import Runtime
 from eco263.supervision.models import Clue
-from eco263.web.runtime import Runtime
 from tests.conftest import Database
 from tests.e2e.test_workflow import Browser
 from tests.supervision.making import tampering_clue

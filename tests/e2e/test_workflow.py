@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from eco263.demo import seed_story
 from eco263.problems.scheduled import sweep
-from eco263.web.runtime import Runtime
+from eco263.runtime import Runtime
 from tests.conftest import PASSWORD, Database
 from tests.e2e.conftest import SCREENSHOTS, VIEWPORT
 
@@ -103,7 +103,7 @@ def _seed_demo(rt: Runtime) -> None:
     """The bulletin's April 2018 cases and the sweep on 2018-05-10 (a red card → a clue)."""
     with rt.unit_of_work() as ctx:
         seed_story(ctx)
-    sweep(rt.sessions, now=rt.clock.now(), calendar=rt.calendar, settings=rt.settings)
+    sweep(rt, now=rt.clock.now())
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from eco263.monitoring.detectors import Alarm as Detection
 from eco263.monitoring.hj212.codec import decode, encode, format_time
 from eco263.monitoring.ingest import Upload, ingest_batch
 from eco263.monitoring.models import MonitoringPoint
-from eco263.web.runtime import Runtime
+from eco263.runtime import Runtime
 from tests.factories.monitoring import MN, PW, WATER_CODES, register_point
 from tests.factories.problems import enterprise
 

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from eco263.monitoring.hj212.codec import decode
 from eco263.monitoring.ingest import Rejected, Upload, ingest_batch, store_rejected
-from eco263.web.runtime import Runtime
+from eco263.runtime import Runtime
 from tests.conftest import login
 from tests.factories.monitoring import MN, minute_packet
 

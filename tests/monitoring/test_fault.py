@@ -30,7 +30,7 @@ from eco263.monitoring.hj212.simulator import (
     simulate,
 )
 from eco263.monitoring.models import MonitoringPoint, Reading
-from eco263.web.runtime import Runtime
+from eco263.runtime import Runtime
 from tests.factories.monitoring import register_point
 
 SEED = 9

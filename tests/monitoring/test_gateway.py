@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from eco263.monitoring.hj212.codec import decode, encode
 from eco263.monitoring.hj212.server import Gateway, GatewayConfig
 from eco263.monitoring.models import DeadLetter, RawPacket, Reading
-from eco263.web.runtime import Runtime
+from eco263.runtime import Runtime
 from tests.factories.monitoring import MN, minute_packet, register_point
 
 T0 = datetime(2018, 4, 20, 2, 0, tzinfo=UTC)  # 10:00 in Kunshan

@@ -23,7 +23,7 @@ from eco263.monitoring.hj212.simulator import (
 )
 from eco263.monitoring.models import DeadLetter, MonitoringPoint, Reading
 from eco263.monitoring.signals import SHANGHAI, SignalGenerator, minute_index, scenario
-from eco263.web.runtime import Runtime
+from eco263.runtime import Runtime
 from tests.factories.monitoring import register_point
 
 SEED = 2018

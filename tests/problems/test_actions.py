@@ -14,7 +14,7 @@ from eco263.errors import Conflict, Forbidden, InvalidInput, NotFound
 from eco263.problems import actions
 from eco263.problems.enums import AssignmentState, Move, ProblemState
 from eco263.problems.models import Assignment, Problem
-from eco263.web.runtime import Runtime
+from eco263.runtime import Runtime
 from tests.factories.problems import dispatch, org, register
 
 

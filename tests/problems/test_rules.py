@@ -8,8 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eco263.auth.enums import Role
-from eco263.auth.scope import Actor
+from eco263.actor import Actor, Role
 from eco263.problems import rules
 from eco263.problems.enums import AssignmentState, Escalation, Move, ProblemState
 from eco263.workdays import get_calendar

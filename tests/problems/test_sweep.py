@@ -12,13 +12,13 @@ from eco263.outbox.models import OutboxEvent
 from eco263.problems.enums import Escalation
 from eco263.problems.models import Assignment, Problem
 from eco263.problems.scheduled import sweep
+from eco263.runtime import Runtime
 from eco263.supervision.models import Clue
-from eco263.web.runtime import Runtime
 from tests.factories.problems import dispatch, register
 
 
 def _run(rt: Runtime, when: str) -> object:
-    return sweep(rt.sessions, now=parse_now(when), calendar=rt.calendar, settings=rt.settings)
+    return sweep(rt, now=parse_now(when))
 
 
 def _level(rt: Runtime, assignment_id: int) -> int:
@@ -69,8 +69,8 @@ def test_sweep_twice_creates_nothing_twice(rt: Runtime, as_user) -> None:
     first = _run(rt, "2018-05-18T09:00")
     events = _count_events(rt)
     second = _run(rt, "2018-05-18T09:00")
-    assert first.raised["红牌"] == 1 and first.clues == 1  # type: ignore[attr-defined]
-    assert second.examined == 0 and second.clues == 0  # type: ignore[attr-defined]
+    assert first.raised["红牌"] == 1 and first.red_cards == 1
+    assert second.examined == 0 and second.red_cards == 0
     assert _count_events(rt) == events
     assert _count(rt, Clue) == 1 and _level(rt, a) == Escalation.RED
 

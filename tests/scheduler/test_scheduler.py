@@ -8,9 +8,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from eco263.clock import parse_now
+from eco263.runtime import Runtime
 from eco263.scheduler.models import ScheduledJob
 from eco263.scheduler.service import ensure_jobs, run_due
-from eco263.web.runtime import Runtime
 
 
 def test_jobs_run_when_due_and_not_before(rt: Runtime) -> None:

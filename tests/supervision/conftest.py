@@ -15,10 +15,11 @@ from eco263.clock import FixedClock, OffsetClock
 from eco263.config import Settings
 from eco263.outbox.signing import KeyRing
 from eco263.outbox.worker import OutboxWorker
-from eco263.supervision.delivery import handlers
+from eco263.runtime import Runtime
 from eco263.supervision.receiver.app import ReceiverHooks, create_receiver_app
 from eco263.supervision.receiver.store import ReceiverStore
-from eco263.web.runtime import Runtime
+from eco263.wiring import build_runtime
+from eco263.wiring import outbox_handlers as handlers
 from tests.supervision.servers import SECRET, ServerThread, free_port
 
 FAST = {
@@ -99,7 +100,7 @@ def start_worker(rt: Runtime, docking: Settings) -> Iterator[WorkerFactory]:
     stops: list[tuple[threading.Event, threading.Thread, OutboxWorker, Runtime]] = []
 
     def start(**overrides: Any) -> OutboxWorker:
-        wrt = Runtime.build(docking.model_copy(update=overrides), OffsetClock(rt.clock.now()))
+        wrt = build_runtime(docking.model_copy(update=overrides), OffsetClock(rt.clock.now()))
         worker = OutboxWorker(wrt, handlers())
         stop = threading.Event()
         thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
@@ -118,7 +119,7 @@ def start_worker(rt: Runtime, docking: Settings) -> Iterator[WorkerFactory]:
 @pytest.fixture
 def worker_once(rt: Runtime, docking: Settings) -> Iterator[OutboxWorker]:
     """A worker driven round by round by the test (no thread)."""
-    wrt = Runtime.build(docking, OffsetClock(rt.clock.now()))
+    wrt = build_runtime(docking, OffsetClock(rt.clock.now()))
     worker = OutboxWorker(wrt, handlers())
     yield worker
     worker.close()

@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from eco263.auth.scope import SYSTEM
+from eco263.actor import SYSTEM
 from eco263.context import Ctx
 from eco263.registry.models import Organization
+from eco263.runtime import Runtime
 from eco263.supervision.actions import TamperingFacts, do_open_tampering_clue
 from eco263.supervision.models import Clue
-from eco263.web.runtime import Runtime
 
 _serial = itertools.count(1)
 

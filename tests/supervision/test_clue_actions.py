@@ -14,6 +14,7 @@ from eco263.outbox.models import OutboxEvent
 from eco263.problems import actions
 from eco263.problems.enums import Move
 from eco263.problems.models import Problem
+from eco263.runtime import Runtime
 from eco263.supervision.actions import (
     AlarmFacts,
     TamperingFacts,
@@ -23,7 +24,6 @@ from eco263.supervision.actions import (
 )
 from eco263.supervision.models import Clue, ClueStatusChange
 from eco263.supervision.rules import Fine
-from eco263.web.runtime import Runtime
 from tests.factories.problems import dispatch, enterprise, register
 from tests.supervision.making import YLD, evidence_pack, org_id, tampering_clue
 
@@ -304,7 +304,7 @@ def test_a_clue_is_on_the_problem_timeline(rt: Runtime, as_user, client) -> None
 def test_the_delivery_board_shows_a_district_only_its_own_clues(rt: Runtime, client) -> None:  # type: ignore[no-untyped-def]
     """GET /supervision/deliveries: a 昆山 clue's delivery counts for 昆山 and the city, not for
     吴江 (whose office must not learn other districts' cause keys from the dead list)."""
-    from eco263.auth.scope import SYSTEM
+    from eco263.actor import SYSTEM
     from tests.conftest import login
 
     with rt.unit_of_work(SYSTEM) as ctx:

@@ -26,7 +26,7 @@ from sqlalchemy import select
 
 from eco263.outbox import signing
 from eco263.outbox.models import OutboxEvent
-from eco263.web.runtime import Runtime
+from eco263.runtime import Runtime
 from tests.factories.problems import dispatch, register
 from tests.supervision.making import org_id, tampering_clue
 from tests.supervision.servers import SECRET, ServerThread
@@ -97,6 +97,7 @@ def test_the_contract_names_both_directions() -> None:
 
 
 def test_every_clue_document_we_send_matches_the_contract(rt: Runtime, as_user) -> None:  # type: ignore[no-untyped-def]
+    from eco263.problems.events import AssignmentFacts, RectificationReturned
     from eco263.supervision.actions import do_check_failed_verification, do_open_manual_clue
     from eco263.supervision.enums import DutyFailure
     from eco263.supervision.schemas import ManualClueIn
@@ -109,8 +110,8 @@ def test_every_clue_document_we_send_matches_the_contract(rt: Runtime, as_user) 
             ctx,
             ManualClueIn(problem_id=p.id, duty_failure=DutyFailure.ENFORCEMENT, summary="人工移送"),
         )
-        a.returned_count = 2
-        do_check_failed_verification(ctx, a)
+        facts = AssignmentFacts(a.id, a.problem_id, a.organization_id)
+        do_check_failed_verification(ctx, RectificationReturned(facts, returned_count=2))
     doc = yaml.safe_load(CONTRACT.read_text(encoding="utf-8"))
     validator = jsonschema_rs.validator_for(
         {**doc, "$ref": "#/components/schemas/ClueDocument"}, validate_formats=True

@@ -23,12 +23,12 @@ from sqlalchemy import func, select
 from eco263.audit.models import AuditEvent
 from eco263.config import Settings
 from eco263.outbox.models import OutboxEvent
+from eco263.runtime import Runtime
 from eco263.supervision.models import Clue
 from eco263.supervision.receiver.app import ReceiverHooks
 from eco263.supervision.receiver.run import AutoReply
 from eco263.supervision.receiver.sender import PlatformSender
 from eco263.supervision.receiver.store import ReceiverStore
-from eco263.web.runtime import Runtime
 from tests.conftest import PASSWORD, Database
 from tests.factories.problems import dispatch, register
 from tests.supervision.making import make_clues

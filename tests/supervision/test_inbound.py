@@ -15,11 +15,12 @@ from eco263.clock import FixedClock
 from eco263.config import Settings
 from eco263.outbox import signing
 from eco263.problems.models import Assignment, Problem
+from eco263.runtime import Runtime
 from eco263.supervision.actions import do_open_manual_clue
 from eco263.supervision.enums import DutyFailure
 from eco263.supervision.models import Accountability, Clue, ClueStatusChange, InboundRequest
 from eco263.supervision.schemas import ManualClueIn
-from eco263.web.runtime import Runtime
+from eco263.wiring import build_runtime
 from tests.conftest import PASSWORD
 from tests.factories.problems import dispatch, register
 from tests.supervision.servers import ServerThread, free_port, signed_post
@@ -246,7 +247,7 @@ def rotating_server(rt: Runtime, settings: Settings, clock: FixedClock):  # type
             }
         )
         rotated = Settings.model_validate(rotated.model_dump())
-        runtime = Runtime.build(rotated, clock)
+        runtime = build_runtime(rotated, clock)
         app = create_app(rotated, clock)
         app.state.runtime = runtime
         server = ServerThread(app, free_port()).start()

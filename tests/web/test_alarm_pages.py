@@ -22,7 +22,7 @@ from eco263.evidence.store import BlobStore
 from eco263.monitoring.detectors import Alarm as Detection
 from eco263.monitoring.models import MonitoringPoint
 from eco263.problems.models import Problem
-from eco263.web.runtime import Runtime
+from eco263.runtime import Runtime
 from tests.factories.alarms import COPPER, NOW, dilution, limited_point, tampering_case
 from tests.web.conftest import page_login, post_form
 from tests.web.test_queries import counting

@@ -6,8 +6,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from eco263.problems.models import Problem
+from eco263.runtime import Runtime
 from eco263.web.deps import csrf_for_session
-from eco263.web.runtime import Runtime
 from tests.web.conftest import page_login, post_form
 
 NEW = {

@@ -13,7 +13,7 @@ from eco263.clock import FixedClock, parse_now
 from eco263.problems import actions
 from eco263.problems.enums import Move
 from eco263.problems.scheduled import sweep
-from eco263.web.runtime import Runtime
+from eco263.runtime import Runtime
 from tests.factories.problems import dispatch, register
 from tests.web.conftest import page_login
 
@@ -117,8 +117,8 @@ def test_the_commission_sees_the_red_card_clue_in_its_pipeline(
     with as_user("city", at=parse_now("2018-04-02T09:00")) as ctx:
         problem = register(ctx, title="昆山某厂逾期未整改", due_date=date(2018, 4, 27))
         dispatch(ctx, problem.id, lead="昆山市环保局")
-    report = sweep(rt.sessions, now=clock.now(), calendar=rt.calendar, settings=rt.settings)
-    assert report.clues == 1
+    report = sweep(rt, now=clock.now())
+    assert report.red_cards == 1
     page_login(client, "jiwei")
     html = client.get("/").text
     pipeline = re.findall(r'<span class="p-value">(\d+)</span><span class="p-label">([^<]+)', html)

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from eco263.alarms.actions import do_record_alarm
 from eco263.monitoring.models import MonitoringPoint
-from eco263.web.runtime import Runtime
+from eco263.runtime import Runtime
 from tests.factories.alarms import (
     COPPER,
     NOW,

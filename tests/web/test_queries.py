@@ -13,7 +13,7 @@ from sqlalchemy import Engine, event
 from eco263.clock import parse_now
 from eco263.problems import actions
 from eco263.problems.enums import Move
-from eco263.web.runtime import Runtime
+from eco263.runtime import Runtime
 from tests.factories.problems import dispatch, register
 from tests.web.conftest import page_login
 

@@ -18,12 +18,12 @@ from eco263.outbox.models import OutboxEvent
 from eco263.outbox.worker import OutboxWorker
 from eco263.problems.models import Assignment, Problem
 from eco263.problems.scheduled import sweep
+from eco263.runtime import Runtime
 from eco263.supervision import inbound
-from eco263.supervision.delivery import handlers
 from eco263.supervision.enums import AccountabilityForm
 from eco263.supervision.models import Clue
 from eco263.supervision.schemas import AccountabilityIn, ClueStatusIn, OpinionIn
-from eco263.web.runtime import Runtime
+from eco263.wiring import outbox_handlers as handlers
 from tests.factories.problems import dispatch, register
 from tests.web.conftest import page_login, post_form
 from tests.web.test_queries import counting
@@ -44,8 +44,8 @@ def red_card(as_user: Any, rt: Runtime, clock: FixedClock, division: str = "3205
     with as_user("city", at=parse_now("2018-04-02T09:00")) as ctx:
         problem = register(ctx, title=TITLE, division_code=division, due_date=date(2018, 4, 27))
         dispatch(ctx, problem.id, lead=lead)
-    report = sweep(rt.sessions, now=clock.now(), calendar=rt.calendar, settings=rt.settings)
-    assert report.clues == 1
+    report = sweep(rt, now=clock.now())
+    assert report.red_cards == 1
     with rt.sessions() as s:
         clue_id = s.scalar(select(Clue.id).where(Clue.problem_id == problem.id))
     assert clue_id is not None
@@ -209,7 +209,7 @@ def test_a_clue_shows_its_evidence_delivery_opinion_and_accountability(
 def test_a_tampering_clue_shows_its_monitoring_evidence_pack(
     client: TestClient, rt: Runtime
 ) -> None:
-    from eco263.auth.scope import SYSTEM
+    from eco263.actor import SYSTEM
     from tests.supervision.making import tampering_clue
 
     with rt.unit_of_work(SYSTEM) as ctx:

@@ -42,7 +42,7 @@ from eco263.monitoring.hj212.framer import (
 )
 from eco263.monitoring.ingest import Rejected, Upload, ingest_batch, store_rejected
 from eco263.monitoring.service import PointAuth, point_directory
-from eco263.web.runtime import Runtime
+from eco263.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

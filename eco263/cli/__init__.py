@@ -16,14 +16,15 @@ from rich.table import Table
 from eco263 import migrate
 from eco263.audit.actions import ensure_head
 from eco263.audit.service import verify_chain
+from eco263.cli.outbox import outbox_app
 from eco263.clock import Clock, FixedClock, OffsetClock, SystemClock, parse_now, set_clock
 from eco263.config import get_settings
 from eco263.monitoring.cli import gateway, hj212_app, simulate
 from eco263.monitoring.detect_cli import detect
-from eco263.outbox.cli import outbox_app
+from eco263.runtime import Runtime
 from eco263.seed import DEMO_PASSWORD, seed_reference
 from eco263.supervision.receiver.cli import receiver_app
-from eco263.web.runtime import Runtime
+from eco263.wiring import build_runtime
 from eco263.workdays import CalendarRangeError, get_calendar
 
 app = typer.Typer(
@@ -67,7 +68,7 @@ def _clock(now: str | None, *, flowing: bool) -> Clock:
 def _runtime(now: str | None = None, *, flowing: bool = False) -> Runtime:
     clock = _clock(now, flowing=flowing)
     set_clock(clock)
-    return Runtime.build(get_settings(), clock)
+    return build_runtime(get_settings(), clock)
 
 
 @db_app.command("upgrade")
@@ -103,23 +104,26 @@ def seed(
 def sweep(now: NowOpt = None) -> None:
     """扫描全部在办事项：临期、逾期、黄牌、红牌（红牌生成线索）。可重复执行。"""
     from eco263.problems.scheduled import sweep as run_sweep
+    from eco263.supervision.service import clue_total
 
     rt = _runtime(now)
+    with rt.unit_of_work() as ctx:
+        clues_before = clue_total(ctx.session)
     try:
         with Progress(console=err, transient=True) as progress:
             task = progress.add_task("扫描中…", total=None)
             report = run_sweep(
-                rt.sessions,
+                rt,
                 now=rt.clock.now(),
-                calendar=rt.calendar,
-                settings=rt.settings,
                 on_batch=lambda n: progress.advance(task, n),
             )
     except CalendarRangeError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
     raised = "，".join(f"{k} {v}" for k, v in report.raised.items()) or "无"
-    console.print(f"检查 {report.examined} 项；升级：{raised}；新线索 {report.clues} 条")
+    with rt.unit_of_work() as ctx:
+        new_clues = clue_total(ctx.session) - clues_before
+    console.print(f"检查 {report.examined} 项；升级：{raised}；新线索 {new_clues} 条")
 
 
 @app.command()

@@ -1,7 +1,7 @@
 """The 驾驶舱 (dashboard) figures: KPI cards, the map of Suzhou, the ranking, the clue pipeline.
 
-Everything comes from scoped service reads, so a district user's dashboard is its own
-division's, a department's is its own tasks'.
+A read-only package on top of the domains: everything comes from their scoped service reads,
+so a district user's dashboard is its own division's, a department's is its own tasks'.
 """
 
 from __future__ import annotations
@@ -11,15 +11,16 @@ from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from eco263.actor import CLUE_READERS, Role
 from eco263.alarms import service as alarm_service
 from eco263.alarms.pages import alarm_row
-from eco263.auth.enums import Role
 from eco263.context import Ctx
 from eco263.monitoring import service as monitoring
 from eco263.problems import rules
 from eco263.problems import service as problems
 from eco263.registry.service import list_divisions
-from eco263.supervision.enums import CAUSE_LABELS, ClueStatus
+from eco263.supervision import service as supervision
+from eco263.supervision.enums import CAUSE_LABELS, STATUS_LABELS, ClueStatus
 
 #: Suzhou: the map's city; its children are the map's regions (and 苏州工业园区 as a point).
 CITY_CODE = "320500"
@@ -171,9 +172,9 @@ def _sip(names: dict[str, tuple[str, str, Any, Any]]) -> dict[str, Any] | None:
 
 
 def _pipeline(ctx: Ctx) -> list[dict[str, Any]] | None:
-    if ctx.actor.role in (Role.DEPARTMENT, Role.ENTERPRISE):
+    if not ctx.actor.is_system and ctx.actor.role not in CLUE_READERS:
         return None
-    counts = problems.clue_pipeline(ctx.session, ctx.actor)
+    counts = supervision.clue_counts(ctx.session, ctx.actor)
     stages = [
         {"label": label, "hint": hint, "value": sum(counts.get(s.value, 0) for s in statuses)}
         for label, hint, statuses in PIPELINE
@@ -184,27 +185,15 @@ def _pipeline(ctx: Ctx) -> list[dict[str, Any]] | None:
     return stages
 
 
-CLUE_STATUS_LABELS = {
-    ClueStatus.GENERATED.value: "已生成",
-    ClueStatus.DELIVERED.value: "已送达",
-    ClueStatus.RECEIVED.value: "已签收",
-    ClueStatus.ACCEPTED.value: "已受理",
-    ClueStatus.REJECTED.value: "不予受理",
-    ClueStatus.CONCLUDED.value: "已办结",
-}
-
-
 def _recent_clues(
     ctx: Ctx, names: dict[str, tuple[str, str, Any, Any]], limit: int = 4
 ) -> list[dict[str, Any]]:
     """The newest clues in scope (the supervision domain's scope), for readers only.
 
     Not ``supervision.list_clues``: that one also counts every clue in scope, and the card
-    shows no total (one statement fewer, and a count over all clues, per dashboard view).
+    shows no total (one statement fewer per dashboard view).
     """
-    if ctx.actor.role in (Role.DEPARTMENT, Role.ENTERPRISE):
-        return []
-    clues = problems.recent_clues(ctx.session, ctx.actor, limit=limit)
+    clues = supervision.recent_clues(ctx.session, ctx.actor, limit=limit)
     causes = {c.value: label for c, label in CAUSE_LABELS.items()}
     return [
         {
@@ -212,7 +201,7 @@ def _recent_clues(
             "division": names.get(c.division_code, (c.division_code,))[0],
             "cause": causes.get(c.cause_kind, c.cause_kind),
             "duty_failure": c.duty_failure,
-            "status": CLUE_STATUS_LABELS.get(c.status, c.status),
+            "status": STATUS_LABELS.get(ClueStatus(c.status), c.status),
             "created_at": c.created_at,
             "problem_id": c.problem_id,
         }

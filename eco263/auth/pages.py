@@ -1,21 +1,14 @@
-"""Layout-level pages (Chinese): login, logout and the 驾驶舱 dashboard; the static files.
-
-Each domain has its own ``pages.py`` (e.g. ``eco263/problems/pages.py``) built the same way:
-a router with :class:`~eco263.web.routing.PageRoute`, reads through the domain's service,
-writes through its ``do_*`` actions, templates under ``eco263/web/templates/<domain>/``.
-"""
+"""登录 / 退出: the login form (double-submit CSRF), the session cookie, logout."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
 
 from eco263.auth import service as auth
 from eco263.errors import Unauthenticated
-from eco263.web import dashboard
 from eco263.web.deps import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -23,28 +16,11 @@ from eco263.web.deps import (
     new_login_csrf,
     require_csrf,
     runtime,
-    user_ctx,
 )
-from eco263.web.nav import has_dashboard
 from eco263.web.routing import PageRoute, secure_headers
-from eco263.web.templating import STATIC_DIR, render, templates
+from eco263.web.templating import templates
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
-
-
-def install(app: FastAPI) -> None:
-    """Mount the static files (CSS, scripts, the vendored ECharts and map data) and the pages."""
-    from eco263.alarms.pages import router as alarm_pages
-    from eco263.monitoring.pages import router as monitoring_pages
-    from eco263.problems.pages import router as problem_pages
-    from eco263.supervision.pages import router as supervision_pages
-
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(router)
-    app.include_router(problem_pages)
-    app.include_router(monitoring_pages)
-    app.include_router(alarm_pages)
-    app.include_router(supervision_pages)
 
 
 def _safe_next(target: str | None) -> str:
@@ -115,20 +91,3 @@ def logout(request: Request) -> Response:
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
-
-
-@router.get("/")
-def home(request: Request) -> Response:
-    """驾驶舱; a role without a dashboard (enterprise) goes to its ledger."""
-    with user_ctx(request) as ctx:
-        if not has_dashboard(ctx.actor):
-            return RedirectResponse("/problems", status_code=303)
-        view = dashboard.build(ctx)
-        return render(
-            request,
-            "dashboard.html",
-            {"view": view},
-            actor=ctx.actor,
-            today=ctx.today,
-            active="dashboard",
-        )

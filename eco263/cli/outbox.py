@@ -1,4 +1,5 @@
-"""``eco263 outbox run | retry | status`` (registered in eco263/cli.py)."""
+"""``eco263 outbox run | retry | status``: the worker gets its handlers from the composition
+root (:func:`eco263.wiring.outbox_handlers`)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from eco263.auth.scope import SYSTEM
+from eco263.actor import SYSTEM
 from eco263.clock import Clock, OffsetClock, SystemClock, parse_now, set_clock
 from eco263.config import get_settings
-from eco263.web.runtime import Runtime
+from eco263.runtime import Runtime
+from eco263.wiring import build_runtime, outbox_handlers
 
 outbox_app = typer.Typer(help="发件箱：线索投递（签名、重试、死信）", no_args_is_help=True)
 console = Console()
@@ -30,7 +32,7 @@ def _runtime(now: str | None) -> Runtime:
             err.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from exc
     set_clock(clock)
-    return Runtime.build(get_settings(), clock)
+    return build_runtime(get_settings(), clock)
 
 
 @outbox_app.command("run")
@@ -42,10 +44,9 @@ def run(
 ) -> None:
     """投递发件箱中的线索到智慧监督平台（指数退避+抖动，超过期限转为死信）。Ctrl-C 退出。"""
     from eco263.outbox.worker import OutboxWorker
-    from eco263.supervision.delivery import handlers
 
     rt = _runtime(now)
-    worker = OutboxWorker(rt, handlers())
+    worker = OutboxWorker(rt, outbox_handlers())
     if once:
         report = worker.run_once()
         worker.close()

@@ -1,0 +1,65 @@
+"""What the ledger announces (see :mod:`eco263.events`): plain facts, no ORM objects.
+
+The ledger does not know who listens; the composition root subscribes supervision's clue
+rules (假整改, 整改不到位, 多次延期, 红牌) and, as they land, the notifications and the
+assessment.  Handlers run in the announcing transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemRegistered:
+    problem_id: int
+    title: str
+    source: str
+    category_code: str
+    division_code: str
+    enterprise_id: int | None
+    water_body: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentFacts:
+    """One unit's part of a problem, as the clue rules need it."""
+
+    assignment_id: int
+    problem_id: int
+    organization_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class RectificationReturned:
+    """The office returned a unit's rectification (退回): its ``returned_count``-th failure."""
+
+    assignment: AssignmentFacts
+    returned_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineExtended:
+    """An extension was approved: the unit's deadline moved for the ``extension_count``-th time."""
+
+    assignment: AssignmentFacts
+    extension_count: int
+    due_date: date
+
+
+@dataclass(frozen=True, slots=True)
+class RedCard:
+    assignment: AssignmentFacts
+    due_date: date
+
+
+@dataclass(frozen=True, slots=True)
+class RedCardsRaised:
+    """The sweep raised these assignments to 红牌 (one batch, one transaction).
+
+    ``duty_failure`` is what the escalation policy says a red card means.
+    """
+
+    cards: tuple[RedCard, ...]
+    duty_failure: str

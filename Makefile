@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 DEMO_NOW ?= 2018-05-10T09:00
 PYTEST_ARGS ?=
 
-.PHONY: install assets demo test lint fmt bench clean
+.PHONY: install assets browser demo test lint fmt bench clean
 
 $(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -40,8 +40,20 @@ assets: $(VENDOR_OK)
 demo: $(STAMP) assets
 	$(BIN)/eco263 demo --now $(DEMO_NOW)
 
-## The whole suite, on SQLite and on the local PostgreSQL.
-test: $(STAMP) assets
+## The browser tests drive the distribution's Chromium (and CJK fonts for the screenshots):
+## installed from Debian's packages when missing and we may (root), else one clear line and stop.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Chromium and CJK fonts (apt-get)"; \
+	    apt-get update -q && apt-get install -y -q chromium fonts-noto-cjk; \
+	  else \
+	    echo "make test needs Chromium for the browser tests: sudo apt-get install chromium fonts-noto-cjk"; \
+	    exit 1; \
+	  fi; }
+
+## The whole suite, browser tests included, on SQLite and on the local PostgreSQL.
+test: $(STAMP) assets browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -36,8 +36,9 @@ class Settings(BaseSettings):
         default=None,
         description="Extra YAML of holidays and make-up working days (the office's own edits).",
     )
-    default_deadline_workdays: int = Field(
-        default=15, description="Deadline for a source without its own rule, in working days."
+    deadline_rules_file: Path | None = Field(
+        default=None,
+        description="The office's YAML of time limits: replaces catalogue rules by key.",
     )
     token_ttl_hours: int = Field(default=12, description="Lifetime of a login token.")
     host: str = Field(default="127.0.0.1", description="Address the web server binds to.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -77,3 +78,14 @@ def actor_for_username(session: Session, username: str) -> Actor:
     if user is None:
         raise Unauthenticated(f"没有用户 {username}")
     return actor_for_user(session, user)
+
+
+def organizations_with_accounts(session: Session, org_ids: Iterable[int]) -> set[int]:
+    """Those of ``org_ids`` that have an active user: they act themselves (no 代办 for them)."""
+    wanted = set(org_ids)
+    if not wanted:
+        return set()
+    query = select(User.organization_id).where(
+        User.organization_id.in_(wanted), User.active.is_(True)
+    )
+    return {int(org_id) for org_id in session.scalars(query.distinct()) if org_id is not None}

@@ -16,6 +16,7 @@ from rich.table import Table
 from eco263 import migrate
 from eco263.audit.actions import ensure_head
 from eco263.audit.service import verify_chain
+from eco263.cli.deadlines import DryRun, deadlines_app, recompute_command
 from eco263.cli.outbox import outbox_app
 from eco263.clock import Clock, FixedClock, OffsetClock, SystemClock, parse_now, set_clock
 from eco263.config import get_settings
@@ -38,6 +39,7 @@ workdays_app = typer.Typer(help="工作日计算（含法定节假日与调休�
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
 app.add_typer(workdays_app, name="workdays")
+app.add_typer(deadlines_app, name="deadlines")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(receiver_app, name="supervision-receiver")
 app.add_typer(hj212_app, name="hj212")
@@ -205,6 +207,13 @@ def workdays_between(start: date, end: date) -> None:
     except CalendarRangeError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
+
+
+@workdays_app.command("recompute")
+def workdays_recompute(now: NowOpt = None, dry_run: DryRun = False) -> None:
+    """日历变更后（新一年的节假日、临时安排确认、办公室节假日文件修改）重算在办期限，
+    变化的期限连同原期限、新期限与原因记入审计链，并列出。"""
+    recompute_command(_runtime(now), dry_run)
 
 
 @app.command("users")

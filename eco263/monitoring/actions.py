@@ -36,8 +36,9 @@ def do_register_point(
     if crc_mode not in CRC_MODES:
         raise InvalidInput(f"CRC 模式应为 {CRC_MODES} 之一", field="crc_mode")
     registry.get_division(ctx.session, division_code)
+    registry.require_in_jurisdiction(ctx.session, ctx.actor, division_code)
     if enterprise_id is not None:
-        registry.get_enterprise(ctx.session, enterprise_id)
+        registry.enterprise_in_scope(ctx.session, ctx.actor, enterprise_id)
     if ctx.session.scalar(select(MonitoringPoint.id).where(MonitoringPoint.mn == mn)):
         raise Conflict(f"MN {mn} 已登记", field="mn")
     point = MonitoringPoint(

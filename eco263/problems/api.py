@@ -102,23 +102,33 @@ def merge(request: Request, problem_id: int, body: MergeIn) -> ProblemOut:
         return presenters.problem_out(problem)
 
 
+@router.post(
+    "/assignments/{assignment_id}/extensions", response_model=ExtensionOut, status_code=201
+)
+def request_extension(request: Request, assignment_id: int, body: ExtensionIn) -> ExtensionOut:
+    with user_ctx(request) as ctx:
+        ext = actions.do_request_extension(
+            ctx, assignment_id, body.requested_due, body.reason, on_behalf=body.on_behalf
+        )
+        return ExtensionOut.model_validate(ext)
+
+
+# After /assignments/{id}/extensions: a path parameter would capture that route.
 @router.post("/assignments/{assignment_id}/{move}", response_model=AssignmentOut)
 def move_assignment(
     request: Request, assignment_id: int, move: Move, body: MoveIn
 ) -> AssignmentOut:
     """签收 accept · 提交整改 submit · 核查通过 verify · 退回 return."""
     with user_ctx(request) as ctx:
-        a = actions.do_move(ctx, assignment_id, move, note=body.note, version=body.version)
+        a = actions.do_move(
+            ctx,
+            assignment_id,
+            move,
+            note=body.note,
+            version=body.version,
+            on_behalf=body.on_behalf,
+        )
         return presenters.assignment_out(ctx, a, "")
-
-
-@router.post(
-    "/assignments/{assignment_id}/extensions", response_model=ExtensionOut, status_code=201
-)
-def request_extension(request: Request, assignment_id: int, body: ExtensionIn) -> ExtensionOut:
-    with user_ctx(request) as ctx:
-        ext = actions.do_request_extension(ctx, assignment_id, body.requested_due, body.reason)
-        return ExtensionOut.model_validate(ext)
 
 
 @router.post("/extensions/{extension_id}/decision", response_model=ExtensionOut)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eco263.db import Base, UTCDateTime
@@ -52,6 +52,10 @@ class Problem(Base):
     state: Mapped[str] = mapped_column(String(16))
     due_date: Mapped[date] = mapped_column(Date)
     due_reason: Mapped[str] = mapped_column(String(200))
+    #: What the deadline was computed by (eco263/deadlines.py): recomputed when the calendar
+    #: changes.  None for a date set by hand.
+    due_rule: Mapped[str | None] = mapped_column(String(64))
+    due_start: Mapped[date | None] = mapped_column(Date)
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     registered_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -59,6 +63,8 @@ class Problem(Base):
     possible_duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("problem.id"))
     escalation: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    #: Some step of one of its assignments was done by an office for the unit (代办).
+    proxied: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Assignment(Base):
@@ -82,6 +88,8 @@ class Assignment(Base):
     state: Mapped[str] = mapped_column(String(16))
     due_date: Mapped[date] = mapped_column(Date)
     due_reason: Mapped[str] = mapped_column(String(200))
+    due_rule: Mapped[str | None] = mapped_column(String(64))
+    due_start: Mapped[date | None] = mapped_column(Date)
     escalation: Mapped[int] = mapped_column(Integer, default=0)
     returned_count: Mapped[int] = mapped_column(Integer, default=0)
     extension_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -90,6 +98,12 @@ class Assignment(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Who did the unit's part (separation of duties, migration 0009): the one who submitted
+    # never verifies, nor does the office that submitted for the unit (代办).
+    accepted_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    submitted_by_org_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
+    proxied: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class ExtensionRequest(Base):
@@ -107,3 +121,6 @@ class ExtensionRequest(Base):
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decision_note: Mapped[str | None] = mapped_column(String(500))
+    #: The requester's organization: an office never decides what it asked for a unit.
+    requested_by_org_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
+    proxied: Mapped[bool] = mapped_column(default=False, server_default=false())

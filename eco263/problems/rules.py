@@ -13,13 +13,13 @@ from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import yaml
 
-from eco263.actor import Actor, Role
+from eco263.actor import OFFICE_ROLES, Actor, Role
+from eco263.deadlines import Catalogue, DeadlineRuleError, Due
 from eco263.problems.enums import AssignmentState, Escalation, Move, ProblemState, Source
-from eco263.workdays import WorkCalendar, describe_months, describe_workdays
+from eco263.workdays import WorkCalendar
 
 # -- transitions -------------------------------------------------------------------------------
 
@@ -60,13 +60,14 @@ def legal_assignment_moves(state: AssignmentState) -> list[Move]:
 def may_make(actor: Actor, move: Move, *, assignee_org_id: int | None = None) -> bool:
     """Role guard: offices verify and dispatch; the assigned unit accepts and submits.
 
-    Offices may also accept/submit on a unit's behalf (paper-based towns), but no
-    one verifies or returns work assigned to their own organization (no 自查自验);
-    the supervisor, enterprise and viewer roles never change a problem.
+    Offices may also accept/submit for a unit without an account of its own (代办, see
+    :func:`proxy_refusal`), but no one verifies or returns work assigned to their own
+    organization (no 自查自验); the supervisor, enterprise and viewer roles never change a
+    problem.
     """
     if actor.is_system:
         return True
-    if actor.role in (Role.CITY_OFFICE, Role.DISTRICT_OFFICE):
+    if actor.role in OFFICE_ROLES:
         own_work = assignee_org_id is not None and assignee_org_id == actor.organization_id
         return not (own_work and move in VERIFIER_MOVES)
     if actor.role == Role.DEPARTMENT:
@@ -74,12 +75,87 @@ def may_make(actor: Actor, move: Move, *, assignee_org_id: int | None = None) ->
     return False
 
 
-def allowed_moves(actor: Actor, state: AssignmentState, assignee_org_id: int) -> list[Move]:
-    """Moves this actor may make on this assignment now (the buttons a page shows)."""
+# -- separation of duties: no one account closes a task alone ------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WorkRecord:
+    """Who has done an assignment's unit-side work so far."""
+
+    organization_id: int  # the unit the work is assigned to
+    unit_has_accounts: bool  # the unit can act itself (then nobody may act for it)
+    submitted_by: int | None = None  # the person who submitted the rectification
+    submitted_by_org: int | None = None  # their organization (an office's, when 代办)
+
+    @property
+    def proxy_org(self) -> int | None:
+        """The office that submitted for the unit (代办), if one did."""
+        if self.submitted_by_org is None or self.submitted_by_org == self.organization_id:
+            return None
+        return self.submitted_by_org
+
+
+def acts_for_unit(actor: Actor, assignee_org_id: int) -> bool:
+    """An office making the unit's own move (签收, 提交, 申请延期) for it: 代办."""
+    return actor.role in OFFICE_ROLES and actor.organization_id != assignee_org_id
+
+
+def proxy_refusal(actor: Actor, work: WorkRecord, *, explained: bool) -> str | None:
+    """Why the actor may not make a unit's move this way, or None.
+
+    An office acts for a unit only when the unit has no account of its own, and only
+    explicitly: with the reason and a piece of evidence (``explained``).
+    """
+    if actor.is_system or not acts_for_unit(actor, work.organization_id):
+        return None
+    if work.unit_has_accounts:
+        return "该单位已开通账号，应由本单位办理，263办不能代办"
+    if not explained:
+        return "代办须填写代办理由并附证明材料"
+    return None
+
+
+def duty_conflict(actor: Actor, move: Move, work: WorkRecord) -> str | None:
+    """Why separation of duties forbids ``move`` to this actor, or None.
+
+    The person who submitted a rectification never verifies or returns it; when an office
+    submitted it for the unit (代办), nobody of that office does either.
+    """
+    if actor.is_system or move not in VERIFIER_MOVES:
+        return None
+    if work.submitted_by is not None and work.submitted_by == actor.user_id:
+        return "提交整改的人不能核查自己的提交"
+    if work.proxy_org is not None and work.proxy_org == actor.organization_id:
+        return "本单位代办提交的整改，须由其他单位核查"
+    return None
+
+
+def extension_decision_refusal(
+    actor: Actor, requested_by: int | None, requested_by_org: int | None
+) -> str | None:
+    """Whoever asked for an extension never decides it, nor does anyone of the office that
+    asked for the unit (代办) — and an office never decides its own organization's request."""
+    if actor.is_system:
+        return None
+    if requested_by is not None and requested_by == actor.user_id:
+        return "申请延期的人不能审批自己的申请"
+    if requested_by_org is not None and requested_by_org == actor.organization_id:
+        return "本单位提出（或代办）的延期申请，须由其他单位审批"
+    return None
+
+
+def allowed_moves(actor: Actor, state: AssignmentState, work: WorkRecord) -> list[Move]:
+    """Moves this actor may make on this assignment now (the buttons a page shows).
+
+    A unit's move an office could make only as 代办 is listed when the unit has no account
+    (the page then asks for the reason and the evidence).
+    """
     return [
         m
         for m in legal_assignment_moves(state)
-        if may_make(actor, m, assignee_org_id=assignee_org_id)
+        if may_make(actor, m, assignee_org_id=work.organization_id)
+        and duty_conflict(actor, m, work) is None
+        and not (m in ASSIGNEE_MOVES and proxy_refusal(actor, work, explained=True) is not None)
     ]
 
 
@@ -109,68 +185,30 @@ OPEN_PROBLEM_STATES = frozenset(
 # -- deadlines -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class DeadlineRule:
-    kind: str  # workdays | months | days
-    n: int
-    basis: str = ""
+def ledger_due(source: str, found_on: date, calendar: WorkCalendar, catalogue: Catalogue) -> Due:
+    """A problem's deadline by its source's rule in the catalogue (``ledger.source.<来源>``),
+    else ``ledger.default``; it runs from the day the problem was found."""
+    key = f"{LEDGER_SOURCE}{source}"
+    if key in catalogue:
+        return catalogue.due(key, found_on, calendar)
+    return catalogue.due(LEDGER_DEFAULT, found_on, calendar, label=source)
 
 
-@dataclass(frozen=True, slots=True)
-class Deadline:
-    due: date
-    reason: str
+LEDGER_SOURCE = "ledger.source."
+LEDGER_DEFAULT = "ledger.default"
+
+
+def check_ledger_rules(catalogue: Catalogue) -> None:
+    """Every ``ledger.source.*`` rule names a known source (a typo is a configuration error)."""
+    known = {s.value for s in Source}
+    for key in catalogue.rules:
+        if key.startswith(LEDGER_SOURCE) and key.removeprefix(LEDGER_SOURCE) not in known:
+            raise DeadlineRuleError(f"时限规则 {key}：未知问题来源")
+    catalogue.get(LEDGER_DEFAULT)
 
 
 def _data_path(name: str) -> Path:
     return Path(str(resources.files("eco263") / "data" / name))
-
-
-@lru_cache(maxsize=4)
-def load_deadline_rules(path: Path | None = None) -> dict[str, DeadlineRule]:
-    raw: dict[str, dict[str, Any]] = yaml.safe_load(
-        (path or _data_path("deadline_rules.yaml")).read_text(encoding="utf-8")
-    )
-    rules = {
-        src: DeadlineRule(str(r["kind"]), int(r["n"]), str(r.get("basis", "")))
-        for src, r in raw.items()
-    }
-    for src, rule in rules.items():
-        Source(src)  # unknown source names are a configuration error
-        if rule.kind not in ("workdays", "months", "days") or rule.n <= 0:
-            raise ValueError(f"时限规则无效：{src} {rule}")
-    return rules
-
-
-def compute_deadline(
-    source: str,
-    start: date,
-    calendar: WorkCalendar,
-    rules: Mapping[str, DeadlineRule],
-    default_workdays: int,
-) -> Deadline:
-    """The due date for a problem of ``source`` found on ``start``, with a readable reason.
-
-    Month and day periods that end on a rest day move to the next working day
-    (民法典 §203); working-day periods always end on a working day.
-    """
-    rule = rules.get(source, DeadlineRule("workdays", default_workdays, "默认时限"))
-    label = f"（{source}）"
-    if rule.kind == "months":
-        due = calendar.add_months(start, rule.n, roll_to_workday=True)
-        return Deadline(due, describe_months(rule.n, start) + label)
-    if rule.kind == "days":
-        due = calendar.add_days(start, rule.n, roll_to_workday=True)
-        return Deadline(due, f"{rule.n} 日{label}，自 {start.isoformat()} 起算")
-    due = calendar.add_workdays(start, rule.n)
-    return Deadline(due, describe_workdays(rule.n, start) + label)
-
-
-def explicit_deadline(due: date, start: date, why: str) -> Deadline:
-    """A deadline set by hand; it may not lie before the day it was set."""
-    if due < start:
-        raise ValueError(f"期限 {due.isoformat()} 早于起算日 {start.isoformat()}")
-    return Deadline(due, f"{why}：限 {due.isoformat()} 前完成")
 
 
 # -- escalation ----------------------------------------------------------------------------------

@@ -32,9 +32,19 @@ class DispatchIn(BaseModel):
     version: int | None = None
 
 
+class OnBehalfIn(BaseModel):
+    """代办: an office makes a unit's move for a unit without an account of its own."""
+
+    reason: str = Field(min_length=4, max_length=500, description="Why the office acts for it.")
+    attachment_id: int = Field(description="Evidence already uploaded to this problem.")
+
+
 class MoveIn(BaseModel):
     note: str = Field(default="", max_length=2000)
     version: int | None = Field(default=None, description="Optimistic lock: the version read.")
+    on_behalf: OnBehalfIn | None = Field(
+        default=None, description="Required when an office accepts or submits for a unit."
+    )
 
 
 class MergeIn(BaseModel):
@@ -45,6 +55,9 @@ class MergeIn(BaseModel):
 class ExtensionIn(BaseModel):
     requested_due: date
     reason: str = Field(min_length=2, max_length=500)
+    on_behalf: OnBehalfIn | None = Field(
+        default=None, description="Required when an office asks for a unit."
+    )
 
 
 class DecisionIn(BaseModel):
@@ -68,7 +81,11 @@ class AssignmentOut(BaseModel):
     returned_count: int
     extension_count: int
     version: int
+    proxied: bool = False
     allowed_moves: list[str] = Field(default_factory=list)
+    #: The unit's moves in ``allowed_moves`` would be made by this actor as 代办.
+    on_behalf: bool = False
+    may_request_extension: bool = False
 
 
 class ProblemOut(BaseModel):
@@ -93,6 +110,7 @@ class ProblemOut(BaseModel):
     possible_duplicate_of_id: int | None
     escalation: int
     version: int
+    proxied: bool = False
 
 
 class ProblemDetail(ProblemOut):

@@ -57,6 +57,7 @@ def do_create_organization(
     if not ctx.actor.is_office:
         raise Forbidden("只有263办可以登记单位")
     service.get_division(ctx.session, division_code)
+    service.require_in_jurisdiction(ctx.session, ctx.actor, division_code)
     if ctx.session.scalar(select(Organization.id).where(Organization.name == name)) is not None:
         raise Conflict(f"单位 {name} 已存在", field="name")
     org = Organization(name=name, kind=kind, division_code=division_code, leader_name=leader_name)

@@ -48,6 +48,26 @@ def get_enterprise(session: Session, enterprise_id: int) -> Enterprise:
     return enterprise
 
 
+def organization_in_scope(
+    session: Session, actor: Actor, org_id: int, *, field: str = "organization_id"
+) -> Organization:
+    """A unit of the actor's jurisdiction; a unit elsewhere reads as unknown (no probing)."""
+    org = session.get(Organization, org_id)
+    if org is None or not actor.covers(org.division_code):
+        raise InvalidInput(f"未知单位 {org_id}", field=field)
+    return org
+
+
+def enterprise_in_scope(
+    session: Session, actor: Actor, enterprise_id: int, *, field: str = "enterprise_id"
+) -> Enterprise:
+    """An enterprise of the actor's jurisdiction; one elsewhere reads as unknown."""
+    enterprise = session.get(Enterprise, enterprise_id)
+    if enterprise is None or not actor.covers(enterprise.division_code):
+        raise InvalidInput(f"未知企业 {enterprise_id}", field=field)
+    return enterprise
+
+
 def get_organization(session: Session, org_id: int) -> Organization:
     org = session.get(Organization, org_id)
     if org is None:

@@ -15,7 +15,7 @@ from eco263.problems import actions
 from eco263.problems.enums import AssignmentState, Move, ProblemState
 from eco263.problems.models import Assignment, Problem
 from eco263.runtime import Runtime
-from tests.factories.problems import dispatch, org, register
+from tests.factories.problems import dispatch, on_behalf, org, register, work
 
 
 def _events(rt: Runtime, problem_id: int) -> list[str]:
@@ -47,13 +47,13 @@ def test_full_lifecycle_closes_only_when_every_unit_is_verified(rt: Runtime, as_
     with as_user("ks_epb") as ctx:
         actions.do_move(ctx, lead.id, Move.ACCEPT)
         actions.do_move(ctx, lead.id, Move.SUBMIT, note="已整改，附照片")
-    with as_user("kunshan") as ctx:
-        actions.do_move(ctx, co.id, Move.ACCEPT)
-        actions.do_move(ctx, co.id, Move.SUBMIT, note="已立案")
+    with as_user("kunshan") as ctx:  # 昆山市公安局 has no account: 昆山市263办 acts for it
+        actions.do_move(ctx, co.id, Move.ACCEPT, on_behalf=on_behalf(ctx, p.id))
+        actions.do_move(ctx, co.id, Move.SUBMIT, note="已立案", on_behalf=on_behalf(ctx, p.id))
         actions.do_move(ctx, lead.id, Move.VERIFY)
     with rt.sessions() as s:
         assert s.get_one(Problem, p.id).state == ProblemState.VERIFYING
-    with as_user("kunshan") as ctx:
+    with as_user("city") as ctx:  # not the office that submitted for the unit
         actions.do_move(ctx, co.id, Move.VERIFY)
     with rt.sessions() as s:
         closed = s.get_one(Problem, p.id)
@@ -64,7 +64,9 @@ def test_full_lifecycle_closes_only_when_every_unit_is_verified(rt: Runtime, as_
         "problem.dispatch",
         "assignment.accept",
         "assignment.submit",
+        "attachment.add",
         "assignment.accept",
+        "attachment.add",
         "assignment.submit",
         "assignment.verify",
         "assignment.verify",
@@ -77,8 +79,8 @@ def test_return_sends_the_unit_back_to_rectifying_and_counts(rt: Runtime, as_use
     with as_user("city") as ctx:
         p = register(ctx)
         (a,) = dispatch(ctx, p.id)
-        actions.do_move(ctx, a.id, Move.ACCEPT)
-        actions.do_move(ctx, a.id, Move.SUBMIT, note="整改完成")
+    work(as_user, a.id, Move.ACCEPT, Move.SUBMIT, note="整改完成")
+    with as_user("city") as ctx:
         back = actions.do_move(ctx, a.id, Move.RETURN, note="现场仍有排口")
     assert back.state == AssignmentState.RECTIFYING
     assert back.returned_count == 1
@@ -102,8 +104,7 @@ def test_department_cannot_verify_its_own_work(rt: Runtime, as_user) -> None:
     with as_user("city") as ctx:
         p = register(ctx)
         (a,) = dispatch(ctx, p.id)
-        actions.do_move(ctx, a.id, Move.ACCEPT)
-        actions.do_move(ctx, a.id, Move.SUBMIT, note="done")
+    work(as_user, a.id, Move.ACCEPT, Move.SUBMIT, note="done")
     with pytest.raises(Forbidden), as_user("ks_epb") as ctx:
         actions.do_move(ctx, a.id, Move.VERIFY)
 
@@ -131,8 +132,9 @@ def test_stale_version_gets_409(rt: Runtime, as_user) -> None:
         p = register(ctx)
         (a,) = dispatch(ctx, p.id)
         version = a.version
+    with as_user("ks_epb") as ctx:
         actions.do_move(ctx, a.id, Move.ACCEPT, version=version)
-    with pytest.raises(Conflict, match="已被他人更新"), as_user("city") as ctx:
+    with pytest.raises(Conflict, match="已被他人更新"), as_user("ks_epb") as ctx:
         actions.do_move(ctx, a.id, Move.SUBMIT, note="x", version=version)
 
 
@@ -147,7 +149,7 @@ def test_concurrent_moves_on_one_row_one_wins_the_other_409(rt: Runtime, as_user
     def attempt() -> None:
         barrier.wait()
         try:
-            with as_user("city") as ctx:
+            with as_user("ks_epb") as ctx:
                 actions.do_move(ctx, a.id, Move.ACCEPT, version=version)
             outcomes.append("ok")
         except Conflict:

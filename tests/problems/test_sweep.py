@@ -108,13 +108,12 @@ def test_two_sweeps_at_once_escalate_each_row_once(rt: Runtime, as_user) -> None
 
 
 def test_verified_work_is_never_escalated(rt: Runtime, as_user) -> None:
-    from eco263.problems import actions
     from eco263.problems.enums import Move
+    from tests.factories.problems import give_account, work
 
     a = _joint_enforcement(rt, as_user)
-    with as_user("city", parse_now("2018-05-08T09:00")) as ctx:
-        for move in (Move.ACCEPT, Move.SUBMIT, Move.VERIFY):
-            actions.do_move(ctx, a, move, note="完成")
+    give_account(as_user, "相城区环保局", "xc_epb")
+    work(as_user, a, Move.ACCEPT, Move.SUBMIT, Move.VERIFY, at=parse_now("2018-05-08T09:00"))
     _run(rt, "2018-06-30T09:00")
     assert _level(rt, a) == Escalation.NONE
 

@@ -24,7 +24,7 @@ from eco263.supervision.actions import (
 )
 from eco263.supervision.models import Clue, ClueStatusChange
 from eco263.supervision.rules import Fine
-from tests.factories.problems import dispatch, enterprise, register
+from tests.factories.problems import dispatch, enterprise, register, work
 from tests.supervision.making import YLD, evidence_pack, org_id, tampering_clue
 
 
@@ -45,6 +45,7 @@ def _rectifying(as_user) -> int:  # type: ignore[no-untyped-def]
     with as_user("city") as ctx:
         p = register(ctx)
         (a,) = dispatch(ctx, p.id)
+    with as_user("ks_epb") as ctx:
         actions.do_move(ctx, a.id, Move.ACCEPT)
     return a.id
 
@@ -90,8 +91,7 @@ def _closed_problem(as_user, at: str, **fields: object) -> int:  # type: ignore[
     with as_user("city", parse_now(at)) as ctx:
         p = register(ctx, found_on=parse_now(at).date(), **fields)
         (a,) = dispatch(ctx, p.id)
-        for move in (Move.ACCEPT, Move.SUBMIT, Move.VERIFY):
-            actions.do_move(ctx, a.id, move, note="整改完成")
+    work(as_user, a.id, Move.ACCEPT, Move.SUBMIT, Move.VERIFY, note="整改完成", at=parse_now(at))
     return p.id
 
 

@@ -10,11 +10,10 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from eco263.clock import FixedClock, parse_now
-from eco263.problems import actions
 from eco263.problems.enums import Move
 from eco263.problems.scheduled import sweep
 from eco263.runtime import Runtime
-from tests.factories.problems import dispatch, register
+from tests.factories.problems import dispatch, give_account, register, work
 from tests.web.conftest import page_login
 
 
@@ -39,9 +38,8 @@ def _close(as_user: Any, *, found: str, due: date, verified: str, division: str)
     with as_user("city", at=parse_now(found)) as ctx:
         problem = register(ctx, division_code=division, due_date=due)
         (a,) = dispatch(ctx, problem.id, lead="苏州市环保局")
-    with as_user("city", at=parse_now(verified)) as ctx:
-        for move, note in ((Move.ACCEPT, ""), (Move.SUBMIT, "已整改"), (Move.VERIFY, "")):
-            actions.do_move(ctx, a.id, move, note=note)
+    give_account(as_user, "苏州市环保局", "sz_epb")
+    work(as_user, a.id, Move.ACCEPT, Move.SUBMIT, Move.VERIFY, at=parse_now(verified))
     return problem.id
 
 

@@ -14,7 +14,7 @@ from eco263.clock import parse_now
 from eco263.problems import actions
 from eco263.problems.enums import Move
 from eco263.runtime import Runtime
-from tests.factories.problems import dispatch, register
+from tests.factories.problems import dispatch, give_account, register
 from tests.web.conftest import page_login
 
 #: Upper bounds (statements per page view, including the login-token lookup and, on SQLite,
@@ -63,14 +63,18 @@ def counting(engine: Engine) -> Iterator[list[str]]:
 
 def _add(as_user: Any, n: int) -> int:
     last = 0
+    accepting = []
     with as_user("city") as ctx:
         for i in range(n):
             division = ("320583", "320509", "320571", "320505")[i % 4]
             p = register(ctx, title=f"问题 {i}", division_code=division, due_date=date(2018, 5, 31))
             (a,) = dispatch(ctx, p.id, lead="苏州市环保局")
             if i % 3 == 0:
-                actions.do_move(ctx, a.id, Move.ACCEPT)
+                accepting.append(a.id)
             last = p.id
+    with as_user(give_account(as_user, "苏州市环保局", "sz_epb")) as ctx:
+        for assignment_id in accepting:
+            actions.do_move(ctx, assignment_id, Move.ACCEPT)
     return last
 
 

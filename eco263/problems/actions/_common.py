@@ -6,11 +6,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from eco263.actor import Actor
-from eco263.errors import Conflict, Forbidden
-from eco263.problems import rules
+from eco263.auth.service import organizations_with_accounts
+from eco263.context import Ctx
+from eco263.errors import Conflict, Forbidden, InvalidInput
+from eco263.problems import rules, service
 from eco263.problems.enums import MOVE_LABELS, AssignmentState, Move, ProblemState
 from eco263.problems.events import AssignmentFacts
 from eco263.problems.models import Assignment, Problem
+from eco263.problems.schemas import OnBehalfIn
 
 
 def require_office(actor: Actor, move: Move) -> None:
@@ -74,3 +77,58 @@ def assignment_snapshot(a: Assignment) -> dict[str, object]:
         "due_date": a.due_date,
         "due_reason": a.due_reason,
     }
+
+
+# -- separation of duties ----------------------------------------------------------------------
+
+
+def work_record(session: Session, assignment: Assignment) -> rules.WorkRecord:
+    """Who has done the assignment's unit-side work, and whether the unit can act itself."""
+    unit = assignment.organization_id
+    return rules.WorkRecord(
+        organization_id=unit,
+        unit_has_accounts=unit in organizations_with_accounts(session, [unit]),
+        submitted_by=assignment.submitted_by,
+        submitted_by_org=assignment.submitted_by_org_id,
+    )
+
+
+def on_behalf_record(
+    ctx: Ctx, assignment: Assignment, work: rules.WorkRecord, on_behalf: OnBehalfIn | None
+) -> dict[str, object] | None:
+    """Check a unit's move (签收, 提交, 申请延期) made by this actor; the 代办 record if it is one.
+
+    An office may act for a unit only when the unit has no account (403 otherwise), and only
+    with the reason and a piece of evidence already attached to this problem (422 otherwise).
+    Someone acting for their own unit gives no 代办 details (422).
+    """
+    refusal = rules.proxy_refusal(ctx.actor, work, explained=on_behalf is not None)
+    if refusal is not None:
+        if work.unit_has_accounts:
+            raise Forbidden(refusal)
+        raise InvalidInput(refusal, field="on_behalf")
+    if ctx.actor.is_system or not rules.acts_for_unit(ctx.actor, work.organization_id):
+        if on_behalf is not None:
+            raise InvalidInput("本单位办理，无需填写代办信息", field="on_behalf")
+        return None
+    assert on_behalf is not None  # noqa: S101 - proxy_refusal demands it for 代办
+    evidence = service.get_attachment(ctx.session, ctx.actor, on_behalf.attachment_id)
+    if evidence.problem_id != assignment.problem_id:
+        raise InvalidInput("证明材料须是本问题的附件", field="on_behalf.attachment_id")
+    return {
+        "organization_id": work.organization_id,
+        "reason": on_behalf.reason.strip(),
+        "attachment_id": evidence.id,
+        "attachment_sha256": evidence.sha256,
+    }
+
+
+def mark_proxied(session: Session, assignment: Assignment) -> None:
+    """Flag the assignment and its problem: a step was done by 代办 (the ledger shows it)."""
+    assignment.proxied = True
+    session.execute(
+        update(Problem)
+        .where(Problem.id == assignment.problem_id)
+        .values(proxied=True)
+        .execution_options(synchronize_session=False)
+    )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from eco263.context import Ctx
+from eco263.deadlines import Due, explicit_due
 from eco263.errors import Conflict, InvalidInput
-from eco263.problems import rules, service
+from eco263.problems import service
 from eco263.problems.actions._common import (
     assignment_snapshot,
     bump_problem,
@@ -15,7 +16,8 @@ from eco263.problems.actions._common import (
 from eco263.problems.enums import AssignmentState, Move
 from eco263.problems.models import Assignment, Problem
 from eco263.problems.schemas import AssignmentSpec
-from eco263.registry.models import Organization
+from eco263.registry import service as registry
+from eco263.registry.enums import ASSIGNABLE_KINDS
 
 
 def do_dispatch(
@@ -70,16 +72,16 @@ def _check_distinct_units(
 
 
 def _new_assignment(ctx: Ctx, problem: Problem, spec: AssignmentSpec, is_lead: bool) -> Assignment:
-    org = ctx.session.get(Organization, spec.organization_id)
-    if org is None:
-        raise InvalidInput(f"未知单位 {spec.organization_id}", field="organization_id")
+    org = registry.organization_in_scope(ctx.session, ctx.actor, spec.organization_id)
+    if org.kind not in ASSIGNABLE_KINDS:
+        raise InvalidInput(f"{org.name}不承办整改任务", field="organization_id")
     if spec.due_date is not None:
         try:
-            deadline = rules.explicit_deadline(spec.due_date, ctx.today, "交办时指定")
+            deadline = explicit_due(spec.due_date, ctx.today, "交办时指定")
         except ValueError as exc:
             raise InvalidInput(str(exc), field="due_date") from exc
     else:
-        deadline = rules.Deadline(problem.due_date, problem.due_reason)
+        deadline = Due(problem.due_date, problem.due_reason, problem.due_rule, problem.due_start)
     assignment = Assignment(
         problem_id=problem.id,
         organization_id=org.id,
@@ -87,6 +89,8 @@ def _new_assignment(ctx: Ctx, problem: Problem, spec: AssignmentSpec, is_lead: b
         state=AssignmentState.ASSIGNED.value,
         due_date=deadline.due,
         due_reason=deadline.reason,
+        due_rule=deadline.rule,
+        due_start=deadline.start,
         escalation=0,
         returned_count=0,
         extension_count=0,

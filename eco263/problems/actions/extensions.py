@@ -9,19 +9,36 @@ from sqlalchemy import select
 from eco263.context import Ctx
 from eco263.errors import Conflict, Forbidden, InvalidInput, NotFound
 from eco263.problems import rules, service
-from eco263.problems.actions._common import assignment_facts, require_office
+from eco263.problems.actions._common import (
+    assignment_facts,
+    mark_proxied,
+    on_behalf_record,
+    require_office,
+    work_record,
+)
 from eco263.problems.enums import AssignmentState, ExtensionState, Move
 from eco263.problems.events import DeadlineExtended
 from eco263.problems.models import Assignment, ExtensionRequest
+from eco263.problems.schemas import OnBehalfIn
 
 
 def do_request_extension(
-    ctx: Ctx, assignment_id: int, requested_due: date, reason: str
+    ctx: Ctx,
+    assignment_id: int,
+    requested_due: date,
+    reason: str,
+    *,
+    on_behalf: OnBehalfIn | None = None,
 ) -> ExtensionRequest:
-    """The assigned unit asks for a later deadline; nothing moves until the office approves."""
+    """The assigned unit asks for a later deadline; nothing moves until the office approves.
+
+    An office asking for a unit without an account does so as 代办 (``on_behalf``), and
+    then another organization decides.
+    """
     assignment = service.get_assignment(ctx.session, ctx.actor, assignment_id)
     if not rules.may_make(ctx.actor, Move.SUBMIT, assignee_org_id=assignment.organization_id):
         raise Forbidden("只有承办单位或263办可以申请延期")
+    proxy = on_behalf_record(ctx, assignment, work_record(ctx.session, assignment), on_behalf)
     if assignment.state == AssignmentState.VERIFIED.value:
         raise Conflict("已核查通过的事项不能延期")
     if requested_due <= assignment.due_date:
@@ -40,10 +57,14 @@ def do_request_extension(
         reason=reason.strip(),
         state=ExtensionState.PENDING.value,
         requested_by=ctx.actor.user_id,
+        requested_by_org_id=ctx.actor.organization_id,
         requested_at=ctx.now,
+        proxied=proxy is not None,
     )
     ctx.session.add(request)
     ctx.session.flush()
+    if proxy is not None:
+        mark_proxied(ctx.session, assignment)
     ctx.audit(
         "extension.request",
         "problem",
@@ -55,6 +76,7 @@ def do_request_extension(
             "from": assignment.due_date,
             "to": requested_due,
             "reason": request.reason,
+            **({"on_behalf": proxy} if proxy else {}),
         },
     )
     return request
@@ -69,6 +91,11 @@ def do_decide_extension(
         raise NotFound("延期申请")
     assignment = service.get_assignment(ctx.session, ctx.actor, request.assignment_id)
     require_office(ctx.actor, Move.VERIFY)
+    refusal = rules.extension_decision_refusal(
+        ctx.actor, request.requested_by, request.requested_by_org_id
+    )
+    if refusal is not None:
+        raise Forbidden(refusal)
     if request.state != ExtensionState.PENDING.value:
         raise Conflict("该延期申请已处理")
     old_due = assignment.due_date
@@ -94,6 +121,7 @@ def do_decide_extension(
 
 def _apply_extension(ctx: Ctx, assignment: Assignment, request: ExtensionRequest) -> None:
     assignment.due_date = request.requested_due
+    assignment.due_rule, assignment.due_start = None, None  # a date set by approval
     assignment.extension_count += 1
     assignment.due_reason = (
         f"延期至 {request.requested_due.isoformat()}（第 {assignment.extension_count} 次，"

@@ -4,6 +4,7 @@ repeats."""
 from __future__ import annotations
 
 from eco263.context import Ctx
+from eco263.deadlines import Due, explicit_due, load_catalogue
 from eco263.errors import Conflict, InvalidInput
 from eco263.problems import rules, service
 from eco263.problems.actions._common import (
@@ -28,7 +29,7 @@ def do_register_problem(ctx: Ctx, data: ProblemCreate) -> Problem:
     division = registry.get_division(ctx.session, data.division_code)
     registry.require_in_jurisdiction(ctx.session, ctx.actor, division.code)
     if data.enterprise_id is not None:
-        registry.get_enterprise(ctx.session, data.enterprise_id)
+        registry.enterprise_in_scope(ctx.session, ctx.actor, data.enterprise_id)
     if data.found_on > ctx.today:
         raise InvalidInput("发现日期不能晚于今天", field="found_on")
     deadline = _problem_deadline(ctx, source, data)
@@ -51,6 +52,8 @@ def do_register_problem(ctx: Ctx, data: ProblemCreate) -> Problem:
         state=ProblemState.REGISTERED.value,
         due_date=deadline.due,
         due_reason=deadline.reason,
+        due_rule=deadline.rule,
+        due_start=deadline.start,
         registered_at=ctx.now,
         registered_by=ctx.actor.user_id,
         possible_duplicate_of_id=duplicate.id if duplicate else None,
@@ -82,17 +85,12 @@ def _parse_source(text: str) -> Source:
         raise InvalidInput(f"未知问题来源 {text!r}（可选：{allowed}）", field="source") from None
 
 
-def _problem_deadline(ctx: Ctx, source: Source, data: ProblemCreate) -> rules.Deadline:
+def _problem_deadline(ctx: Ctx, source: Source, data: ProblemCreate) -> Due:
     try:
         if data.due_date is not None:
-            return rules.explicit_deadline(data.due_date, ctx.today, "登记时指定")
-        return rules.compute_deadline(
-            source.value,
-            data.found_on,
-            ctx.calendar,
-            rules.load_deadline_rules(),
-            ctx.settings.default_deadline_workdays,
-        )
+            return explicit_due(data.due_date, ctx.today, "登记时指定")
+        catalogue = load_catalogue(ctx.settings.deadline_rules_file)
+        return rules.ledger_due(source.value, data.found_on, ctx.calendar, catalogue)
     except CalendarRangeError as exc:
         raise InvalidInput(str(exc), field="due_date") from exc
     except ValueError as exc:

@@ -9,31 +9,59 @@ from eco263.actor import Actor
 from eco263.context import Ctx
 from eco263.errors import Conflict, Forbidden, InvalidInput
 from eco263.problems import rules, service
-from eco263.problems.actions._common import assignment_facts, bump_problem, derived_state
+from eco263.problems.actions._common import (
+    assignment_facts,
+    bump_problem,
+    derived_state,
+    mark_proxied,
+    on_behalf_record,
+    work_record,
+)
 from eco263.problems.enums import MOVE_LABELS, AssignmentState, Move, ProblemState
 from eco263.problems.events import RectificationReturned
 from eco263.problems.models import Assignment, Problem
+from eco263.problems.schemas import OnBehalfIn
 
 
 def do_move(
-    ctx: Ctx, assignment_id: int, move: Move, *, note: str = "", version: int | None = None
+    ctx: Ctx,
+    assignment_id: int,
+    move: Move,
+    *,
+    note: str = "",
+    version: int | None = None,
+    on_behalf: OnBehalfIn | None = None,
 ) -> Assignment:
     """签收 / 提交整改 / 核查通过 / 退回 on one assignment; the problem state follows.
 
-    The update is conditional on the state and version read, so of two
-    concurrent moves on the same row exactly one wins; the other gets 409.
+    Separation of duties: a unit's move made by an office is 代办 (``on_behalf``: only for
+    a unit without an account, with reason and evidence, marked on the record); whoever
+    submitted — and the office that submitted for the unit — never verifies or returns.
+    The update is conditional on the state and version read, so of two concurrent moves on
+    the same row exactly one wins; the other gets 409.
     """
     assignment = service.get_assignment(ctx.session, ctx.actor, assignment_id)
     state = AssignmentState(assignment.state)
+    work = work_record(ctx.session, assignment)
     target = rules.next_assignment_state(state, move)
     if target is None:
-        raise _illegal(ctx.actor, state, move, assignment.organization_id)
+        raise _illegal(ctx.actor, state, move, work)
     if not rules.may_make(ctx.actor, move, assignee_org_id=assignment.organization_id):
         raise Forbidden(f"当前角色无权执行“{MOVE_LABELS[move]}”")
+    conflict = rules.duty_conflict(ctx.actor, move, work)
+    if conflict is not None:
+        raise Forbidden(conflict)
+    proxy = None
+    if move in rules.ASSIGNEE_MOVES:
+        proxy = on_behalf_record(ctx, assignment, work, on_behalf)
+    elif on_behalf is not None:
+        raise InvalidInput("核查、退回不能代办", field="on_behalf")
     if move in (Move.SUBMIT, Move.RETURN) and not note.strip():
         raise InvalidInput("请填写整改情况或退回理由", field="note")
     _claim(ctx.session, assignment, state, target, version)
     _stamp(ctx, assignment, move)
+    if proxy is not None:
+        mark_proxied(ctx.session, assignment)
     problem = ctx.session.get_one(Problem, assignment.problem_id)
     before_problem = problem.state
     bump_problem(ctx.session, problem, None, derived_state(ctx.session, problem.id))
@@ -49,6 +77,7 @@ def do_move(
             "state": target.value,
             "problem_state": problem.state,
             "note": note.strip(),
+            **({"on_behalf": proxy} if proxy else {}),
         },
     )
     if move == Move.RETURN:
@@ -56,13 +85,13 @@ def do_move(
     return assignment
 
 
-def _illegal(actor: Actor, state: AssignmentState, move: Move, org_id: int) -> Conflict:
+def _illegal(actor: Actor, state: AssignmentState, move: Move, work: rules.WorkRecord) -> Conflict:
     legal = rules.legal_assignment_moves(state)
     names = "、".join(f"{MOVE_LABELS[m]}({m.value})" for m in legal) or "无（已办结）"
     return Conflict(
         f"当前状态不能“{MOVE_LABELS[move]}”；可执行：{names}",
         allowed=[m.value for m in legal],
-        allowed_for_you=[m.value for m in rules.allowed_moves(actor, state, org_id)],
+        allowed_for_you=[m.value for m in rules.allowed_moves(actor, state, work)],
     )
 
 
@@ -92,8 +121,11 @@ def _claim(
 def _stamp(ctx: Ctx, assignment: Assignment, move: Move) -> None:
     if move == Move.ACCEPT:
         assignment.accepted_at = ctx.now
+        assignment.accepted_by = ctx.actor.user_id
     elif move == Move.SUBMIT:
         assignment.submitted_at = ctx.now
+        assignment.submitted_by = ctx.actor.user_id
+        assignment.submitted_by_org_id = ctx.actor.organization_id
     elif move == Move.VERIFY:
         assignment.verified_at = ctx.now
     elif move == Move.RETURN:

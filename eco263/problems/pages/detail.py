@@ -16,7 +16,6 @@ from eco263.problems import presenters, rules, service
 from eco263.problems.enums import (
     ESCALATION_LABELS,
     MOVE_LABELS,
-    AssignmentState,
     Escalation,
     ExtensionState,
     Move,
@@ -47,12 +46,13 @@ def _timeline_text(event: Any, units: dict[int, str], orgs: dict[int, str]) -> s
         ]
         return "交办给 " + "、".join(names)
     if action.startswith("assignment.") and action != "assignment.escalate":
-        return unit + (f"；说明：{note}" if note else "")
+        return unit + (f"；说明：{note}" if note else "") + _proxy_text(after)
     if action == "assignment.escalate":
         return f"{unit} {after.get('label', '')}（期限 {after.get('due_date')}）"
     if action == "extension.request":
         reason = after.get("reason")
-        return f"{unit} 申请延期：{after.get('from')} → {after.get('to')}；理由：{reason}"
+        asked = f"{unit} 申请延期：{after.get('from')} → {after.get('to')}；理由：{reason}"
+        return asked + _proxy_text(after)
     if action in ("extension.approve", "extension.reject"):
         return f"{unit} 期限 {before.get('due_date')} → {after.get('due_date')}" + (
             f"；意见：{note}" if note else ""
@@ -64,6 +64,14 @@ def _timeline_text(event: Any, units: dict[int, str], orgs: dict[int, str]) -> s
     if action == "clue.open":
         return f"线索 #{after.get('clue_id')}：{after.get('duty_failure', '')}，移送智慧监督平台"
     return ""
+
+
+def _proxy_text(after: dict[str, Any]) -> str:
+    """（代办：理由，证明材料 #n）when an office acted for the unit."""
+    proxy = after.get("on_behalf")
+    if not isinstance(proxy, dict):
+        return ""
+    return f"（263办代办：{proxy.get('reason', '')}；证明材料 #{proxy.get('attachment_id')}）"
 
 
 def _timeline_link(event: Any, actor: Actor) -> str | None:
@@ -127,12 +135,16 @@ def _detail_context(ctx: Ctx, problem_id: int) -> dict[str, Any]:
         "units": units,
         "pending_ext": pending,
         "may_request_ext": {
-            a.id: a.state != AssignmentState.VERIFIED.value
-            and a.id not in pending
-            and rules.may_make(actor, Move.SUBMIT, assignee_org_id=a.organization_id)
-            for a in detail.assignments
+            a.id: a.may_request_extension and a.id not in pending for a in detail.assignments
         },
-        "may_decide_ext": rules.may_make(actor, Move.VERIFY),
+        "decidable_ext": {
+            e.id
+            for e in extensions
+            if e.state == ExtensionState.PENDING.value
+            and rules.may_make(actor, Move.VERIFY)
+            and rules.extension_decision_refusal(actor, e.requested_by, e.requested_by_org_id)
+            is None
+        },
         "may_dispatch": rules.may_make(actor, Move.DISPATCH)
         and Move.DISPATCH in rules.PROBLEM_MOVES[ProblemState(problem.state)],
         "may_upload": may_upload and service.is_open(problem),

@@ -15,6 +15,7 @@ from eco263.problems.enums import Move, ProblemState
 from eco263.problems.pages._common import FORM_ERRORS, done, parse_int
 from eco263.problems.schemas import AssignmentSpec
 from eco263.registry import service as registry
+from eco263.registry.enums import ASSIGNABLE_KINDS
 from eco263.web.deps import require_csrf, user_ctx
 from eco263.web.forms import FieldErrors, domain_errors, parse_date
 from eco263.web.routing import PageRoute
@@ -31,7 +32,7 @@ def _dispatch_orgs(ctx: Ctx, taken: set[int]) -> list[Any]:
     return [
         o
         for o in registry.list_organizations(ctx.session)
-        if o.division_code in in_scope and o.kind != "supervisor" and o.id not in taken
+        if o.division_code in in_scope and o.kind in ASSIGNABLE_KINDS and o.id not in taken
     ]
 
 

@@ -135,6 +135,7 @@ def _row(ctx: Ctx, p: Problem, divisions: dict[str, str], leads: dict[int, str])
         "escalation_label": ESCALATION_LABELS[Escalation(p.escalation)],
         "lead": leads.get(p.id, ""),
         "duplicate": p.possible_duplicate_of_id,
+        "proxied": p.proxied,
     }
 
 
@@ -198,6 +199,7 @@ EXPORT_COLUMNS: list[tuple[str, int]] = [
     ("剩余工作日", 10),
     ("预警", 8),
     ("牵头单位", 20),
+    ("代办", 6),
     ("登记时间", 18),
     ("销号时间", 18),
 ]
@@ -250,6 +252,7 @@ def _export_row(row: dict[str, Any], p: Problem) -> list[Any]:
         row["workdays_left"],
         row["escalation_label"],
         row["lead"],
+        "是" if p.proxied else "",
         p.registered_at,
         p.closed_at,
     ]

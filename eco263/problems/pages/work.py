@@ -9,12 +9,14 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
-from eco263.errors import NotFound
+from eco263.context import Ctx
+from eco263.errors import InvalidInput, NotFound
 from eco263.evidence.store import BlobStore
 from eco263.problems import actions, service
 from eco263.problems.enums import Move
 from eco263.problems.pages._common import FORM_ERRORS, done, parse_int
 from eco263.problems.pages.detail import detail_page
+from eco263.problems.schemas import OnBehalfIn
 from eco263.web.deps import require_csrf, user_ctx
 from eco263.web.forms import FieldErrors, domain_errors, parse_date
 from eco263.web.routing import PageRoute
@@ -25,16 +27,23 @@ router = APIRouter(include_in_schema=False, route_class=PageRoute)
 @router.post(
     "/problems/{problem_id}/assignments/{assignment_id}/move", dependencies=[Depends(require_csrf)]
 )
-def move(
+async def move(
     request: Request,
     problem_id: int,
     assignment_id: int,
     move: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
     version: Annotated[str, Form()] = "",
+    on_behalf_reason: Annotated[str, Form()] = "",
+    on_behalf_file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    """签收 / 提交整改 / 核查通过 / 退回 — the buttons the detail page showed this user."""
+    """签收 / 提交整改 / 核查通过 / 退回 — the buttons the detail page showed this user.
+
+    An office acting for a unit without an account (代办) gives the reason and a file of
+    evidence in the same form; the file is attached in the same transaction as the move.
+    """
     key = f"move-{assignment_id}"
+    evidence = await _read_upload(request, on_behalf_file)
     try:
         chosen = Move(move)
         if chosen in (Move.DISPATCH, Move.MERGE):
@@ -45,32 +54,80 @@ def move(
         with user_ctx(request) as ctx:
             service.get_problem(ctx.session, ctx.actor, problem_id)
             actions.do_move(
-                ctx, assignment_id, chosen, note=note[:2000], version=parse_int(version, 0) or None
+                ctx,
+                assignment_id,
+                chosen,
+                note=note[:2000],
+                version=parse_int(version, 0) or None,
+                on_behalf=_on_behalf(ctx, problem_id, assignment_id, on_behalf_reason, evidence),
             )
     except FORM_ERRORS as exc:
+        named = str(exc.details.get("field", ""))
+        field = "on_behalf" if named.startswith("on_behalf") or named == "file" else "note"
         return detail_page(
             request,
             problem_id,
-            errors={key: {"note": exc.message}},
-            values={key: {"note": note}},
+            errors={key: {field: exc.message}},
+            values={key: {"note": note, "on_behalf_reason": on_behalf_reason}},
             status=exc.status_code,
         )
     return done(problem_id, chosen.value, f"a{assignment_id}")
+
+
+async def _read_upload(request: Request, upload: UploadFile | None) -> tuple[str, bytes] | None:
+    """A file field's name and bytes (at most the upload limit + 1), or None when empty."""
+    if upload is None or not upload.filename:
+        return None
+    limit = request.app.state.runtime.settings.max_upload_bytes
+    return upload.filename, await upload.read(limit + 1)
+
+
+def _on_behalf(
+    ctx: Ctx,
+    problem_id: int,
+    assignment_id: int,
+    reason: str,
+    evidence: tuple[str, bytes] | None,
+) -> OnBehalfIn | None:
+    """The 代办 details of a form, the evidence file attached first (same transaction).
+
+    No reason and no file: not 代办 (the action refuses it where 代办 is needed).
+    """
+    if evidence is None and not reason.strip():
+        return None
+    if evidence is None:
+        raise InvalidInput("代办须附证明材料（书面材料、照片等）", field="on_behalf")
+    if len(reason.strip()) < 4:
+        raise InvalidInput("请填写代办理由（至少 4 个字）", field="on_behalf")
+    filename, data = evidence
+    attachment = actions.do_attach_evidence(
+        ctx, problem_id, filename=filename, data=data, assignment_id=assignment_id
+    )
+    return OnBehalfIn(reason=reason.strip()[:500], attachment_id=attachment.id)
 
 
 @router.post(
     "/problems/{problem_id}/assignments/{assignment_id}/extension",
     dependencies=[Depends(require_csrf)],
 )
-def request_extension(
+async def request_extension(
     request: Request,
     problem_id: int,
     assignment_id: int,
     requested_due: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
+    on_behalf_reason: Annotated[str, Form()] = "",
+    on_behalf_file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     key = f"ext-{assignment_id}"
-    values = {key: {"requested_due": requested_due, "reason": reason}}
+    evidence = await _read_upload(request, on_behalf_file)
+    values = {
+        key: {
+            "requested_due": requested_due,
+            "reason": reason,
+            "on_behalf_reason": on_behalf_reason,
+        }
+    }
     errors: FieldErrors = {}
     due: date | None = None
     try:
@@ -86,9 +143,16 @@ def request_extension(
     try:
         with user_ctx(request) as ctx:
             service.get_problem(ctx.session, ctx.actor, problem_id)
-            actions.do_request_extension(ctx, assignment_id, due, reason[:500])
+            proxy = _on_behalf(ctx, problem_id, assignment_id, on_behalf_reason, evidence)
+            actions.do_request_extension(ctx, assignment_id, due, reason[:500], on_behalf=proxy)
     except FORM_ERRORS as exc:
-        found = domain_errors(exc, {"requested_due": "requested_due"}, "reason")
+        fields = {
+            "requested_due": "requested_due",
+            "on_behalf": "on_behalf",
+            "on_behalf.attachment_id": "on_behalf",
+            "file": "on_behalf",
+        }
+        found = domain_errors(exc, fields, "reason")
         return detail_page(
             request, problem_id, errors={key: found}, values=values, status=exc.status_code
         )

@@ -1,0 +1,17 @@
+"""Registry vocabularies: the kinds of responsible units (organizations.yaml ``kind``)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class OrgKind(StrEnum):
+    OFFICE = "office"  # 263办
+    DEPARTMENT = "department"  # 生态环境局、水务局、公安局 …
+    SUPERVISOR = "supervisor"  # 纪委监委: receives clues, never carries out a rectification
+    CONGRESS = "congress"  # 人大
+    TOWN = "town"  # 镇/街道
+
+
+#: Units a problem may be dispatched to.
+ASSIGNABLE_KINDS = frozenset({OrgKind.OFFICE, OrgKind.DEPARTMENT, OrgKind.TOWN})

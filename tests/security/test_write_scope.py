@@ -1,0 +1,361 @@
+"""Jurisdiction on every write (issue #10): a district office writing into another district gets
+404/422 (403 where the role may not write at all) and nothing changes.
+
+Every write route of the application is in the table below: a new route without a case fails
+``test_every_write_route_has_a_case``.  The actor is 吴江区263办 (``wujiang``, 320509); the
+targets are 昆山 (320583) rows: a problem dispatched to 昆山市环保局, its extension request and
+evidence, 依利安达's point with its dilution alarm, clue and delivery.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from eco263.alarms.models import Alarm
+from eco263.audit.models import AuditHead
+from eco263.evidence.models import Attachment
+from eco263.monitoring.models import MonitoringPoint
+from eco263.outbox.models import OutboxEvent
+from eco263.problems import actions
+from eco263.problems.models import Assignment, ExtensionRequest, Problem
+from eco263.registry.models import Enterprise, Organization
+from eco263.runtime import Runtime
+from eco263.supervision.models import Clue
+from tests.conftest import login
+from tests.factories.alarms import tampering_case
+from tests.factories.problems import PNG, dispatch, org, register
+from tests.security.routes import write_routes
+from tests.web.conftest import page_login, token
+
+#: Routes that are not a user writing into a division: the session itself, and the signed
+#: calls of the 智慧监督 platform (tests/supervision/test_inbound.py covers those).
+NOT_SCOPED = {
+    ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/auth/logout"),
+    ("POST", "/login"),
+    ("POST", "/logout"),
+    ("POST", "/api/v1/supervision/inbound/accountability"),
+    ("POST", "/api/v1/supervision/inbound/clue-status"),
+    ("POST", "/api/v1/supervision/inbound/opinions"),
+}
+
+
+@dataclass(frozen=True)
+class Targets:
+    problem: int  # 昆山, dispatched to 昆山市环保局
+    assignment: int
+    extension: int
+    own_problem: int  # 吴江's own problem, registered, not dispatched
+    kunshan_unit: int  # 昆山市环保局
+    point: int  # 依利安达 (昆山)
+    alarm: int
+    delivery: int
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    route: str
+    url: Callable[[Targets], str]
+    body: Callable[[Targets], dict[str, Any]]
+    expect: frozenset[int]
+    page: bool = False
+    upload: bool = False
+
+
+def _api(method: str, route: str, url: Callable[[Targets], str], body: Any, *expect: int) -> Case:
+    return Case(method, route, url, body, frozenset(expect))
+
+
+def _page(route: str, url: Callable[[Targets], str], body: Any, *expect: int) -> Case:
+    return Case("POST", route, url, body, frozenset(expect), page=True)
+
+
+KS = "320583"
+DUTY = "执法监管不到位"
+CASES = [
+    _api(
+        "POST",
+        "/api/v1/problems",
+        lambda t: "/api/v1/problems",
+        lambda t: {
+            "title": "跨区登记",
+            "source": "执法检查",
+            "category_code": "6T.black_water",
+            "division_code": KS,
+            "found_on": "2018-05-09",
+        },
+        422,
+    ),
+    _api(
+        "POST",
+        "/api/v1/problems/{problem_id}/dispatch",
+        lambda t: f"/api/v1/problems/{t.problem}/dispatch",
+        lambda t: {"co": [{"organization_id": t.kunshan_unit}]},
+        404,
+    ),
+    # 吴江 dispatching its own problem to a 昆山 unit: the unit is outside its jurisdiction.
+    _api(
+        "POST",
+        "/api/v1/problems/{problem_id}/dispatch",
+        lambda t: f"/api/v1/problems/{t.own_problem}/dispatch",
+        lambda t: {"lead": {"organization_id": t.kunshan_unit}},
+        422,
+    ),
+    *(
+        _api(
+            "POST",
+            "/api/v1/assignments/{assignment_id}/{move}",
+            lambda t, m=move: f"/api/v1/assignments/{t.assignment}/{m}",
+            lambda t: {"note": "越权"},
+            404,
+        )
+        for move in ("accept", "submit", "verify", "return")
+    ),
+    _api(
+        "POST",
+        "/api/v1/assignments/{assignment_id}/extensions",
+        lambda t: f"/api/v1/assignments/{t.assignment}/extensions",
+        lambda t: {"requested_due": "2018-06-30", "reason": "越权延期"},
+        404,
+    ),
+    _api(
+        "POST",
+        "/api/v1/extensions/{extension_id}/decision",
+        lambda t: f"/api/v1/extensions/{t.extension}/decision",
+        lambda t: {"approve": True},
+        404,
+    ),
+    _api(
+        "POST",
+        "/api/v1/problems/{problem_id}/merge",
+        lambda t: f"/api/v1/problems/{t.own_problem}/merge",
+        lambda t: {"into_problem_id": t.problem},
+        404,
+    ),
+    _api(
+        "POST",
+        "/api/v1/problems/{problem_id}/merge",
+        lambda t: f"/api/v1/problems/{t.problem}/merge",
+        lambda t: {"into_problem_id": t.own_problem},
+        404,
+    ),
+    Case(
+        "POST",
+        "/api/v1/problems/{problem_id}/attachments",
+        lambda t: f"/api/v1/problems/{t.problem}/attachments",
+        lambda t: {},
+        frozenset({404}),
+        upload=True,
+    ),
+    _api(
+        "POST",
+        "/api/v1/enterprises",
+        lambda t: "/api/v1/enterprises",
+        lambda t: {"uscc": "91320583MA1MXXYL0H", "name": "跨区企业", "division_code": KS},
+        422,
+    ),
+    _api(
+        "POST",
+        "/api/v1/monitoring/points",
+        lambda t: "/api/v1/monitoring/points",
+        lambda t: {
+            "mn": "88888880000099",
+            "password": "123456",
+            "name": "跨区点位",
+            "medium": "water",
+            "division_code": KS,
+        },
+        422,
+    ),
+    _api(
+        "PUT",
+        "/api/v1/monitoring/points/{point_id}/limits",
+        lambda t: f"/api/v1/monitoring/points/{t.point}/limits",
+        lambda t: {"pollutant": "w20122", "limit": 5.0, "unit": "mg/L", "standard": "GB 21900"},
+        404,
+    ),
+    _api(
+        "POST",
+        "/api/v1/alarms/{alarm_id}/acknowledge",
+        lambda t: f"/api/v1/alarms/{t.alarm}/acknowledge",
+        lambda t: {},
+        404,
+    ),
+    _api(
+        "POST",
+        "/api/v1/clues",
+        lambda t: "/api/v1/clues",
+        lambda t: {
+            "problem_id": t.problem,
+            "duty_failure": "执法监管不到位",
+            "summary": "越权移送",
+        },
+        403,
+        404,
+    ),
+    _api(
+        "POST",
+        "/api/v1/supervision/deliveries/{event_id}/retry",
+        lambda t: f"/api/v1/supervision/deliveries/{t.delivery}/retry",
+        lambda t: {},
+        403,
+        404,
+    ),
+    _page(
+        "/problems/new",
+        lambda t: "/problems/new",
+        lambda t: {
+            "title": "跨区登记",
+            "source": "执法检查",
+            "category_code": "6T.black_water",
+            "division_code": KS,
+            "found_on": "2018-05-09",
+        },
+        422,
+    ),
+    _page(
+        "/problems/{problem_id}/dispatch",
+        lambda t: f"/problems/{t.problem}/dispatch",
+        lambda t: {"lead": str(t.kunshan_unit)},
+        404,
+    ),
+    _page(
+        "/problems/{problem_id}/dispatch",
+        lambda t: f"/problems/{t.own_problem}/dispatch",
+        lambda t: {"lead": str(t.kunshan_unit)},
+        422,
+    ),
+    *(
+        _page(
+            "/problems/{problem_id}/assignments/{assignment_id}/move",
+            lambda t: f"/problems/{t.problem}/assignments/{t.assignment}/move",
+            lambda t, m=move: {"move": m, "note": "越权"},
+            404,
+        )
+        for move in ("accept", "verify")
+    ),
+    _page(
+        "/problems/{problem_id}/assignments/{assignment_id}/extension",
+        lambda t: f"/problems/{t.problem}/assignments/{t.assignment}/extension",
+        lambda t: {"requested_due": "2018-06-30", "reason": "越权延期"},
+        404,
+    ),
+    _page(
+        "/problems/{problem_id}/extensions/{extension_id}/decision",
+        lambda t: f"/problems/{t.problem}/extensions/{t.extension}/decision",
+        lambda t: {"decision": "approve"},
+        404,
+    ),
+    Case(
+        "POST",
+        "/problems/{problem_id}/attachments",
+        lambda t: f"/problems/{t.problem}/attachments",
+        lambda t: {},
+        frozenset({404}),
+        page=True,
+        upload=True,
+    ),
+    _page(
+        "/alarms/{alarm_id}/acknowledge",
+        lambda t: f"/alarms/{t.alarm}/acknowledge",
+        lambda t: {},
+        404,
+    ),
+    _page(
+        "/supervision/clues/new",
+        lambda t: "/supervision/clues/new",
+        lambda t: {
+            "problem_id": str(t.problem),
+            "duty_failure": "执法监管不到位",
+            "summary": "越权",
+        },
+        403,
+        404,
+        422,
+    ),
+    _page(
+        "/supervision/deliveries/{event_id}/retry",
+        lambda t: f"/supervision/deliveries/{t.delivery}/retry",
+        lambda t: {},
+        403,
+        404,
+    ),
+]
+
+
+def test_every_write_route_has_a_case(client: TestClient) -> None:
+    covered = {(c.method, c.route) for c in CASES}
+    assert write_routes(client.app) - NOT_SCOPED == covered  # type: ignore[arg-type]
+
+
+def _fingerprint(rt: Runtime) -> tuple[Any, ...]:
+    """The audit head and the row count and last change of every table a write could touch."""
+    with rt.sessions() as s:
+        head = s.execute(select(AuditHead.seq, AuditHead.hash)).one()
+        counts = tuple(
+            s.scalar(select(func.count()).select_from(m))
+            for m in (
+                Problem,
+                Assignment,
+                ExtensionRequest,
+                Attachment,
+                Enterprise,
+                Organization,
+                MonitoringPoint,
+                Alarm,
+                Clue,
+                OutboxEvent,
+            )
+        )
+        versions = tuple(
+            s.scalars(select(Assignment.version).order_by(Assignment.id)).all()
+            + s.scalars(select(Problem.version).order_by(Problem.id)).all()
+        )
+        states = tuple(s.scalars(select(Alarm.status).order_by(Alarm.id)).all())
+    return (tuple(head), counts, versions, states)
+
+
+@pytest.fixture
+def targets(rt: Runtime, as_user) -> Targets:  # type: ignore[no-untyped-def]
+    point_id, alarm = tampering_case(rt, as_user)
+    with as_user("kunshan") as ctx:
+        p = register(ctx)
+        (a,) = dispatch(ctx, p.id, "昆山市环保局")
+        unit = org(ctx, "昆山市环保局")
+    with as_user("ks_epb") as ctx:
+        ext = actions.do_request_extension(ctx, a.id, a.due_date + timedelta(days=10), "需鉴定")
+    with as_user("wujiang") as ctx:
+        own = register(ctx, division_code="320509", title="吴江问题：河道漂浮物")
+    with rt.sessions() as s:
+        delivery = s.scalars(select(OutboxEvent.id)).first()
+    assert delivery is not None
+    return Targets(p.id, a.id, ext.id, own.id, unit, point_id, alarm.id, delivery)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method} {c.route}")
+def test_a_district_office_cannot_write_into_another_district(
+    rt: Runtime, client: TestClient, targets: Targets, case: Case
+) -> None:
+    before = _fingerprint(rt)
+    url, body = case.url(targets), case.body(targets)
+    files = {"file": ("越权.png", PNG, "image/png")} if case.upload else None
+    if case.page:
+        page_login(client, "wujiang")
+        data = {**{k: str(v) for k, v in body.items()}, "csrf_token": token(client)}
+        answer = client.post(url, data=data, files=files, follow_redirects=False)
+    else:
+        headers = login(client, "wujiang")
+        if case.upload:
+            answer = client.request(case.method, url, files=files, headers=headers)
+        else:
+            answer = client.request(case.method, url, json=body, headers=headers)
+    assert answer.status_code in case.expect, (url, answer.status_code, answer.text[:300])
+    assert _fingerprint(rt) == before

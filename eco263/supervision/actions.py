@@ -22,9 +22,7 @@ from eco263.audit.actions import record_many
 from eco263.context import Change, Ctx
 from eco263.db import insert_many
 from eco263.errors import Conflict, Forbidden, InvalidInput
-from eco263.outbox.actions import enqueue
-from eco263.outbox.enums import OutboxState
-from eco263.outbox.models import OutboxEvent
+from eco263.outbox.actions import Queued, enqueue, enqueue_many
 from eco263.problems import service as problems
 from eco263.problems.events import (
     AssignmentFacts,
@@ -33,9 +31,8 @@ from eco263.problems.events import (
     RectificationReturned,
     RedCardsRaised,
 )
-from eco263.problems.models import Problem
+from eco263.problems.service import ProblemFacts
 from eco263.registry import service as registry
-from eco263.registry.models import Organization
 from eco263.supervision import rules, service
 from eco263.supervision.enums import ClueCause, ClueStatus, DutyFailure
 from eco263.supervision.models import Clue, ClueStatusChange
@@ -197,21 +194,17 @@ def _insert_clues(
         ClueStatusChange,
         [{"clue_id": c.id, "status": c.status, **generated} for c in clues],
     )
-    insert_many(
+    enqueue_many(
         ctx.session,
-        OutboxEvent,
         [
-            {
-                "kind": CLUE_DELIVERY,
-                "idempotency_key": service.outbox_key(c.cause_key),
-                "payload": documents.document(c, _problem_ids(d)),
-                "state": OutboxState.PENDING.value,
-                "attempts": 0,
-                "created_at": ctx.now,
-                "next_attempt_at": ctx.now,
-            }
+            Queued(
+                CLUE_DELIVERY,
+                service.outbox_key(c.cause_key),
+                documents.document(c, _problem_ids(d)),
+            )
             for c, d in zip(clues, drafts, strict=True)
         ],
+        now=ctx.now,
     )
     return list(zip(clues, drafts, strict=True))
 
@@ -239,10 +232,6 @@ def _problem_ids(draft: ClueDraft) -> list[int]:
 # -- the rules' entry points ---------------------------------------------------------------------
 
 
-def _unit(ctx: Ctx, org_id: int) -> Organization:
-    return ctx.session.get_one(Organization, org_id)
-
-
 @dataclass(frozen=True, slots=True)
 class AssignmentFailure:
     """One unit's failure on one assignment: what every assignment-based clue names."""
@@ -257,11 +246,12 @@ class AssignmentFailure:
 
 
 def do_open_assignment_clue(
-    ctx: Ctx, failure: AssignmentFailure, summary: Callable[[Organization, Problem], str]
+    ctx: Ctx, failure: AssignmentFailure, summary: Callable[[str, ProblemFacts], str]
 ) -> Clue | None:
-    """A clue against the unit holding an assignment, naming its leader (红牌, 退回, 延期)."""
-    problem = ctx.session.get_one(Problem, failure.problem_id)
-    org = _unit(ctx, failure.organization_id)
+    """A clue against the unit holding an assignment, naming its leader (红牌, 退回, 延期);
+    ``summary`` words it from the unit's name and the problem."""
+    problem = problems.problem_facts(ctx.session, failure.problem_id)
+    org = registry.get_organization(ctx.session, failure.organization_id)
     return do_open_clue(
         ctx,
         ClueDraft(
@@ -269,7 +259,7 @@ def do_open_assignment_clue(
             cause_key=failure.cause_key,
             duty_failure=failure.duty_failure,
             division_code=problem.division_code,
-            summary=summary(org, problem),
+            summary=summary(org.name, problem),
             problem_id=problem.id,
             assignment_id=failure.assignment_id,
             organization_id=org.id,
@@ -295,8 +285,8 @@ def do_check_failed_verification(ctx: Ctx, event: RectificationReturned) -> Clue
     return do_open_assignment_clue(
         ctx,
         failure,
-        lambda org, problem: (
-            f"{org.name}承办的“{problem.title}”整改核查 {n} 次未通过（被退回 {n} 次），整改不到位"
+        lambda unit, problem: (
+            f"{unit}承办的“{problem.title}”整改核查 {n} 次未通过（被退回 {n} 次），整改不到位"
         ),
     )
 
@@ -317,8 +307,8 @@ def do_check_extensions(ctx: Ctx, event: DeadlineExtended) -> Clue | None:
     return do_open_assignment_clue(
         ctx,
         failure,
-        lambda org, problem: (
-            f"{org.name}承办的“{problem.title}”期限已延期 {n} 次"
+        lambda unit, problem: (
+            f"{unit}承办的“{problem.title}”期限已延期 {n} 次"
             f"（超过 {policy.extensions_max} 次），现期限 {due}"
         ),
     )
@@ -404,11 +394,11 @@ def do_check_relapse(ctx: Ctx, problem: ProblemRegistered) -> list[int]:
 def _relapse_draft(
     ctx: Ctx, new: ProblemRegistered, hit: rules.ClosedProblem, policy: rules.CluePolicy
 ) -> ClueDraft | None:
-    lead = service.lead_assignment(ctx.session, hit.id)
+    lead = problems.responsible_assignment(ctx.session, hit.id)
     if lead is None:
         return None
-    old = ctx.session.get_one(Problem, hit.id)
-    org = _unit(ctx, lead.organization_id)
+    old = problems.problem_facts(ctx.session, hit.id)
+    org = registry.get_organization(ctx.session, lead.organization_id)
     days = (ctx.now - hit.closed_at).days
     target = "企业" if new.enterprise_id and new.enterprise_id == old.enterprise_id else "水体"
     return ClueDraft(
@@ -421,7 +411,7 @@ def _relapse_draft(
             f"{days} 天后同一{target}再次出现问题（{new.source}：“{new.title}”），疑似假整改"
         ),
         problem_id=old.id,
-        assignment_id=lead.id,
+        assignment_id=lead.assignment_id,
         organization_id=org.id,
         responsible_person=org.leader_name,
         related_problem_ids=(new.problem_id,),
@@ -593,7 +583,7 @@ def do_open_manual_clue(ctx: Ctx, body: ManualClueIn) -> Clue:
     problem = problems.get_problem(ctx.session, ctx.actor, body.problem_id)
     org_id = body.organization_id
     if org_id is None:
-        lead = service.lead_assignment(ctx.session, problem.id)
+        lead = problems.responsible_assignment(ctx.session, problem.id)
         if lead is None:
             raise InvalidInput("该问题尚未交办，请指定被移送单位", field="organization_id")
         org_id = lead.organization_id

@@ -8,18 +8,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal, or_, select, true
+from sqlalchemy import ColumnElement, Select, func, literal, select
 from sqlalchemy.orm import Session
 
 from eco263.actor import CLUE_READERS, Actor, Role
-from eco263.audit.models import AuditEvent, AuditHead
+from eco263.audit import service as audit
 from eco263.errors import Forbidden, NotFound
-from eco263.evidence.models import Attachment
+from eco263.evidence import service as evidence
+from eco263.outbox import service as outbox
 from eco263.outbox.enums import OutboxState
-from eco263.outbox.models import OutboxEvent
-from eco263.problems.enums import ProblemState
-from eco263.problems.models import Assignment, Problem
-from eco263.registry.models import Division, Organization
+from eco263.outbox.schemas import OutboxEventOut
+from eco263.problems import service as problems
+from eco263.problems.service import ProblemFacts
+from eco263.registry import service as registry
 from eco263.registry.service import in_jurisdiction
 from eco263.supervision import rules
 from eco263.supervision.enums import CAUSE_LABELS, ClueCause
@@ -56,44 +57,22 @@ class EvidenceSource:
     @classmethod
     def load(cls, session: Session, problem_ids: Iterable[int]) -> EvidenceSource:
         ids = sorted(set(problem_ids))
-        head = session.get(AuditHead, 1)
+        head = audit.chain_head(session)
         events: dict[int, list[dict[str, Any]]] = defaultdict(list)
         attachments: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        if ids:
-            rows = session.execute(
-                select(
-                    AuditEvent.subject_id,
-                    AuditEvent.seq,
-                    AuditEvent.action,
-                    AuditEvent.at,
-                    AuditEvent.hash,
-                )
-                .where(
-                    AuditEvent.subject_type == "problem",
-                    AuditEvent.subject_id.in_([str(i) for i in ids]),
-                )
-                .order_by(AuditEvent.seq)
+        for e in audit.chain_links(session, "problem", [str(i) for i in ids]):
+            events[int(e.subject_id)].append(
+                {"seq": e.seq, "action": e.action, "at": e.at.isoformat(), "hash": e.hash}
             )
-            for r in rows:
-                events[int(r.subject_id)].append(
-                    {"seq": r.seq, "action": r.action, "at": r.at.isoformat(), "hash": r.hash}
-                )
-            files = session.execute(
-                select(
-                    Attachment.problem_id, Attachment.sha256, Attachment.filename, Attachment.size
-                )
-                .where(Attachment.problem_id.in_(ids))
-                .order_by(Attachment.id)
+        for f in evidence.attachments_of_problems(session, ids):
+            attachments[f.problem_id].append(
+                {
+                    "problem_id": f.problem_id,
+                    "sha256": f.sha256,
+                    "filename": f.filename,
+                    "size": f.size,
+                }
             )
-            for f in files:
-                attachments[f.problem_id].append(
-                    {
-                        "problem_id": f.problem_id,
-                        "sha256": f.sha256,
-                        "filename": f.filename,
-                        "size": f.size,
-                    }
-                )
         chain_head = {"seq": head.seq, "hash": head.hash} if head else None
         return cls(chain_head, dict(events), dict(attachments))
 
@@ -123,9 +102,9 @@ class DocumentSource:
     """Problems, divisions and units of many clues, read once: building each clue's document
     must not cost queries of its own (a first sweep after an import opens 100,000s)."""
 
-    problems: Mapping[int, Problem]
-    divisions: Mapping[str, Division]
-    units: Mapping[int, Organization]
+    problems: Mapping[int, ProblemFacts]
+    division_names: Mapping[str, str]
+    unit_names: Mapping[int, str]
 
     @classmethod
     def load(
@@ -134,33 +113,20 @@ class DocumentSource:
         problem_ids: Iterable[int],
         division_codes: Iterable[str],
         unit_ids: Iterable[int | None],
-        loaded: Mapping[int, Problem] | None = None,
     ) -> DocumentSource:
-        wanted = set(problem_ids)
-        problems = {pid: p for pid, p in (loaded or {}).items() if pid in wanted}
-        missing = wanted - problems.keys()
-        if missing:
-            problems |= {
-                p.id: p for p in session.scalars(select(Problem).where(Problem.id.in_(missing)))
-            }
-        divisions = {
-            d.code: d
-            for d in session.scalars(select(Division).where(Division.code.in_(set(division_codes))))
-        }
-        ids = {i for i in unit_ids if i is not None}
-        units = (
-            {o.id: o for o in session.scalars(select(Organization).where(Organization.id.in_(ids)))}
-            if ids
-            else {}
+        return cls(
+            problems.problem_facts_by_id(session, problem_ids),
+            registry.division_names(session, division_codes),
+            registry.organization_names(session, {i for i in unit_ids if i is not None}),
         )
-        return cls(problems, divisions, units)
 
     def document(self, clue: Clue, problem_ids: Sequence[int]) -> dict[str, Any]:
         """The JSON body sent to the platform, frozen when the clue is opened (so every retry
         sends the same bytes under the same idempotency key)."""
-        division = self.divisions[clue.division_code]
-        org = self.units[clue.organization_id] if clue.organization_id else None
-        problems = [self.problems[pid] for pid in sorted(set(problem_ids))]
+        division_name = self.division_names[clue.division_code]
+        org_id = clue.organization_id
+        unit = {"id": org_id, "name": self.unit_names[org_id]} if org_id else None
+        facts = [self.problems[pid] for pid in sorted(set(problem_ids))]
         doc: dict[str, Any] = {
             "schema_version": "1",
             "clue_id": clue.id,
@@ -169,8 +135,8 @@ class DocumentSource:
             "cause_key": clue.cause_key,
             "duty_failure": clue.duty_failure,
             "summary": clue.summary,
-            "division": {"code": division.code, "name": division.name},
-            "unit": {"id": org.id, "name": org.name} if org else None,
+            "division": {"code": clue.division_code, "name": division_name},
+            "unit": unit,
             "responsible_person": clue.responsible_person,
             "problems": [
                 {
@@ -183,7 +149,7 @@ class DocumentSource:
                     "registered_at": p.registered_at,
                     "closed_at": p.closed_at,
                 }
-                for p in problems
+                for p in facts
             ],
             "evidence": clue.evidence,
             "created_at": clue.created_at,
@@ -207,57 +173,29 @@ def clue_exists(session: Session, cause_key: str) -> bool:
     return session.scalar(select(Clue.id).where(Clue.cause_key == cause_key)) is not None
 
 
-def lead_assignment(session: Session, problem_id: int) -> Assignment | None:
-    return session.scalars(
-        select(Assignment)
-        .where(Assignment.problem_id == problem_id)
-        .order_by(Assignment.is_lead.desc(), Assignment.id)
-        .limit(1)
-    ).first()
-
-
 def recently_closed(
     session: Session, target: rules.ProblemTarget, *, exclude_id: int, since: datetime
 ) -> list[rules.ClosedProblem]:
     """Closed (销号, not merged) problems since ``since`` that may share ``target``: the same
     category, and the same enterprise or the same water body in the same division (the
     rule itself is :func:`rules.relapsed`)."""
-    same: list[ColumnElement[bool]] = []
-    if target.enterprise_id is not None:
-        same.append(Problem.enterprise_id == target.enterprise_id)
-    if target.water_body and target.water_body.strip():
-        same.append(
-            and_(
-                Problem.water_body == target.water_body.strip(),
-                Problem.division_code == target.division_code,
-            )
-        )
-    if not same:
-        return []
-    rows = session.execute(
-        select(
-            Problem.id,
-            Problem.enterprise_id,
-            Problem.water_body,
-            Problem.division_code,
-            Problem.category_code,
-            Problem.closed_at,
-        ).where(
-            Problem.state == ProblemState.CLOSED.value,
-            Problem.category_code == target.category_code,
-            Problem.closed_at >= since,
-            Problem.id != exclude_id,
-            or_(*same),
-        )
+    closed = problems.closed_on_same_target(
+        session,
+        category_code=target.category_code,
+        enterprise_id=target.enterprise_id,
+        water_body=target.water_body,
+        division_code=target.division_code,
+        since=since,
+        exclude_id=exclude_id,
     )
     return [
         rules.ClosedProblem(
-            r.id,
-            rules.ProblemTarget(r.enterprise_id, r.water_body, r.division_code, r.category_code),
-            r.closed_at,
+            p.id,
+            rules.ProblemTarget(p.enterprise_id, p.water_body, p.division_code, p.category_code),
+            p.closed_at,
         )
-        for r in rows
-        if r.closed_at is not None
+        for p in closed
+        if p.closed_at is not None
     ]
 
 
@@ -337,42 +275,32 @@ def accountability_of(
     return list(session.scalars(query))
 
 
-def delivery_of(session: Session, clue: Clue) -> OutboxEvent | None:
-    return session.scalar(
-        select(OutboxEvent).where(OutboxEvent.idempotency_key == outbox_key(clue.cause_key))
-    )
+def delivery_of(session: Session, clue: Clue) -> OutboxEventOut | None:
+    """The clue's outbox event (its delivery), if any."""
+    return outbox.event_by_key(session, outbox_key(clue.cause_key))
+
+
+#: A clue's delivery is the outbox event keyed ``clue:<cause key>``.
+OUTBOX_KEY_PREFIX = "clue:"
 
 
 def outbox_key(cause_key: str) -> str:
-    return f"clue:{cause_key}"
+    return f"{OUTBOX_KEY_PREFIX}{cause_key}"
 
 
 def delivery_status(session: Session, actor: Actor, *, dead_limit: int = 50) -> DeliveryStatus:
     """Counts per outbox state and the dead deliveries (the dashboard's warning light), of
     the clues in the actor's jurisdiction: a district office sees its own deliveries only."""
     _require_reader(actor)
-    in_scope = _deliveries_in_scope(actor)
-    counts = dict(
-        session.execute(
-            select(OutboxEvent.state, func.count()).where(in_scope).group_by(OutboxEvent.state)
-        ).all()
-    )
-    oldest = session.scalar(
-        select(func.min(OutboxEvent.created_at)).where(
-            in_scope, OutboxEvent.state == OutboxState.PENDING.value
-        )
-    )
-    dead = session.scalars(
-        select(OutboxEvent)
-        .where(in_scope, OutboxEvent.state == OutboxState.DEAD.value)
-        .order_by(OutboxEvent.id)
-        .limit(dead_limit)
-    )
+    in_scope = None if actor.is_system else _delivery_keys(actor)
+    figures = outbox.figures_by_state(session, keys=in_scope)
+    dead = outbox.dead_events(session, keys=in_scope, limit=dead_limit)
+    pending = figures.get(OutboxState.PENDING)
     return DeliveryStatus(
-        pending=int(counts.get(OutboxState.PENDING.value, 0)),
-        delivered=int(counts.get(OutboxState.DELIVERED.value, 0)),
-        dead=int(counts.get(OutboxState.DEAD.value, 0)),
-        oldest_pending_at=oldest,
+        pending=_count(figures, OutboxState.PENDING),
+        delivered=_count(figures, OutboxState.DELIVERED),
+        dead=_count(figures, OutboxState.DEAD),
+        oldest_pending_at=pending.oldest_created_at if pending else None,
         dead_items=[
             DeadDelivery(
                 id=e.id,
@@ -425,29 +353,22 @@ def recent_clues(session: Session, actor: Actor, *, limit: int) -> list[Clue]:
     return list(session.scalars(query))
 
 
-def deliveries_of(session: Session, clues: Sequence[Clue]) -> dict[int, OutboxEvent]:
+def deliveries_of(session: Session, clues: Sequence[Clue]) -> dict[int, OutboxEventOut]:
     """Each clue's outbox event (its delivery), read in one query for a page of clues."""
     by_key = {outbox_key(c.cause_key): c.id for c in clues}
-    if not by_key:
-        return {}
-    events = session.scalars(
-        select(OutboxEvent).where(OutboxEvent.idempotency_key.in_(list(by_key)))
-    )
-    return {by_key[e.idempotency_key]: e for e in events}
+    events = outbox.events_by_key(session, by_key)
+    return {by_key[key]: e for key, e in events.items()}
 
 
-def _deliveries_in_scope(actor: Actor) -> ColumnElement[bool]:
-    """Outbox events that deliver a clue in the actor's jurisdiction (every outbox event is a
-    clue's delivery)."""
-    if actor.is_system:
-        return true()
-    keys = select(literal("clue:").concat(Clue.cause_key)).where(_clue_scope(actor))
-    return OutboxEvent.idempotency_key.in_(keys)
+def _delivery_keys(actor: Actor) -> Select[str]:
+    """The outbox keys of the deliveries of the clues in the actor's jurisdiction (a SELECT
+    the database runs inside the outbox's statement)."""
+    return select(literal(OUTBOX_KEY_PREFIX).concat(Clue.cause_key)).where(_clue_scope(actor))
 
 
-def _delivery_join() -> ColumnElement[bool]:
-    """An outbox event is a clue's delivery when its key is ``clue:<cause key>``."""
-    return OutboxEvent.idempotency_key == literal("clue:").concat(Clue.cause_key)
+def _count(figures: Mapping[OutboxState, outbox.StateFigures], state: OutboxState) -> int:
+    found = figures.get(state)
+    return found.count if found else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -474,52 +395,48 @@ class DeliveryHealth:
 
 def delivery_health(session: Session, actor: Actor, *, dead_limit: int = 20) -> DeliveryHealth:
     """Like :func:`delivery_status`, but only for the clues in the actor's jurisdiction (a
-    district office sees its own), with the last successful delivery.  Two queries."""
+    district office sees its own), with the last successful delivery.  Two queries.
+
+    A dead item names its clue by the frozen document it carries (``clue_id``, ``summary``:
+    a clue's summary never changes once opened)."""
     _require_reader(actor)
-    scoped = select(
-        OutboxEvent.state,
-        func.count().label("n"),
-        func.min(OutboxEvent.created_at).label("oldest"),
-        func.max(OutboxEvent.processed_at).label("latest"),
-    ).join(Clue, _delivery_join())
-    rows = {
-        r.state: r
-        for r in session.execute(scoped.where(_clue_scope(actor)).group_by(OutboxEvent.state))
-    }
-    dead = session.execute(
-        select(OutboxEvent, Clue.id, Clue.summary)
-        .join(Clue, _delivery_join())
-        .where(_clue_scope(actor), OutboxEvent.state == OutboxState.DEAD.value)
-        .order_by(OutboxEvent.id)
-        .limit(dead_limit)
-    ).all()
-    pending = rows.get(OutboxState.PENDING.value)
-    delivered = rows.get(OutboxState.DELIVERED.value)
+    keys = _delivery_keys(actor)
+    figures = outbox.figures_by_state(session, keys=keys)
+    dead = outbox.dead_events(session, keys=keys, limit=dead_limit)
+    pending = figures.get(OutboxState.PENDING)
+    delivered = figures.get(OutboxState.DELIVERED)
     return DeliveryHealth(
-        pending=int(pending.n) if pending else 0,
-        delivered=int(delivered.n) if delivered else 0,
-        dead=int(rows[OutboxState.DEAD.value].n) if OutboxState.DEAD.value in rows else 0,
-        oldest_pending_at=pending.oldest if pending else None,
-        last_delivered_at=delivered.latest if delivered else None,
+        pending=_count(figures, OutboxState.PENDING),
+        delivered=_count(figures, OutboxState.DELIVERED),
+        dead=_count(figures, OutboxState.DEAD),
+        oldest_pending_at=pending.oldest_created_at if pending else None,
+        last_delivered_at=delivered.last_processed_at if delivered else None,
         dead_items=[
-            DeadClueDelivery(e.id, clue_id, summary, e.attempts, e.last_error, e.last_attempt_at)
-            for e, clue_id, summary in dead
+            DeadClueDelivery(
+                e.id,
+                int(e.payload["clue_id"]),
+                str(e.payload["summary"]),
+                e.attempts,
+                e.last_error,
+                e.last_attempt_at,
+            )
+            for e in dead
         ],
     )
 
 
-def delivery_in_scope(session: Session, actor: Actor, event_id: int) -> tuple[OutboxEvent, Clue]:
+def delivery_in_scope(session: Session, actor: Actor, event_id: int) -> tuple[OutboxEventOut, Clue]:
     """A clue's delivery and its clue, if the clue is in the actor's jurisdiction; NotFound
     otherwise (another kind of event, another division's clue, no such event)."""
     _require_reader(actor)
-    row = session.execute(
-        select(OutboxEvent, Clue)
-        .join(Clue, _delivery_join())
-        .where(OutboxEvent.id == event_id, _clue_scope(actor))
-    ).first()
-    if row is None:
+    event = outbox.get_event(session, event_id)
+    clue = None
+    if event is not None and event.idempotency_key.startswith(OUTBOX_KEY_PREFIX):
+        cause_key = event.idempotency_key.removeprefix(OUTBOX_KEY_PREFIX)
+        clue = session.scalar(select(Clue).where(Clue.cause_key == cause_key, _clue_scope(actor)))
+    if event is None or clue is None:
         raise NotFound("投递记录")
-    return row[0], row[1]
+    return event, clue
 
 
 @dataclass(frozen=True, slots=True)
@@ -528,7 +445,7 @@ class ClueRecord:
     back (监督意见书, 问责) and the names of the division and units it mentions."""
 
     clue: Clue
-    delivery: OutboxEvent | None
+    delivery: OutboxEventOut | None
     history: list[ClueStatusChange]
     opinions: list[SupervisionOpinion]
     accountability: list[Accountability]
@@ -544,19 +461,14 @@ def clue_record(session: Session, actor: Actor, clue_id: int) -> ClueRecord:
     org_ids = {o.organization_id for o in opinions} | {a.organization_id for a in accountability}
     if clue.organization_id:
         org_ids.add(clue.organization_id)
-    names: dict[int, str] = {}
-    if org_ids:
-        rows = session.execute(
-            select(Organization.id, Organization.name).where(Organization.id.in_(org_ids))
-        )
-        names = {r.id: r.name for r in rows}
-    division = session.get(Division, clue.division_code)
+    names = registry.organization_names(session, org_ids)
+    division_name = registry.division_name(session, clue.division_code)
     return ClueRecord(
         clue=clue,
         delivery=delivery_of(session, clue),
         history=history_of(session, clue.id),
         opinions=opinions,
         accountability=accountability,
-        division_name=division.name if division else clue.division_code,
+        division_name=division_name or clue.division_code,
         unit_names=names,
     )

@@ -12,13 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from eco263.actor import Role
-from eco263.audit.actions import record_many
 from eco263.context import Change, Ctx
 from eco263.db import insert_many
 from eco263.errors import Conflict, Forbidden, InvalidInput
@@ -45,6 +44,9 @@ GENERATED_NOTE = "线索生成"  # the first status change of every clue
 
 @dataclass(frozen=True, slots=True)
 class ClueDraft:
+    """A clue before it is opened — the one shape every rule fills: the cause (one clue per
+    ``cause_key``), the duty failed, the unit and person named, the problems and facts cited."""
+
     cause: ClueCause
     cause_key: str
     duty_failure: DutyFailure
@@ -58,6 +60,54 @@ class ClueDraft:
     related_problem_ids: tuple[int, ...] = ()
     monitoring: dict[str, Any] | None = None
 
+    @property
+    def problem_ids(self) -> list[int]:
+        """The problem the clue is about, then the related ones (the evidence covers all)."""
+        ids = [self.problem_id] if self.problem_id else []
+        return ids + [p for p in self.related_problem_ids if p not in ids]
+
+
+class Unit(Protocol):
+    """The unit a clue names (a registry organization, as its service returns it)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def leader_name(self) -> str | None: ...
+
+
+def against_assignment(
+    facts: AssignmentFacts,
+    unit: Unit,
+    division_code: str,
+    *,
+    cause: ClueCause,
+    cause_key: str,
+    duty_failure: DutyFailure,
+    summary: str,
+    evidence: dict[str, Any],
+    related_problem_ids: tuple[int, ...] = (),
+) -> ClueDraft:
+    """The draft of a clue against the unit holding an assignment, naming its leader (红牌,
+    整改不到位, 多次延期, 假整改)."""
+    return ClueDraft(
+        cause=cause,
+        cause_key=cause_key,
+        duty_failure=duty_failure,
+        division_code=division_code,
+        summary=summary,
+        problem_id=facts.problem_id,
+        assignment_id=facts.assignment_id,
+        organization_id=unit.id,
+        responsible_person=unit.leader_name,
+        extra_evidence=evidence,
+        related_problem_ids=related_problem_ids,
+    )
+
 
 def do_open_clue(ctx: Ctx, draft: ClueDraft) -> Clue | None:
     """Create the clue and its outbox delivery, once per cause; None if it already exists.
@@ -70,24 +120,11 @@ def do_open_clue(ctx: Ctx, draft: ClueDraft) -> Clue | None:
     """
     if service.clue_exists(ctx.session, draft.cause_key):
         return None
-    problem_ids = _problem_ids(draft)
-    clue = Clue(
-        cause_key=draft.cause_key,
-        cause_kind=draft.cause.value,
-        duty_failure=draft.duty_failure.value,
-        problem_id=draft.problem_id,
-        assignment_id=draft.assignment_id,
-        organization_id=draft.organization_id,
-        responsible_person=draft.responsible_person,
-        division_code=draft.division_code,
-        summary=draft.summary,
-        evidence=service.evidence_for(
-            ctx.session, problem_ids, monitoring=draft.monitoring, facts=draft.extra_evidence
-        ),
-        status=ClueStatus.GENERATED.value,
-        created_at=ctx.now,
-        status_changed_at=ctx.now,
+    problem_ids = draft.problem_ids
+    evidence = service.evidence_for(
+        ctx.session, problem_ids, monitoring=draft.monitoring, facts=draft.extra_evidence
     )
+    clue = Clue(**_clue_row(ctx, draft, evidence))
     try:
         with ctx.session.begin_nested():
             ctx.session.add(clue)
@@ -106,16 +143,7 @@ def do_open_clue(ctx: Ctx, draft: ClueDraft) -> Clue | None:
         payload=service.clue_document(ctx.session, clue, problem_ids),
         now=ctx.now,
     )
-    after = {
-        "clue_id": clue.id,
-        "cause": draft.cause.value,
-        "duty_failure": draft.duty_failure.value,
-        "organization_id": draft.organization_id,
-        "evidence_head": clue.evidence["chain_head"],
-    }
-    subjects = [("problem", pid) for pid in problem_ids] or [("clue", clue.id)]
-    for subject_type, subject_id in subjects:
-        ctx.audit("clue.open", subject_type, subject_id, None, after)
+    ctx.audit_many(_open_changes(ctx, clue, draft))
     return clue
 
 
@@ -129,7 +157,7 @@ def do_open_clues(ctx: Ctx, drafts: Sequence[ClueDraft]) -> list[int]:
     fresh = _fresh_drafts(ctx, drafts)
     if not fresh:
         return []
-    problem_ids = {pid for d in fresh for pid in _problem_ids(d)}
+    problem_ids = {pid for d in fresh for pid in d.problem_ids}
     evidence = service.EvidenceSource.load(ctx.session, problem_ids)
     documents = service.DocumentSource.load(
         ctx.session,
@@ -142,9 +170,7 @@ def do_open_clues(ctx: Ctx, drafts: Sequence[ClueDraft]) -> list[int]:
             clues = _insert_clues(ctx, fresh, evidence, documents)
     except IntegrityError:
         return [c.id for c in (do_open_clue(ctx, d) for d in fresh) if c is not None]
-    record_many(
-        ctx.session, [c for clue, d in clues for c in _open_changes(ctx, clue, d)], at=ctx.now
-    )
+    ctx.audit_many([c for clue, d in clues for c in _open_changes(ctx, clue, d)])
     return [clue.id for clue, _ in clues]
 
 
@@ -167,23 +193,11 @@ def _insert_clues(
     """Three bulk inserts (clues, their first status, their outbox documents), not three
     ORM flushes per clue.  The clues returned are transient copies of the rows stored."""
     rows = [
-        {
-            "cause_key": d.cause_key,
-            "cause_kind": d.cause.value,
-            "duty_failure": d.duty_failure.value,
-            "problem_id": d.problem_id,
-            "assignment_id": d.assignment_id,
-            "organization_id": d.organization_id,
-            "responsible_person": d.responsible_person,
-            "division_code": d.division_code,
-            "summary": d.summary,
-            "evidence": evidence.evidence(
-                _problem_ids(d), monitoring=d.monitoring, facts=d.extra_evidence
-            ),
-            "status": ClueStatus.GENERATED.value,
-            "created_at": ctx.now,
-            "status_changed_at": ctx.now,
-        }
+        _clue_row(
+            ctx,
+            d,
+            evidence.evidence(d.problem_ids, monitoring=d.monitoring, facts=d.extra_evidence),
+        )
         for d in drafts
     ]
     ids = insert_many(ctx.session, Clue, rows, return_ids=True)
@@ -200,7 +214,7 @@ def _insert_clues(
             Queued(
                 CLUE_DELIVERY,
                 service.outbox_key(c.cause_key),
-                documents.document(c, _problem_ids(d)),
+                documents.document(c, d.problem_ids),
             )
             for c, d in zip(clues, drafts, strict=True)
         ],
@@ -209,7 +223,27 @@ def _insert_clues(
     return list(zip(clues, drafts, strict=True))
 
 
+def _clue_row(ctx: Ctx, draft: ClueDraft, evidence: dict[str, Any]) -> dict[str, Any]:
+    """The stored columns of a new clue (one ORM row, or one row of a bulk insert)."""
+    return {
+        "cause_key": draft.cause_key,
+        "cause_kind": draft.cause.value,
+        "duty_failure": draft.duty_failure.value,
+        "problem_id": draft.problem_id,
+        "assignment_id": draft.assignment_id,
+        "organization_id": draft.organization_id,
+        "responsible_person": draft.responsible_person,
+        "division_code": draft.division_code,
+        "summary": draft.summary,
+        "evidence": evidence,
+        "status": ClueStatus.GENERATED.value,
+        "created_at": ctx.now,
+        "status_changed_at": ctx.now,
+    }
+
+
 def _open_changes(ctx: Ctx, clue: Clue, draft: ClueDraft) -> list[Change]:
+    """``clue.open`` on each problem involved (on the clue itself when there is none)."""
     after = {
         "clue_id": clue.id,
         "cause": draft.cause.value,
@@ -217,54 +251,38 @@ def _open_changes(ctx: Ctx, clue: Clue, draft: ClueDraft) -> list[Change]:
         "organization_id": draft.organization_id,
         "evidence_head": clue.evidence["chain_head"],
     }
-    subjects = [("problem", str(pid)) for pid in _problem_ids(draft)] or [("clue", str(clue.id))]
-    return [
-        Change(ctx.actor.user_id, ctx.actor.name, "clue.open", kind, subject, None, after)
-        for kind, subject in subjects
-    ]
-
-
-def _problem_ids(draft: ClueDraft) -> list[int]:
-    ids = [draft.problem_id] if draft.problem_id else []
-    return ids + [p for p in draft.related_problem_ids if p not in ids]
+    subjects = [("problem", pid) for pid in draft.problem_ids] or [("clue", clue.id)]
+    return [ctx.change("clue.open", kind, subject, None, after) for kind, subject in subjects]
 
 
 # -- the rules' entry points ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class AssignmentFailure:
-    """One unit's failure on one assignment: what every assignment-based clue names."""
-
-    assignment_id: int
-    problem_id: int
-    organization_id: int
-    cause: ClueCause
-    cause_key: str
-    duty_failure: DutyFailure
-    facts: dict[str, Any]
-
-
-def do_open_assignment_clue(
-    ctx: Ctx, failure: AssignmentFailure, summary: Callable[[str, ProblemFacts], str]
+def _open_against_assignment(
+    ctx: Ctx,
+    facts: AssignmentFacts,
+    *,
+    cause: ClueCause,
+    cause_key: str,
+    duty_failure: DutyFailure,
+    summary: Callable[[str, ProblemFacts], str],
+    evidence: dict[str, Any],
 ) -> Clue | None:
-    """A clue against the unit holding an assignment, naming its leader (红牌, 退回, 延期);
-    ``summary`` words it from the unit's name and the problem."""
-    problem = problems.problem_facts(ctx.session, failure.problem_id)
-    org = registry.get_organization(ctx.session, failure.organization_id)
+    """One clue against an assignment's unit (:func:`against_assignment`); ``summary`` words
+    it from the unit's name and the problem."""
+    problem = problems.problem_facts(ctx.session, facts.problem_id)
+    org = registry.get_organization(ctx.session, facts.organization_id)
     return do_open_clue(
         ctx,
-        ClueDraft(
-            cause=failure.cause,
-            cause_key=failure.cause_key,
-            duty_failure=failure.duty_failure,
-            division_code=problem.division_code,
+        against_assignment(
+            facts,
+            org,
+            problem.division_code,
+            cause=cause,
+            cause_key=cause_key,
+            duty_failure=duty_failure,
             summary=summary(org.name, problem),
-            problem_id=problem.id,
-            assignment_id=failure.assignment_id,
-            organization_id=org.id,
-            responsible_person=org.leader_name,
-            extra_evidence=failure.facts,
+            evidence=evidence,
         ),
     )
 
@@ -275,19 +293,16 @@ def do_check_failed_verification(ctx: Ctx, event: RectificationReturned) -> Clue
     n = event.returned_count
     if not rules.fails_verification(n, policy):
         return None
-    failure = _failure(
-        event.assignment,
-        ClueCause.FAILED_VERIFICATION,
-        rules.key_failed_verification(event.assignment.assignment_id),
-        policy.failed_verification_duty,
-        {"returned_count": n},
-    )
-    return do_open_assignment_clue(
+    return _open_against_assignment(
         ctx,
-        failure,
-        lambda unit, problem: (
+        event.assignment,
+        cause=ClueCause.FAILED_VERIFICATION,
+        cause_key=rules.key_failed_verification(event.assignment.assignment_id),
+        duty_failure=policy.failed_verification_duty,
+        summary=lambda unit, problem: (
             f"{unit}承办的“{problem.title}”整改核查 {n} 次未通过（被退回 {n} 次），整改不到位"
         ),
+        evidence={"returned_count": n},
     )
 
 
@@ -297,32 +312,17 @@ def do_check_extensions(ctx: Ctx, event: DeadlineExtended) -> Clue | None:
     n, due = event.extension_count, event.due_date
     if not rules.too_many_extensions(n, policy):
         return None
-    failure = _failure(
-        event.assignment,
-        ClueCause.EXTENSIONS,
-        rules.key_extensions(event.assignment.assignment_id),
-        policy.extensions_duty,
-        {"extension_count": n, "due_date": str(due)},
-    )
-    return do_open_assignment_clue(
+    return _open_against_assignment(
         ctx,
-        failure,
-        lambda unit, problem: (
+        event.assignment,
+        cause=ClueCause.EXTENSIONS,
+        cause_key=rules.key_extensions(event.assignment.assignment_id),
+        duty_failure=policy.extensions_duty,
+        summary=lambda unit, problem: (
             f"{unit}承办的“{problem.title}”期限已延期 {n} 次"
             f"（超过 {policy.extensions_max} 次），现期限 {due}"
         ),
-    )
-
-
-def _failure(
-    facts: AssignmentFacts,
-    cause: ClueCause,
-    cause_key: str,
-    duty: DutyFailure,
-    extra: dict[str, Any],
-) -> AssignmentFailure:
-    return AssignmentFailure(
-        facts.assignment_id, facts.problem_id, facts.organization_id, cause, cause_key, duty, extra
+        evidence={"extension_count": n, "due_date": str(due)},
     )
 
 
@@ -339,23 +339,18 @@ def do_open_red_card_clues(ctx: Ctx, event: RedCardsRaised) -> list[int]:
         title, division_code = titles[facts.problem_id]
         overdue_by = ctx.calendar.workdays_between(card.due_date, ctx.today)
         drafts.append(
-            ClueDraft(
+            against_assignment(
+                facts,
+                org,
+                division_code,
                 cause=ClueCause.RED_CARD,
                 cause_key=rules.key_red_card(facts.assignment_id),
                 duty_failure=duty,
-                division_code=division_code,
                 summary=(
                     f"{org.name}承办的“{title}”已逾期 {overdue_by} 个工作日"
                     f"（期限 {card.due_date}），亮红牌并移送线索"
                 ),
-                problem_id=facts.problem_id,
-                assignment_id=facts.assignment_id,
-                organization_id=org.id,
-                responsible_person=org.leader_name,
-                extra_evidence={
-                    "due_date": str(card.due_date),
-                    "overdue_workdays": overdue_by,
-                },
+                evidence={"due_date": str(card.due_date), "overdue_workdays": overdue_by},
             )
         )
     return do_open_clues(ctx, drafts)
@@ -401,21 +396,19 @@ def _relapse_draft(
     org = registry.get_organization(ctx.session, lead.organization_id)
     days = (ctx.now - hit.closed_at).days
     target = "企业" if new.enterprise_id and new.enterprise_id == old.enterprise_id else "水体"
-    return ClueDraft(
+    return against_assignment(
+        lead,
+        org,
+        old.division_code,
         cause=ClueCause.RELAPSE,
         cause_key=rules.key_relapse(old.id),
         duty_failure=policy.relapse_duty,
-        division_code=old.division_code,
         summary=(
             f"“{old.title}”由{org.name}整改并于 {hit.closed_at.date()} 销号，"
             f"{days} 天后同一{target}再次出现问题（{new.source}：“{new.title}”），疑似假整改"
         ),
-        problem_id=old.id,
-        assignment_id=lead.assignment_id,
-        organization_id=org.id,
-        responsible_person=org.leader_name,
         related_problem_ids=(new.problem_id,),
-        extra_evidence={
+        evidence={
             "closed_problem_id": old.id,
             "closed_at": hit.closed_at.isoformat(),
             "new_problem_id": new.problem_id,
@@ -653,19 +646,17 @@ def do_mark_delivered(ctx: Ctx, delivered: Sequence[tuple[int, str | None]]) -> 
         )
         subject_type, subject_id = _subject(clue)
         changes.append(
-            Change(
-                ctx.actor.user_id,
-                ctx.actor.name,
+            ctx.change(
                 "clue.deliver",
                 subject_type,
-                str(subject_id),
+                subject_id,
                 None,
                 {"clue_id": clue.id, "receipt_id": receipt},
             )
         )
     ctx.session.execute(update(Clue), rows)
     ctx.session.execute(insert(ClueStatusChange), history)
-    record_many(ctx.session, changes, at=ctx.now)
+    ctx.audit_many(changes)
 
 
 def do_mark_delivery_dead(ctx: Ctx, clue_id: int, error: str) -> None:

@@ -22,7 +22,8 @@ from eco263.context import Ctx
 from eco263.errors import DomainError, Forbidden, InvalidInput
 from eco263.outbox.actions import do_retry
 from eco263.outbox.signing import HEADER_TIMESTAMP, body_digest, verify
-from eco263.supervision import actions, inbound, service
+from eco263.supervision import inbound, service
+from eco263.supervision.actions.manual import do_open_manual_clue
 from eco263.supervision.delivery import keyring
 from eco263.supervision.enums import InboundKind
 from eco263.supervision.schemas import (
@@ -100,7 +101,7 @@ def get_clue(request: Request, clue_id: int) -> ClueDetail:
 def open_manual_clue(request: Request, body: ManualClueIn) -> ClueOut:
     """人工移送 (市263办): a clue about a problem's unit, delivered like any other."""
     with user_ctx(request) as ctx:
-        return ClueOut.model_validate(actions.do_open_manual_clue(ctx, body))
+        return ClueOut.model_validate(do_open_manual_clue(ctx, body))
 
 
 @router.get("/supervision/deliveries", response_model=DeliveryStatus)

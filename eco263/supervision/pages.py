@@ -26,7 +26,8 @@ from eco263.outbox.enums import OutboxState
 from eco263.problems import service as problems
 from eco263.problems.enums import STATE_LABELS as PROBLEM_STATE_LABELS
 from eco263.registry import service as registry
-from eco263.supervision import actions, service
+from eco263.supervision import service
+from eco263.supervision.actions.manual import do_open_manual_clue
 from eco263.supervision.enums import (
     CAUSE_LABELS,
     DELIVERY_LABELS,
@@ -423,7 +424,7 @@ def _open_manual(request: Request, parsed: ManualClueIn) -> Response | tuple[Fie
                 problems.get_problem(ctx.session, ctx.actor, parsed.problem_id)
             except NotFound as exc:  # a typed number: an error beside the field, not a 404
                 return {"problem_id": exc.message}, 422
-            clue = actions.do_open_manual_clue(ctx, parsed)
+            clue = do_open_manual_clue(ctx, parsed)
             return RedirectResponse(f"/supervision/clues/{clue.id}?done=manual", status_code=303)
     except NotFound as exc:  # the problem is there: the unit chosen is the one missing
         return {"organization_id": exc.message}, exc.status_code
@@ -433,7 +434,8 @@ def _open_manual(request: Request, parsed: ManualClueIn) -> Response | tuple[Fie
 
 @router.post("/supervision/clues/new", dependencies=[Depends(require_csrf)])
 async def manual_submit(request: Request) -> Response:
-    """人工移送: :func:`~eco263.supervision.actions.do_open_manual_clue`, errors by the field."""
+    """人工移送: :func:`~eco263.supervision.actions.manual.do_open_manual_clue`, errors by the
+    field."""
     form = await request.form()
     values = {f: str(form.get(f, "") or "") for f in MANUAL_FIELDS}
     parsed, errors = _validate_manual(values)

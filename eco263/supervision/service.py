@@ -329,7 +329,7 @@ def may_retry_delivery(actor: Actor) -> bool:
 
 def may_open_manual_clue(actor: Actor) -> bool:
     """Who may hand a unit to supervision by hand: the city office (as
-    :func:`eco263.supervision.actions.do_open_manual_clue` checks)."""
+    :func:`eco263.supervision.actions.manual.do_open_manual_clue` checks)."""
     return actor.is_system or actor.role == Role.CITY_OFFICE
 
 

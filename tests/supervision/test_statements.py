@@ -10,7 +10,7 @@ from eco263.actor import SYSTEM
 from eco263.clock import parse_now
 from eco263.problems.events import AssignmentFacts, RedCard, RedCardsRaised
 from eco263.runtime import Runtime
-from eco263.supervision.actions import do_open_red_card_clues
+from eco263.supervision.actions.rules_checks import do_open_red_card_clues
 from tests.factories.problems import dispatch, register
 from tests.supervision.making import tampering_clue
 from tests.web.test_queries import counting

@@ -20,9 +20,16 @@ from eco263.context import Change, Ctx
 from eco263.db import insert_many
 from eco263.outbox.actions import Queued, enqueue, enqueue_many
 from eco263.problems.events import AssignmentFacts
-from eco263.supervision import service
 from eco263.supervision.enums import ClueCause, ClueStatus, DutyFailure
 from eco263.supervision.models import Clue, ClueStatusChange
+from eco263.supervision.service.clues import clue_exists
+from eco263.supervision.service.deliveries import outbox_key
+from eco263.supervision.service.documents import (
+    DocumentSource,
+    EvidenceSource,
+    clue_document,
+    evidence_for,
+)
 
 #: Outbox kind of a clue delivery (POST {base}/clues).
 CLUE_DELIVERY = "clue.deliver"
@@ -105,10 +112,10 @@ def do_open_clue(ctx: Ctx, draft: ClueDraft) -> Clue | None:
     loses on the unique key inside a savepoint and gets None, leaving the caller's
     transaction intact.
     """
-    if service.clue_exists(ctx.session, draft.cause_key):
+    if clue_exists(ctx.session, draft.cause_key):
         return None
     problem_ids = draft.problem_ids
-    evidence = service.evidence_for(
+    evidence = evidence_for(
         ctx.session, problem_ids, monitoring=draft.monitoring, facts=draft.extra_evidence
     )
     clue = Clue(**_clue_row(ctx, draft, evidence))
@@ -126,8 +133,8 @@ def do_open_clue(ctx: Ctx, draft: ClueDraft) -> Clue | None:
     enqueue(
         ctx.session,
         kind=CLUE_DELIVERY,
-        idempotency_key=service.outbox_key(clue.cause_key),
-        payload=service.clue_document(ctx.session, clue, problem_ids),
+        idempotency_key=outbox_key(clue.cause_key),
+        payload=clue_document(ctx.session, clue, problem_ids),
         now=ctx.now,
     )
     ctx.audit_many(_open_changes(ctx, clue, draft))
@@ -145,8 +152,8 @@ def do_open_clues(ctx: Ctx, drafts: Sequence[ClueDraft]) -> list[int]:
     if not fresh:
         return []
     problem_ids = {pid for d in fresh for pid in d.problem_ids}
-    evidence = service.EvidenceSource.load(ctx.session, problem_ids)
-    documents = service.DocumentSource.load(
+    evidence = EvidenceSource.load(ctx.session, problem_ids)
+    documents = DocumentSource.load(
         ctx.session,
         problem_ids,
         {d.division_code for d in fresh},
@@ -174,8 +181,8 @@ def _fresh_drafts(ctx: Ctx, drafts: Sequence[ClueDraft]) -> list[ClueDraft]:
 def _insert_clues(
     ctx: Ctx,
     drafts: list[ClueDraft],
-    evidence: service.EvidenceSource,
-    documents: service.DocumentSource,
+    evidence: EvidenceSource,
+    documents: DocumentSource,
 ) -> list[tuple[Clue, ClueDraft]]:
     """Three bulk inserts (clues, their first status, their outbox documents), not three
     ORM flushes per clue.  The clues returned are transient copies of the rows stored."""
@@ -200,7 +207,7 @@ def _insert_clues(
         [
             Queued(
                 CLUE_DELIVERY,
-                service.outbox_key(c.cause_key),
+                outbox_key(c.cause_key),
                 documents.document(c, d.problem_ids),
             )
             for c, d in zip(clues, drafts, strict=True)

@@ -26,7 +26,7 @@ from eco263.problems.events import (
 )
 from eco263.problems.service import ProblemFacts
 from eco263.registry import service as registry
-from eco263.supervision import rules, service
+from eco263.supervision import rules
 from eco263.supervision.actions.clues import (
     ClueDraft,
     against_assignment,
@@ -35,6 +35,7 @@ from eco263.supervision.actions.clues import (
 )
 from eco263.supervision.enums import ClueCause, DutyFailure
 from eco263.supervision.models import Clue
+from eco263.supervision.service.clues import recently_closed, window_start
 
 
 def _open_against_assignment(
@@ -142,11 +143,11 @@ def do_check_relapse(ctx: Ctx, problem: ProblemRegistered) -> list[int]:
     target = rules.ProblemTarget(
         problem.enterprise_id, problem.water_body, problem.division_code, problem.category_code
     )
-    closed = service.recently_closed(
+    closed = recently_closed(
         ctx.session,
         target,
         exclude_id=problem.problem_id,
-        since=service.window_start(ctx.now, policy.relapse_window_days),
+        since=window_start(ctx.now, policy.relapse_window_days),
     )
     hits = rules.relapsed(target, closed, ctx.now, policy)
     known = set(

@@ -29,7 +29,7 @@ from eco263.errors import NotFound
 from eco263.evidence import service as evidence
 from eco263.evidence.schemas import AttachmentOut
 from eco263.problems.enums import ProblemState
-from eco263.problems.events import AssignmentFacts
+from eco263.problems.events import AssignmentFacts, ProblemFacts
 from eco263.problems.models import Assignment, ExtensionRequest, Problem
 from eco263.problems.rules import OPEN_PROBLEM_STATES
 from eco263.registry.models import Division, Enterprise
@@ -420,23 +420,6 @@ def enterprises_in_scope(session: Session, actor: Actor) -> list[Enterprise]:
 
 # -- reads for supervision ---------------------------------------------------------------------
 # Unscoped: the clue rules run as the system, on facts the ledger announced.
-
-
-@dataclass(frozen=True, slots=True)
-class ProblemFacts:
-    """What a clue says of a problem: its summary, its frozen document, the 假整改 rule."""
-
-    id: int
-    title: str
-    source: str
-    category_code: str
-    division_code: str
-    enterprise_id: int | None
-    water_body: str | None
-    state: str
-    due_date: date
-    registered_at: datetime
-    closed_at: datetime | None
 
 
 _FACT_COLUMNS = (

@@ -20,11 +20,11 @@ from eco263.problems import service as problems
 from eco263.problems.events import (
     AssignmentFacts,
     DeadlineExtended,
+    ProblemFacts,
     ProblemRegistered,
     RectificationReturned,
     RedCardsRaised,
 )
-from eco263.problems.service import ProblemFacts
 from eco263.registry import service as registry
 from eco263.supervision import rules
 from eco263.supervision.actions.clues import (

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from eco263.audit import service as audit
 from eco263.evidence import service as evidence
 from eco263.problems import service as problems
-from eco263.problems.service import ProblemFacts
+from eco263.problems.events import ProblemFacts
 from eco263.registry import service as registry
 from eco263.supervision.enums import CAUSE_LABELS, ClueCause
 from eco263.supervision.models import Clue

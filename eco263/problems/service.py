@@ -422,35 +422,13 @@ def enterprises_in_scope(session: Session, actor: Actor) -> list[Enterprise]:
 # Unscoped: the clue rules run as the system, on facts the ledger announced.
 
 
-_FACT_COLUMNS = (
-    Problem.id,
-    Problem.title,
-    Problem.source,
-    Problem.category_code,
-    Problem.division_code,
-    Problem.enterprise_id,
-    Problem.water_body,
-    Problem.state,
-    Problem.due_date,
-    Problem.registered_at,
-    Problem.closed_at,
-)
+_FACT_NAMES = tuple(ProblemFacts.__dataclass_fields__)
+_FACT_COLUMNS = tuple(getattr(Problem, name) for name in _FACT_NAMES)
 
 
 def _facts(p: Any) -> ProblemFacts:
-    return ProblemFacts(
-        p.id,
-        p.title,
-        p.source,
-        p.category_code,
-        p.division_code,
-        p.enterprise_id,
-        p.water_body,
-        p.state,
-        p.due_date,
-        p.registered_at,
-        p.closed_at,
-    )
+    """From a ``Problem`` row or a row of :data:`_FACT_COLUMNS` (the fields by name)."""
+    return ProblemFacts(*(getattr(p, name) for name in _FACT_NAMES))
 
 
 def problem_facts(session: Session, problem_id: int) -> ProblemFacts:
@@ -472,13 +450,8 @@ def problem_facts_by_id(session: Session, ids: Iterable[int]) -> dict[int, Probl
 def responsible_assignment(session: Session, problem_id: int) -> AssignmentFacts | None:
     """The unit answerable for a problem: its lead assignment (牵头), else its first one;
     None while the problem is not dispatched."""
-    row = session.execute(
-        select(Assignment.id, Assignment.problem_id, Assignment.organization_id)
-        .where(Assignment.problem_id == problem_id)
-        .order_by(Assignment.is_lead.desc(), Assignment.id)
-        .limit(1)
-    ).first()
-    return AssignmentFacts(row.id, row.problem_id, row.organization_id) if row else None
+    first = next(iter(assignments_of(session, problem_id)), None)
+    return AssignmentFacts(first.id, first.problem_id, first.organization_id) if first else None
 
 
 def closed_on_same_target(

@@ -27,15 +27,18 @@ def clue_total(session: Session) -> int:
 
 
 def clue_exists(session: Session, cause_key: str) -> bool:
+    """Whether a clue was opened for this cause (unscoped: for the rules)."""
     return session.scalar(select(Clue.id).where(Clue.cause_key == cause_key)) is not None
 
 
 def require_reader(actor: Actor) -> None:
+    """Forbidden (403) unless the actor may read clues (:data:`eco263.actor.CLUE_READERS`)."""
     if not actor.is_system and actor.role not in CLUE_READERS:
         raise Forbidden("当前角色无权查看线索")
 
 
 def clue_scope(actor: Actor) -> ColumnElement[bool]:
+    """The WHERE clause that limits clues to the actor's jurisdiction (by division)."""
     return in_jurisdiction(actor, Clue.division_code)
 
 
@@ -73,6 +76,7 @@ def get_clue(session: Session, actor: Actor, clue_id: int) -> Clue:
 
 
 def history_of(session: Session, clue_id: int) -> list[ClueStatusChange]:
+    """The clue's status changes, oldest first (the caller has checked the clue's scope)."""
     return list(
         session.scalars(
             select(ClueStatusChange)
@@ -83,6 +87,7 @@ def history_of(session: Session, clue_id: int) -> list[ClueStatusChange]:
 
 
 def opinions_of(session: Session, clue_id: int) -> list[SupervisionOpinion]:
+    """The 监督意见书 that came back for the clue, oldest first (scope checked by the caller)."""
     return list(
         session.scalars(
             select(SupervisionOpinion)
@@ -95,6 +100,7 @@ def opinions_of(session: Session, clue_id: int) -> list[SupervisionOpinion]:
 def accountability_of(
     session: Session, *, clue_id: int | None = None, org_id: int | None = None
 ) -> list[Accountability]:
+    """问责 records of a clue and/or a unit, oldest first (all of them with neither)."""
     query = select(Accountability).order_by(Accountability.id)
     if clue_id is not None:
         query = query.where(Accountability.clue_id == clue_id)
@@ -164,4 +170,5 @@ def recently_closed(
 
 
 def window_start(now: datetime, days: int) -> datetime:
+    """The start of a watch window of ``days`` days ending at ``now``."""
     return now - timedelta(days=days)

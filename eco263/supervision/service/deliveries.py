@@ -29,6 +29,7 @@ OUTBOX_KEY_PREFIX = "clue:"
 
 
 def outbox_key(cause_key: str) -> str:
+    """The idempotency key of a clue's delivery (its outbox event), from its cause key."""
     return f"{OUTBOX_KEY_PREFIX}{cause_key}"
 
 
@@ -79,6 +80,8 @@ def _count(figures: Mapping[OutboxState, outbox.StateFigures], state: OutboxStat
 
 @dataclass(frozen=True, slots=True)
 class DeadClueDelivery:
+    """A delivery given up, with the clue it carries (for the delivery board)."""
+
     event_id: int
     clue_id: int
     summary: str

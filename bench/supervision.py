@@ -49,7 +49,7 @@ from eco263.outbox.models import OutboxEvent
 from eco263.registry.models import Organization
 from eco263.runtime import Runtime
 from eco263.seed import seed_reference
-from eco263.supervision.actions import TamperingFacts, do_open_tampering_clue
+from eco263.supervision.actions.rules_checks import TamperingFacts, do_open_tampering_clue
 from eco263.supervision.receiver.store import rx_clue
 from eco263.wiring import build_runtime
 

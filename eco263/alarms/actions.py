@@ -28,7 +28,7 @@ from eco263.monitoring.models import MonitoringPoint
 from eco263.problems.actions import do_register_problem
 from eco263.problems.schemas import ProblemCreate
 from eco263.registry.models import Enterprise
-from eco263.supervision.actions import TamperingFacts, do_open_tampering_clue
+from eco263.supervision.actions.rules_checks import TamperingFacts, do_open_tampering_clue
 
 
 def do_set_limit(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eco263.audit.actions import GENESIS, event_hash
+from eco263.audit.actions import GENESIS, ChainHead, event_hash
 from eco263.audit.models import AuditEvent, AuditHead
 from eco263.context import Change
 
@@ -85,3 +86,44 @@ def timeline(session: Session, subject_type: str, subject_ids: list[str]) -> lis
             .order_by(AuditEvent.seq)
         )
     )
+
+
+# -- reads for supervision -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ChainLink:
+    """One event as evidence cites it: its place in the chain and its hash, not its content."""
+
+    subject_id: str
+    seq: int
+    action: str
+    at: datetime
+    hash: str
+
+
+def chain_head(session: Session) -> ChainHead | None:
+    """The chain's head (last seq and hash) as the session sees it; None before the genesis row.
+
+    Read through the session's identity map: in a transaction that appended events, the head
+    the appender left.
+    """
+    head = session.get(AuditHead, 1)
+    return ChainHead(head.seq, head.hash) if head is not None else None
+
+
+def chain_links(session: Session, subject_type: str, subject_ids: Iterable[str]) -> list[ChainLink]:
+    """Where every event about the given subjects sits in the chain, oldest first, in one
+    statement (none for no subjects).  Content (before/after) is not read: a clue cites the
+    events by seq and hash, and the chain proves the rest."""
+    ids = list(subject_ids)
+    if not ids:
+        return []
+    rows = session.execute(
+        select(
+            AuditEvent.subject_id, AuditEvent.seq, AuditEvent.action, AuditEvent.at, AuditEvent.hash
+        )
+        .where(AuditEvent.subject_type == subject_type, AuditEvent.subject_id.in_(ids))
+        .order_by(AuditEvent.seq)
+    )
+    return [ChainLink(r.subject_id, r.seq, r.action, r.at, r.hash) for r in rows]

@@ -106,7 +106,7 @@ def seed(
 def sweep(now: NowOpt = None) -> None:
     """扫描全部在办事项：临期、逾期、黄牌、红牌（红牌生成线索）。可重复执行。"""
     from eco263.problems.scheduled import sweep as run_sweep
-    from eco263.supervision.service import clue_total
+    from eco263.supervision.service.clues import clue_total
 
     rt = _runtime(now)
     with rt.unit_of_work() as ctx:

@@ -89,7 +89,7 @@ def retry(
 @outbox_app.command("status")
 def status() -> None:
     """发件箱概况：待投递、已送达、死信（列出死信及最后错误）。"""
-    from eco263.supervision.service import delivery_status
+    from eco263.supervision.service.deliveries import delivery_status
 
     rt = _runtime(None)
     with rt.sessions() as session:

@@ -19,8 +19,8 @@ from eco263.monitoring import service as monitoring
 from eco263.problems import rules
 from eco263.problems import service as problems
 from eco263.registry.service import list_divisions
-from eco263.supervision import service as supervision
 from eco263.supervision.enums import CAUSE_LABELS, STATUS_LABELS, ClueStatus
+from eco263.supervision.service import clues as supervision
 
 #: Suzhou: the map's city; its children are the map's regions (and 苏州工业园区 as a point).
 CITY_CODE = "320500"

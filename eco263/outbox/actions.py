@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from eco263.context import Ctx
+from eco263.db import insert_many
 from eco263.outbox.enums import OutboxState
 from eco263.outbox.models import OutboxEvent
 
@@ -60,3 +62,38 @@ def do_retry(ctx: Ctx, ids: Sequence[int] | None = None) -> list[int]:
             "outbox.retry", "outbox", ",".join(map(str, revived))[:64], None, {"ids": revived}
         )
     return revived
+
+
+# -- writes for supervision ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """One side effect to queue: what :func:`enqueue` takes, as a value."""
+
+    kind: str
+    idempotency_key: str
+    payload: dict[str, Any]
+
+
+def enqueue_many(session: Session, items: Sequence[Queued], *, now: datetime) -> None:
+    """Queue many side effects with one bulk insert (a ``COPY`` for big batches on PostgreSQL),
+    in the caller's transaction: the batch form of :func:`enqueue`, for keys the caller knows
+    to be new.  A key already queued is not looked up: the insert fails on the unique key
+    (``IntegrityError``), and the caller, who wrapped it in a savepoint, decides what then."""
+    insert_many(
+        session,
+        OutboxEvent,
+        [
+            {
+                "kind": item.kind,
+                "idempotency_key": item.idempotency_key,
+                "payload": item.payload,
+                "state": OutboxState.PENDING.value,
+                "attempts": 0,
+                "created_at": now,
+                "next_attempt_at": now,
+            }
+            for item in items
+        ],
+    )

@@ -8,7 +8,7 @@ assessment.  Handlers run in the announcing transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,3 +63,23 @@ class RedCardsRaised:
 
     cards: tuple[RedCard, ...]
     duty_failure: str
+
+
+# -- facts read for supervision (by problems.service), not announced ---------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemFacts:
+    """What a clue says of a problem: its summary, its frozen document, the 假整改 rule."""
+
+    id: int
+    title: str
+    source: str
+    category_code: str
+    division_code: str
+    enterprise_id: int | None
+    water_body: str | None
+    state: str
+    due_date: date
+    registered_at: datetime
+    closed_at: datetime | None

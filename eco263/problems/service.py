@@ -29,6 +29,7 @@ from eco263.errors import NotFound
 from eco263.evidence import service as evidence
 from eco263.evidence.schemas import AttachmentOut
 from eco263.problems.enums import ProblemState
+from eco263.problems.events import AssignmentFacts, ProblemFacts
 from eco263.problems.models import Assignment, ExtensionRequest, Problem
 from eco263.problems.rules import OPEN_PROBLEM_STATES
 from eco263.registry.models import Division, Enterprise
@@ -415,3 +416,74 @@ def enterprises_in_scope(session: Session, actor: Actor) -> list[Enterprise]:
     else:
         query = query.where(in_jurisdiction(actor, Enterprise.division_code))
     return list(session.scalars(query))
+
+
+# -- reads for supervision ---------------------------------------------------------------------
+# Unscoped: the clue rules run as the system, on facts the ledger announced.
+
+
+_FACT_NAMES = tuple(ProblemFacts.__dataclass_fields__)
+_FACT_COLUMNS = tuple(getattr(Problem, name) for name in _FACT_NAMES)
+
+
+def _facts(p: Any) -> ProblemFacts:
+    """From a ``Problem`` row or a row of :data:`_FACT_COLUMNS` (the fields by name)."""
+    return ProblemFacts(*(getattr(p, name) for name in _FACT_NAMES))
+
+
+def problem_facts(session: Session, problem_id: int) -> ProblemFacts:
+    """One problem's facts, through the session's identity map (no statement when the
+    transaction already holds the row); ``NoResultFound`` if there is no such problem."""
+    return _facts(session.get_one(Problem, problem_id))
+
+
+def problem_facts_by_id(session: Session, ids: Iterable[int]) -> dict[int, ProblemFacts]:
+    """Problem id → facts for the problems that exist among ``ids``, in one statement (none
+    for no ids): a batch of clues reads its problems once."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = session.execute(select(*_FACT_COLUMNS).where(Problem.id.in_(wanted)))
+    return {r.id: _facts(r) for r in rows}
+
+
+def responsible_assignment(session: Session, problem_id: int) -> AssignmentFacts | None:
+    """The unit answerable for a problem: its lead assignment (牵头), else its first one;
+    None while the problem is not dispatched."""
+    first = next(iter(assignments_of(session, problem_id)), None)
+    return AssignmentFacts(first.id, first.problem_id, first.organization_id) if first else None
+
+
+def closed_on_same_target(
+    session: Session,
+    *,
+    category_code: str,
+    enterprise_id: int | None,
+    water_body: str | None,
+    division_code: str,
+    since: datetime,
+    exclude_id: int,
+) -> list[ProblemFacts]:
+    """Problems closed (销号; a merged duplicate is not closed) at or after ``since`` in the
+    same category, on the same enterprise or on the same water body in the same division,
+    other than ``exclude_id``: one statement, none when there is neither an enterprise nor a
+    water body to compare."""
+    same: list[ColumnElement[bool]] = []
+    if enterprise_id is not None:
+        same.append(Problem.enterprise_id == enterprise_id)
+    if water_body and water_body.strip():
+        same.append(
+            and_(Problem.water_body == water_body.strip(), Problem.division_code == division_code)
+        )
+    if not same:
+        return []
+    rows = session.execute(
+        select(*_FACT_COLUMNS).where(
+            Problem.state == ProblemState.CLOSED.value,
+            Problem.category_code == category_code,
+            Problem.closed_at >= since,
+            Problem.id != exclude_id,
+            or_(*same),
+        )
+    )
+    return [_facts(r) for r in rows if r.closed_at is not None]

@@ -115,3 +115,22 @@ def organization_names(session: Session, ids: set[int]) -> dict[int, str]:
         select(Organization.id, Organization.name).where(Organization.id.in_(ids))
     )
     return {r.id: r.name for r in rows}
+
+
+# -- reads for supervision -----------------------------------------------------------------------
+
+
+def division_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
+    """Code → name of the known divisions among ``codes``, in one statement (unknown codes are
+    absent)."""
+    wanted = set(codes)
+    if not wanted:
+        return {}
+    rows = session.execute(select(Division.code, Division.name).where(Division.code.in_(wanted)))
+    return {r.code: r.name for r in rows}
+
+
+def division_name(session: Session, code: str) -> str | None:
+    """The division's name, or None for an unknown code (read through the identity map)."""
+    division = session.get(Division, code)
+    return division.name if division is not None else None

@@ -22,7 +22,8 @@ from eco263.context import Ctx
 from eco263.errors import DomainError, Forbidden, InvalidInput
 from eco263.outbox.actions import do_retry
 from eco263.outbox.signing import HEADER_TIMESTAMP, body_digest, verify
-from eco263.supervision import actions, inbound, service
+from eco263.supervision import inbound
+from eco263.supervision.actions.manual import do_open_manual_clue
 from eco263.supervision.delivery import keyring
 from eco263.supervision.enums import InboundKind
 from eco263.supervision.schemas import (
@@ -38,6 +39,7 @@ from eco263.supervision.schemas import (
     OpinionOut,
     StatusChangeOut,
 )
+from eco263.supervision.service import clues, deliveries
 from eco263.web.deps import runtime, user_ctx
 
 router = APIRouter(tags=["supervision 智慧监督对接"])
@@ -61,7 +63,7 @@ def list_clues(
 ) -> list[ClueOut]:
     """Clues in the caller's jurisdiction, newest first (263办, 纪委监委, 领导)."""
     with user_ctx(request) as ctx:
-        items, _ = service.list_clues(
+        items, _ = clues.list_clues(
             ctx.session,
             ctx.actor,
             status=response_status,
@@ -75,8 +77,8 @@ def list_clues(
 def get_clue(request: Request, clue_id: int) -> ClueDetail:
     """One clue with its evidence, delivery state, status history, opinions and 问责."""
     with user_ctx(request) as ctx:
-        clue = service.get_clue(ctx.session, ctx.actor, clue_id)
-        delivery = service.delivery_of(ctx.session, clue)
+        clue = clues.get_clue(ctx.session, ctx.actor, clue_id)
+        delivery = deliveries.delivery_of(ctx.session, clue)
         return ClueDetail(
             **ClueOut.model_validate(clue).model_dump(),
             evidence=clue.evidence,
@@ -84,14 +86,14 @@ def get_clue(request: Request, clue_id: int) -> ClueDetail:
             delivery_attempts=delivery.attempts if delivery else 0,
             delivery_error=delivery.last_error if delivery else None,
             history=[
-                StatusChangeOut.model_validate(h) for h in service.history_of(ctx.session, clue.id)
+                StatusChangeOut.model_validate(h) for h in clues.history_of(ctx.session, clue.id)
             ],
             opinions=[
-                OpinionOut.model_validate(o) for o in service.opinions_of(ctx.session, clue.id)
+                OpinionOut.model_validate(o) for o in clues.opinions_of(ctx.session, clue.id)
             ],
             accountability=[
                 AccountabilityOut.model_validate(a)
-                for a in service.accountability_of(ctx.session, clue_id=clue.id)
+                for a in clues.accountability_of(ctx.session, clue_id=clue.id)
             ],
         )
 
@@ -100,14 +102,14 @@ def get_clue(request: Request, clue_id: int) -> ClueDetail:
 def open_manual_clue(request: Request, body: ManualClueIn) -> ClueOut:
     """人工移送 (市263办): a clue about a problem's unit, delivered like any other."""
     with user_ctx(request) as ctx:
-        return ClueOut.model_validate(actions.do_open_manual_clue(ctx, body))
+        return ClueOut.model_validate(do_open_manual_clue(ctx, body))
 
 
 @router.get("/supervision/deliveries", response_model=DeliveryStatus)
 def delivery_status(request: Request) -> DeliveryStatus:
     """Outbox counts and the dead deliveries (the dashboard's warning light)."""
     with user_ctx(request) as ctx:
-        return service.delivery_status(ctx.session, ctx.actor)
+        return deliveries.delivery_status(ctx.session, ctx.actor)
 
 
 @router.post("/supervision/deliveries/{event_id}/retry")

@@ -9,7 +9,8 @@ from eco263.config import Settings
 from eco263.context import Ctx
 from eco263.outbox.signing import KeyRing
 from eco263.outbox.worker import Handler, Target
-from eco263.supervision.actions import CLUE_DELIVERY, do_mark_delivered, do_mark_delivery_dead
+from eco263.supervision.actions.clues import CLUE_DELIVERY
+from eco263.supervision.actions.delivery import do_mark_delivered, do_mark_delivery_dead
 
 
 def keyring(settings: Settings) -> KeyRing:

@@ -18,8 +18,8 @@ from eco263.actor import Actor
 from eco263.context import Ctx
 from eco263.errors import Conflict, DomainError, InvalidInput, NotFound
 from eco263.problems import actions as ledger
+from eco263.problems import service as problems
 from eco263.problems.enums import Source
-from eco263.problems.models import Problem
 from eco263.problems.schemas import AssignmentSpec, ProblemCreate
 from eco263.registry import service as registry
 from eco263.supervision import rules
@@ -198,7 +198,7 @@ def _category(ctx: Ctx, body: OpinionIn, clue: Clue | None) -> str:
         registry.require_category(body.category_code)
         return body.category_code
     if clue is not None and clue.problem_id:
-        return ctx.session.get_one(Problem, clue.problem_id).category_code
+        return problems.problem_facts(ctx.session, clue.problem_id).category_code
     return DEFAULT_OPINION_CATEGORY
 
 

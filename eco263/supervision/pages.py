@@ -26,7 +26,7 @@ from eco263.outbox.enums import OutboxState
 from eco263.problems import service as problems
 from eco263.problems.enums import STATE_LABELS as PROBLEM_STATE_LABELS
 from eco263.registry import service as registry
-from eco263.supervision import actions, service
+from eco263.supervision.actions.manual import do_open_manual_clue
 from eco263.supervision.enums import (
     CAUSE_LABELS,
     DELIVERY_LABELS,
@@ -38,6 +38,14 @@ from eco263.supervision.enums import (
 )
 from eco263.supervision.models import Clue
 from eco263.supervision.schemas import ManualClueIn
+from eco263.supervision.service.clues import (
+    clue_counts,
+    list_clues,
+    may_open_manual_clue,
+    may_retry_delivery,
+)
+from eco263.supervision.service.deliveries import deliveries_of, delivery_health, delivery_in_scope
+from eco263.supervision.service.record import ClueRecord, clue_record
 from eco263.web.deps import require_csrf, user_ctx
 from eco263.web.forms import FieldErrors, domain_errors, pydantic_errors
 from eco263.web.routing import PageRoute
@@ -141,7 +149,7 @@ def clue_list(request: Request) -> Response:
     """线索: the clues in the actor's jurisdiction, the pipeline and the delivery health."""
     query = ClueQuery.from_request(request)
     with user_ctx(request) as ctx:
-        clues, total = service.list_clues(
+        clues, total = list_clues(
             ctx.session,
             ctx.actor,
             status=query.status or None,
@@ -150,7 +158,7 @@ def clue_list(request: Request) -> Response:
             limit=PAGE_SIZE,
             offset=(query.page - 1) * PAGE_SIZE,
         )
-        deliveries = service.deliveries_of(ctx.session, clues)
+        deliveries = deliveries_of(ctx.session, clues)
         divisions = _division_names(ctx)
         units = registry.organization_names(
             ctx.session, {c.organization_id for c in clues if c.organization_id}
@@ -160,13 +168,13 @@ def clue_list(request: Request) -> Response:
             "rows": [_row(c, deliveries.get(c.id), divisions, units) for c in clues],
             "total": total,
             "pages": max(1, -(-total // PAGE_SIZE)),
-            "pipeline": _pipeline(service.clue_counts(ctx.session, ctx.actor), query),
-            "health": service.delivery_health(ctx.session, ctx.actor),
+            "pipeline": _pipeline(clue_counts(ctx.session, ctx.actor), query),
+            "health": delivery_health(ctx.session, ctx.actor),
             "statuses": list(STATUS_TEXT.items()),
             "causes": list(CAUSE_TEXT.items()),
             "duties": [d.value for d in DutyFailure],
-            "may_retry": service.may_retry_delivery(ctx.actor),
-            "may_open": service.may_open_manual_clue(ctx.actor),
+            "may_retry": may_retry_delivery(ctx.actor),
+            "may_open": may_open_manual_clue(ctx.actor),
             "done": DONE_MESSAGES.get(request.query_params.get("done", "")),
         }
         return render(
@@ -253,7 +261,7 @@ def _audit_rows(evidence: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _sent_problems(record: service.ClueRecord) -> list[dict[str, Any]]:
+def _sent_problems(record: ClueRecord) -> list[dict[str, Any]]:
     """The problems as the document sent to the platform froze them (with their deadlines)."""
     payload = record.delivery.payload if record.delivery is not None else {}
     return [
@@ -268,7 +276,7 @@ def _sent_problems(record: service.ClueRecord) -> list[dict[str, Any]]:
 
 
 def _detail_context(ctx: Ctx, clue_id: int) -> dict[str, Any]:
-    record = service.clue_record(ctx.session, ctx.actor, clue_id)
+    record = clue_record(ctx.session, ctx.actor, clue_id)
     clue, event = record.clue, record.delivery
     evidence = clue.evidence or {}
     return {
@@ -296,7 +304,7 @@ def _detail_context(ctx: Ctx, clue_id: int) -> dict[str, Any]:
             }
             for h in record.history
         ],
-        "may_retry": service.may_retry_delivery(ctx.actor)
+        "may_retry": may_retry_delivery(ctx.actor)
         and event is not None
         and event.state == OutboxState.DEAD.value,
         "done": None,
@@ -335,8 +343,8 @@ def clue_detail(request: Request, clue_id: int) -> Response:
 def retry_delivery(request: Request, event_id: int) -> Response:
     """Put a dead clue delivery back in the queue (the same action as ``outbox retry``)."""
     with user_ctx(request) as ctx:
-        _, clue = service.delivery_in_scope(ctx.session, ctx.actor, event_id)
-        if not service.may_retry_delivery(ctx.actor):
+        _, clue = delivery_in_scope(ctx.session, ctx.actor, event_id)
+        if not may_retry_delivery(ctx.actor):
             raise Forbidden("只有市263办可以重新投递")
         if not do_retry(ctx, [event_id]):
             raise Conflict("该线索的投递不处于“投递失败”状态，无需重新投递")
@@ -356,7 +364,7 @@ FORM_ERRORS = (InvalidInput, Conflict, Forbidden)
 
 
 def _require_manual(ctx: Ctx) -> None:
-    if not service.may_open_manual_clue(ctx.actor):
+    if not may_open_manual_clue(ctx.actor):
         raise Forbidden("只有市263办可以人工移送线索")
 
 
@@ -423,7 +431,7 @@ def _open_manual(request: Request, parsed: ManualClueIn) -> Response | tuple[Fie
                 problems.get_problem(ctx.session, ctx.actor, parsed.problem_id)
             except NotFound as exc:  # a typed number: an error beside the field, not a 404
                 return {"problem_id": exc.message}, 422
-            clue = actions.do_open_manual_clue(ctx, parsed)
+            clue = do_open_manual_clue(ctx, parsed)
             return RedirectResponse(f"/supervision/clues/{clue.id}?done=manual", status_code=303)
     except NotFound as exc:  # the problem is there: the unit chosen is the one missing
         return {"organization_id": exc.message}, exc.status_code
@@ -433,7 +441,8 @@ def _open_manual(request: Request, parsed: ManualClueIn) -> Response | tuple[Fie
 
 @router.post("/supervision/clues/new", dependencies=[Depends(require_csrf)])
 async def manual_submit(request: Request) -> Response:
-    """人工移送: :func:`~eco263.supervision.actions.do_open_manual_clue`, errors by the field."""
+    """人工移送: :func:`~eco263.supervision.actions.manual.do_open_manual_clue`, errors by the
+    field."""
     form = await request.form()
     values = {f: str(form.get(f, "") or "") for f in MANUAL_FIELDS}
     parsed, errors = _validate_manual(values)

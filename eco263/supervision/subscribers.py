@@ -14,23 +14,23 @@ from eco263.problems.events import (
     RectificationReturned,
     RedCardsRaised,
 )
-from eco263.supervision import actions
+from eco263.supervision.actions import rules_checks
 
 
 def _relapse(ctx: Ctx, event: ProblemRegistered) -> None:
-    actions.do_check_relapse(ctx, event)  # 假整改: a closed problem back again
+    rules_checks.do_check_relapse(ctx, event)  # 假整改: a closed problem back again
 
 
 def _returned(ctx: Ctx, event: RectificationReturned) -> None:
-    actions.do_check_failed_verification(ctx, event)  # 整改不到位
+    rules_checks.do_check_failed_verification(ctx, event)  # 整改不到位
 
 
 def _extended(ctx: Ctx, event: DeadlineExtended) -> None:
-    actions.do_check_extensions(ctx, event)  # deadline moved more than K times
+    rules_checks.do_check_extensions(ctx, event)  # deadline moved more than K times
 
 
 def _red_cards(ctx: Ctx, event: RedCardsRaised) -> None:
-    actions.do_open_red_card_clues(ctx, event)  # 红牌
+    rules_checks.do_open_red_card_clues(ctx, event)  # 红牌
 
 
 def subscribe(bus: EventBus[Ctx]) -> None:

@@ -12,7 +12,7 @@ from eco263.actor import SYSTEM
 from eco263.context import Ctx
 from eco263.registry.models import Organization
 from eco263.runtime import Runtime
-from eco263.supervision.actions import TamperingFacts, do_open_tampering_clue
+from eco263.supervision.actions.rules_checks import TamperingFacts, do_open_tampering_clue
 from eco263.supervision.models import Clue
 
 _serial = itertools.count(1)

@@ -15,7 +15,7 @@ from eco263.problems import actions
 from eco263.problems.enums import Move
 from eco263.problems.models import Problem
 from eco263.runtime import Runtime
-from eco263.supervision.actions import (
+from eco263.supervision.actions.rules_checks import (
     AlarmFacts,
     TamperingFacts,
     do_check_repeat_fines,

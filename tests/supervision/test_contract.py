@@ -98,7 +98,8 @@ def test_the_contract_names_both_directions() -> None:
 
 def test_every_clue_document_we_send_matches_the_contract(rt: Runtime, as_user) -> None:  # type: ignore[no-untyped-def]
     from eco263.problems.events import AssignmentFacts, RectificationReturned
-    from eco263.supervision.actions import do_check_failed_verification, do_open_manual_clue
+    from eco263.supervision.actions.manual import do_open_manual_clue
+    from eco263.supervision.actions.rules_checks import do_check_failed_verification
     from eco263.supervision.enums import DutyFailure
     from eco263.supervision.schemas import ManualClueIn
 

@@ -292,7 +292,7 @@ def test_the_demo_loop_an_opinion_comes_back(
     start_receiver(on_clue=AutoReply(sender, opinion=True))
     start_worker()
     with as_user("city") as ctx:
-        from eco263.supervision.actions import do_open_manual_clue
+        from eco263.supervision.actions.manual import do_open_manual_clue
         from eco263.supervision.enums import DutyFailure
         from eco263.supervision.schemas import ManualClueIn
 

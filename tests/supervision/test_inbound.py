@@ -16,7 +16,7 @@ from eco263.config import Settings
 from eco263.outbox import signing
 from eco263.problems.models import Assignment, Problem
 from eco263.runtime import Runtime
-from eco263.supervision.actions import do_open_manual_clue
+from eco263.supervision.actions.manual import do_open_manual_clue
 from eco263.supervision.enums import DutyFailure
 from eco263.supervision.models import Accountability, Clue, ClueStatusChange, InboundRequest
 from eco263.supervision.schemas import ManualClueIn

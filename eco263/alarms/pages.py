@@ -27,8 +27,8 @@ from eco263.context import Ctx
 from eco263.errors import Conflict, Forbidden, NotFound
 from eco263.evidence.store import BlobStore
 from eco263.monitoring import service as monitoring
-from eco263.monitoring.enums import pollutant_label
-from eco263.monitoring.pages import MEDIUM_LABELS, format_value
+from eco263.monitoring.enums import MEDIUM_LABELS, pollutant_label
+from eco263.monitoring.presenters import format_value
 from eco263.problems import service as problems
 from eco263.web.deps import require_csrf, user_ctx
 from eco263.web.routing import PageRoute

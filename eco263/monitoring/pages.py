@@ -9,7 +9,6 @@ ECharts.  Templates: ``web/templates/monitoring/``.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
@@ -29,6 +28,7 @@ from eco263.monitoring.detectors import Limit
 from eco263.monitoring.enums import (
     CN_LABELS,
     FLAG_KINDS,
+    MEDIUM_LABELS,
     POINT_STATUS_LABELS,
     POLLUTANT_UNITS,
     FlagKind,
@@ -38,6 +38,7 @@ from eco263.monitoring.enums import (
     pollutant_label,
 )
 from eco263.monitoring.models import Reading
+from eco263.monitoring.presenters import format_value
 from eco263.web.deps import user_ctx
 from eco263.web.routing import PageRoute
 from eco263.web.templating import local_time, render
@@ -48,16 +49,6 @@ router = APIRouter(include_in_schema=False, route_class=PageRoute)
 WINDOWS: dict[int, str] = {6: "6 小时", 24: "24 小时", 48: "48 小时", 168: "7 天", 720: "30 天"}
 DEFAULT_WINDOW = 48
 POINT_ALARMS = 50
-MEDIUM_LABELS = {"water": "废水", "gas": "废气"}
-
-
-def format_value(value: float | None) -> str:
-    """A measured value as the office reads it: four significant digits, no exponent."""
-    if value is None or not math.isfinite(value):
-        return "—"
-    if abs(value) >= 10_000:
-        return f"{value:.0f}"
-    return f"{value:.4g}"
 
 
 def chart_time(at: datetime) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from eco263.actor import SYSTEM
-from eco263.alarms import rules, service
+from eco263.alarms import enums, rules, service
 from eco263.alarms.evidence_pack import PackedPacket, PackedReading, PackFacts, build_pack
 from eco263.alarms.models import Alarm, PointLimit, PoliceTransfer
 from eco263.clock import local_date
@@ -114,7 +114,7 @@ def _open_problem(
             enterprise.name if enterprise else None, point.name, alarm.pollutant, alarm.rule
         ),
         description=(
-            f"监测点 {point.mn}（{point.name}）{rules.RULE_LABELS.get(alarm.rule, alarm.rule)}："
+            f"监测点 {point.mn}（{point.name}）{enums.RULE_LABELS.get(alarm.rule, alarm.rule)}："
             f"{alarm.start.isoformat()} 至 {alarm.end.isoformat()}，"
             f"评分 {alarm.score:.2f}。报警编号 {alarm.id}。"
         ),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from eco263.alarms import rules
+from eco263.alarms import enums
 from eco263.alarms.models import Alarm
 from eco263.clock import SHANGHAI
 from eco263.monitoring import service as monitoring
@@ -22,9 +22,9 @@ def alarm_row(a: Alarm, points: dict[int, monitoring.PointRow]) -> dict[str, Any
     return {
         "id": a.id,
         "rule": a.rule,
-        "rule_label": rules.RULE_LABELS.get(a.rule, a.rule),
+        "rule_label": enums.RULE_LABELS.get(a.rule, a.rule),
         "category": a.category,
-        "category_label": rules.CATEGORY_LABELS.get(a.category, a.category),
+        "category_label": enums.CATEGORY_LABELS.get(a.category, a.category),
         "point_id": a.point_id,
         "point": row.point.name if row else f"#{a.point_id}",
         "enterprise": row.enterprise_name if row else None,
@@ -36,7 +36,7 @@ def alarm_row(a: Alarm, points: dict[int, monitoring.PointRow]) -> dict[str, Any
         "detected_at": a.detected_at,
         "score": a.score,
         "status": a.status,
-        "status_label": rules.STATUS_LABELS.get(a.status, a.status),
+        "status_label": enums.STATUS_LABELS.get(a.status, a.status),
         "problem_id": a.problem_id,
     }
 
@@ -81,7 +81,7 @@ def _hours_text(value: Any) -> str | None:
 
 def evidence_rows(evidence: dict[str, Any]) -> list[dict[str, str]]:
     """The detector's statistics as labelled rows (known keys first, in the labels' order)."""
-    order = {key: i for i, key in enumerate(rules.EVIDENCE_LABELS)}
+    order = {key: i for i, key in enumerate(enums.EVIDENCE_LABELS)}
     rows = []
     for key in sorted(evidence, key=lambda k: (order.get(k, len(order)), k)):
         value = evidence[key]
@@ -89,7 +89,7 @@ def evidence_rows(evidence: dict[str, Any]) -> list[dict[str, str]]:
         rows.append(
             {
                 "key": key,
-                "label": rules.EVIDENCE_LABELS.get(key, key),
+                "label": enums.EVIDENCE_LABELS.get(key, key),
                 "text": text or _text(value),
             }
         )

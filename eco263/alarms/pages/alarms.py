@@ -18,7 +18,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from eco263.alarms import actions, rules, service
+from eco263.alarms import actions, enums, rules, service
 from eco263.alarms.evidence_pack import PackedReading, chart_png
 from eco263.alarms.models import Alarm, PoliceTransfer
 from eco263.alarms.presenters import alarm_row, evidence_rows, time_text
@@ -58,8 +58,8 @@ def _filters(request: Request) -> dict[str, Any]:
     p = request.query_params
     point = p.get("point", "")
     return {
-        "status": p.get("status", "") if p.get("status") in rules.STATUS_LABELS else "",
-        "category": p.get("category", "") if p.get("category") in rules.CATEGORY_LABELS else "",
+        "status": p.get("status", "") if p.get("status") in enums.STATUS_LABELS else "",
+        "category": p.get("category", "") if p.get("category") in enums.CATEGORY_LABELS else "",
         "point": int(point) if point.isdigit() else None,
     }
 
@@ -82,8 +82,8 @@ def alarm_list(request: Request) -> Response:
             "rows": [alarm_row(a, points) for a in alarms],
             "filters": chosen,
             "point_name": points[chosen["point"]].point.name if chosen["point"] in points else None,
-            "statuses": list(rules.STATUS_LABELS.items()),
-            "categories": list(rules.CATEGORY_LABELS.items()),
+            "statuses": list(enums.STATUS_LABELS.items()),
+            "categories": list(enums.CATEGORY_LABELS.items()),
             "limit": LIST_LIMIT,
         }
         return render(

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import QueryParams
 
-from eco263.alarms import rules as alarm_rules
+from eco263.alarms import enums as alarm_enums
 from eco263.alarms import service as alarm_service
 from eco263.clock import SHANGHAI, ensure_aware
 from eco263.context import Ctx
@@ -315,15 +315,15 @@ def _alarm_rows(ctx: Ctx, point_id: int) -> list[dict[str, Any]]:
     return [
         {
             "id": a.id,
-            "rule": alarm_rules.RULE_LABELS.get(a.rule, a.rule),
+            "rule": alarm_enums.RULE_LABELS.get(a.rule, a.rule),
             "category": a.category,
-            "category_label": alarm_rules.CATEGORY_LABELS.get(a.category, a.category),
+            "category_label": alarm_enums.CATEGORY_LABELS.get(a.category, a.category),
             "pollutant": pollutant_label(a.pollutant),
             "start": a.start,
             "end": a.end,
             "score": a.score,
             "status": a.status,
-            "status_label": alarm_rules.STATUS_LABELS.get(a.status, a.status),
+            "status_label": alarm_enums.STATUS_LABELS.get(a.status, a.status),
             "problem_id": a.problem_id,
         }
         for a in alarms

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from eco263.actor import SYSTEM
 from eco263.alarms import enums, rules, service
+from eco263.alarms.enums import AlarmAction, AlarmStatus, Category, LimitBasis
 from eco263.alarms.evidence_pack import PackedPacket, PackedReading, PackFacts, build_pack
 from eco263.alarms.models import Alarm, PointLimit, PoliceTransfer
 from eco263.clock import local_date
@@ -39,12 +40,12 @@ def do_set_limit(
     limit: float,
     unit: str,
     standard: str,
-    basis: str = "both",
+    basis: str = LimitBasis.BOTH,
 ) -> PointLimit:
     """排放限值 for one pollutant at one point (configuration data, audited)."""
     if not ctx.actor.is_office:
         raise Forbidden("只有263办可以设置排放限值")
-    if limit <= 0 or basis not in ("hour", "day", "both"):
+    if limit <= 0 or basis not in tuple(LimitBasis):
         raise InvalidInput("限值应为正数，basis 为 hour/day/both", field="limit")
     row = ctx.session.get(PointLimit, (point.id, pollutant))
     before = {"limit": row.limit, "standard": row.standard} if row else None
@@ -54,7 +55,7 @@ def do_set_limit(
     row.limit, row.unit, row.standard, row.basis = limit, unit, standard, basis
     ctx.session.flush()
     after = {"pollutant": pollutant, "limit": limit, "unit": unit, "standard": standard}
-    ctx.audit("limit.set", "monitoring_point", point.id, before, after)
+    ctx.audit(AlarmAction.SET_LIMIT, "monitoring_point", point.id, before, after)
     return row
 
 
@@ -70,7 +71,7 @@ def do_record_alarm(ctx: Ctx, point: MonitoringPoint, found: Detection) -> Alarm
         alarm.category, alarm.start, alarm.end, policy
     ):
         _open_problem(ctx, point, alarm, policy)
-        if alarm.category == "tamper":
+        if alarm.category == Category.TAMPER:
             _hand_over(ctx, point, alarm, policy)
     return alarm
 
@@ -86,12 +87,12 @@ def _raise(ctx: Ctx, point: MonitoringPoint, found: Detection) -> Alarm:
         detected_at=found.detected_at,
         score=float(found.score),
         evidence=found.to_json()["evidence"],
-        status="open",
+        status=AlarmStatus.OPEN,
         raised_at=ctx.now,
     )
     ctx.session.add(alarm)
     ctx.session.flush()
-    ctx.audit("alarm.raise", "alarm", alarm.id, None, _summary(alarm, point.mn))
+    ctx.audit(AlarmAction.RAISE, "alarm", alarm.id, None, _summary(alarm, point.mn))
     return alarm
 
 
@@ -102,7 +103,9 @@ def _extend(ctx: Ctx, alarm: Alarm, found: Detection) -> None:
     alarm.end = max(alarm.end, found.end)
     alarm.score = max(alarm.score, float(found.score))
     alarm.evidence = found.to_json()["evidence"]
-    ctx.audit("alarm.extend", "alarm", alarm.id, before, {"end": alarm.end, "score": alarm.score})
+    ctx.audit(
+        AlarmAction.EXTEND, "alarm", alarm.id, before, {"end": alarm.end, "score": alarm.score}
+    )
 
 
 def _open_problem(
@@ -127,7 +130,7 @@ def _open_problem(
     )
     problem = do_register_problem(replace(ctx, actor=SYSTEM), body)
     alarm.problem_id = problem.id
-    ctx.audit("alarm.open_problem", "problem", problem.id, None, {"alarm_id": alarm.id})
+    ctx.audit(AlarmAction.OPEN_PROBLEM, "problem", problem.id, None, {"alarm_id": alarm.id})
 
 
 def _hand_over(ctx: Ctx, point: MonitoringPoint, alarm: Alarm, policy: rules.AlarmPolicy) -> None:
@@ -137,7 +140,7 @@ def _hand_over(ctx: Ctx, point: MonitoringPoint, alarm: Alarm, policy: rules.Ala
     pack, members = _evidence_pack(ctx, point, alarm, policy)
     digest = BlobStore(ctx.settings.attachments_path).put(pack)
     ctx.audit(
-        "evidence_pack.seal",
+        AlarmAction.SEAL_PACK,
         "problem",
         alarm.problem_id or alarm.id,
         None,
@@ -154,7 +157,7 @@ def _hand_over(ctx: Ctx, point: MonitoringPoint, alarm: Alarm, policy: rules.Ala
         )
     )
     ctx.audit(
-        "alarm.police_transfer",
+        AlarmAction.POLICE_TRANSFER,
         "problem",
         alarm.problem_id or alarm.id,
         None,
@@ -219,11 +222,15 @@ def do_acknowledge_alarm(ctx: Ctx, alarm_id: int) -> Alarm:
     alarm = service.get_alarm(ctx.session, ctx.actor, alarm_id)
     if not ctx.actor.is_office:
         raise Forbidden("只有263办可以确认报警")
-    if alarm.status != "open":
+    if alarm.status != AlarmStatus.OPEN:
         raise Conflict("该报警已确认或关闭")
-    alarm.status, alarm.acknowledged_at = "acknowledged", ctx.now
+    alarm.status, alarm.acknowledged_at = AlarmStatus.ACKNOWLEDGED, ctx.now
     ctx.audit(
-        "alarm.acknowledge", "alarm", alarm.id, {"status": "open"}, {"status": "acknowledged"}
+        AlarmAction.ACKNOWLEDGE,
+        "alarm",
+        alarm.id,
+        {"status": AlarmStatus.OPEN.value},
+        {"status": AlarmStatus.ACKNOWLEDGED.value},
     )
     return alarm
 

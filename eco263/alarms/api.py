@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from eco263.alarms import actions, service
+from eco263.alarms.enums import LimitBasis
 from eco263.alarms.models import PoliceTransfer
 from eco263.errors import NotFound
 from eco263.evidence.store import BlobStore
@@ -42,7 +43,7 @@ class LimitIn(BaseModel):
     limit: float
     unit: str = Field(max_length=16)
     standard: str = Field(max_length=64)
-    basis: str = "both"
+    basis: LimitBasis = LimitBasis.BOTH
 
 
 class TransferOut(BaseModel):

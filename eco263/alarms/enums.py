@@ -1,11 +1,31 @@
-"""Alarm vocabulary: detector rules, categories, states and the statistics' names in Chinese.
+"""Alarm vocabulary: detector rules, categories, states, audit actions and the statistics'
+names in Chinese.
 
-The codes are what the alarm table stores; the labels are what the pages show.
+The codes are what the alarm table and the audit chain store; the labels are what the pages
+show.  The categories are the detectors' own (:class:`eco263.monitoring.detectors.Category`).
 """
 
 from __future__ import annotations
 
-RULE_LABELS = {
+from enum import StrEnum
+from typing import Final
+
+from eco263.monitoring.detectors import Category
+
+__all__ = [
+    "AUDIT_LABELS",
+    "CATEGORY_LABELS",
+    "EVIDENCE_LABELS",
+    "RULE_LABELS",
+    "STATUS_LABELS",
+    "AlarmAction",
+    "AlarmStatus",
+    "Category",
+    "LimitBasis",
+]
+
+#: The detectors' rules (``Alarm.rule``).
+RULE_LABELS: Final = {
     "exceedance": "超标排放",
     "missing_data": "数据缺失",
     "flag_abuse": "标记异常",
@@ -18,23 +38,61 @@ RULE_LABELS = {
     "clock": "时钟异常",
 }
 
-
-CATEGORY_LABELS = {
-    "exceedance": "超标排放",
-    "data_quality": "数据质量",
-    "tamper": "疑似造假",
+CATEGORY_LABELS: Final[dict[str, str]] = {
+    Category.EXCEEDANCE: "超标排放",
+    Category.DATA_QUALITY: "数据质量",
+    Category.TAMPER: "疑似造假",
 }
 
-STATUS_LABELS = {
-    "open": "待确认",
-    "acknowledged": "已确认",
-    "closed": "已关闭",
+
+class AlarmStatus(StrEnum):
+    """An alarm's state (``Alarm.status``): raised, seen by an office, over."""
+
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    CLOSED = "closed"
+
+
+STATUS_LABELS: Final[dict[str, str]] = {
+    AlarmStatus.OPEN: "待确认",
+    AlarmStatus.ACKNOWLEDGED: "已确认",
+    AlarmStatus.CLOSED: "已关闭",
+}
+
+
+class LimitBasis(StrEnum):
+    """Which averages a point's limit applies to (``PointLimit.basis``)."""
+
+    HOUR = "hour"
+    DAY = "day"
+    BOTH = "both"
+
+
+class AlarmAction(StrEnum):
+    """The audit-chain actions the alarms domain writes."""
+
+    RAISE = "alarm.raise"
+    EXTEND = "alarm.extend"
+    ACKNOWLEDGE = "alarm.acknowledge"
+    OPEN_PROBLEM = "alarm.open_problem"
+    SEAL_PACK = "evidence_pack.seal"
+    POLICE_TRANSFER = "alarm.police_transfer"
+    SET_LIMIT = "limit.set"
+
+
+AUDIT_LABELS: Final[dict[str, str]] = {
+    AlarmAction.RAISE: "报警产生",
+    AlarmAction.EXTEND: "报警延续",
+    AlarmAction.ACKNOWLEDGE: "确认报警",
+    AlarmAction.OPEN_PROBLEM: "生成问题",
+    AlarmAction.SEAL_PACK: "证据包封存",
+    AlarmAction.POLICE_TRANSFER: "移送公安（行刑衔接）",
 }
 
 
 #: The detectors' statistics (alarm evidence) as an officer reads them; keys not listed
 #: here are shown under their own name.
-EVIDENCE_LABELS = {
+EVIDENCE_LABELS: Final = {
     "detected_at": "检出时间（数据时间）",
     "kind": "类型",
     "hours": "持续小时数",

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import yaml
 
-from eco263.alarms.enums import RULE_LABELS
+from eco263.alarms.enums import RULE_LABELS, AlarmStatus, Category
 
 
 @dataclass(frozen=True, slots=True)
 class AlarmPolicy:
     episode_gap_hours: float = 6
     sustained_exceedance_hours: float = 2
-    opens_problem: tuple[str, ...] = ("tamper", "exceedance")
+    opens_problem: tuple[str, ...] = (Category.TAMPER, Category.EXCEEDANCE)
     problem_category: tuple[tuple[str, str], ...] = (("water", "6T.taihu"), ("gas", "6T.vocs"))
     tamper_duty_failure: str = "执法监管不到位"
     history_days: int = 14
@@ -46,7 +46,7 @@ def opens_problem(category: str, start: datetime, end: datetime, policy: AlarmPo
     """Tampering always opens a problem; an exceedance once it is sustained; data quality never."""
     if category not in policy.opens_problem:
         return False
-    if category == "exceedance":
+    if category == Category.EXCEEDANCE:
         return end - start >= timedelta(hours=policy.sustained_exceedance_hours)
     return True
 
@@ -58,4 +58,4 @@ def problem_title(enterprise: str | None, point: str, pollutant: str, rule: str)
 
 def may_acknowledge(is_office: bool, status: str) -> bool:
     """确认报警: a 263 office, while the alarm is still open (as ``do_acknowledge_alarm``)."""
-    return is_office and status == "open"
+    return is_office and status == AlarmStatus.OPEN

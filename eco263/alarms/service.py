@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from eco263.actor import Actor
+from eco263.alarms.enums import AlarmStatus
 from eco263.alarms.models import Alarm, PointLimit, PoliceTransfer
 from eco263.errors import NotFound
 from eco263.monitoring import service as monitoring_service
@@ -34,7 +35,7 @@ def open_episode(session: Session, point_id: int, pollutant: str, rule: str) -> 
             Alarm.point_id == point_id,
             Alarm.pollutant == pollutant,
             Alarm.rule == rule,
-            Alarm.status != "closed",
+            Alarm.status != AlarmStatus.CLOSED,
         )
         .order_by(Alarm.end.desc())
         .limit(1)
@@ -130,7 +131,7 @@ def unclosed_alarm_counts(session: Session, point_ids: Sequence[int]) -> dict[in
         return {}
     rows = session.execute(
         select(Alarm.point_id, func.count())
-        .where(Alarm.point_id.in_(sorted(point_ids)), Alarm.status != "closed")
+        .where(Alarm.point_id.in_(sorted(point_ids)), Alarm.status != AlarmStatus.CLOSED)
         .group_by(Alarm.point_id)
     )
     return {pid: int(n) for pid, n in rows}

@@ -41,14 +41,6 @@ PACKETS_SHOWN = 50
 CHART_MARGIN = timedelta(hours=6)
 
 DONE_MESSAGES = {"acknowledge": "报警已确认。"}
-HISTORY_LABELS = {
-    "alarm.raise": "报警产生",
-    "alarm.extend": "报警延续",
-    "alarm.acknowledge": "确认报警",
-    "alarm.open_problem": "生成问题",
-    "evidence_pack.seal": "证据包封存",
-    "alarm.police_transfer": "移送公安（行刑衔接）",
-}
 
 
 # -- the list ------------------------------------------------------------------------------------
@@ -128,7 +120,7 @@ def _history(ctx: Ctx, alarm: Alarm) -> list[dict[str, Any]]:
         events += [
             e
             for e in timeline(ctx.session, "problem", [str(alarm.problem_id)])
-            if e.action in HISTORY_LABELS and (e.after or {}).get("alarm_id") == alarm.id
+            if e.action in enums.AUDIT_LABELS and (e.after or {}).get("alarm_id") == alarm.id
         ]
     events.sort(key=lambda e: e.seq)
     return [
@@ -137,7 +129,7 @@ def _history(ctx: Ctx, alarm: Alarm) -> list[dict[str, Any]]:
             "at": e.at,
             "actor": e.actor_name,
             "action": e.action,
-            "label": HISTORY_LABELS.get(e.action, e.action),
+            "label": enums.AUDIT_LABELS.get(e.action, e.action),
             "sha256": (e.after or {}).get("sha256"),
             "hash": e.hash,
         }

@@ -15,7 +15,6 @@ from eco263.alarms.enums import LimitBasis
 from eco263.alarms.models import PoliceTransfer
 from eco263.errors import NotFound
 from eco263.evidence.store import BlobStore
-from eco263.monitoring import service as monitoring
 from eco263.web.deps import user_ctx
 
 router = APIRouter(tags=["alarms 报警"])
@@ -73,8 +72,7 @@ def acknowledge(request: Request, alarm_id: int) -> AlarmOut:
 @router.put("/monitoring/points/{point_id}/limits", status_code=204)
 def set_limit(request: Request, point_id: int, body: LimitIn) -> None:
     with user_ctx(request) as ctx:
-        point = monitoring.get_point(ctx.session, ctx.actor, point_id)
-        actions.do_set_limit(ctx, point, **body.model_dump())
+        actions.do_set_limit(ctx, point_id, **body.model_dump())
 
 
 @router.get("/alarms/{alarm_id}/transfer", response_model=TransferOut)

@@ -12,10 +12,8 @@ from eco263.actor import Actor
 from eco263.alarms.enums import AlarmStatus
 from eco263.alarms.models import Alarm, PointLimit, PoliceTransfer
 from eco263.errors import NotFound
-from eco263.monitoring import service as monitoring_service
+from eco263.monitoring import service as monitoring
 from eco263.monitoring.detectors import Limit
-from eco263.monitoring.models import MonitoringPoint, RawPacket, Reading
-from eco263.monitoring.service import point_filter
 from eco263.registry.models import Organization
 
 
@@ -56,27 +54,16 @@ def supervising_org(session: Session, division_code: str) -> Organization | None
 
 def window_readings(
     session: Session, point_id: int, cn: str, start: datetime, end: datetime
-) -> list[Reading]:
+) -> list[monitoring.WindowReading]:
     """An alarm's data window, both ends included (the evidence pack's readings)."""
-    return monitoring_service.readings_between(session, point_id, cn, start, end, include_end=True)
+    return monitoring.window_values(session, point_id, cn, start, end)
 
 
 def window_packets(
     session: Session, point_id: int, start: datetime, end: datetime, limit: int = 5000
-) -> list[RawPacket]:
+) -> list[monitoring.StoredPacket]:
     """Raw packets whose records lie in the window (the bytes the police will examine)."""
-    return list(
-        session.scalars(
-            select(RawPacket)
-            .where(
-                RawPacket.point_id == point_id,
-                RawPacket.data_time >= start,
-                RawPacket.data_time <= end,
-            )
-            .order_by(RawPacket.id)
-            .limit(limit)
-        )
-    )
+    return monitoring.packets_between(session, point_id, start, end, limit)
 
 
 def list_alarms(
@@ -89,11 +76,7 @@ def list_alarms(
     category: str | None = None,
 ) -> list[Alarm]:
     """Newest alarms on the points the actor may read, optionally of one point/state/category."""
-    query = (
-        select(Alarm)
-        .join(MonitoringPoint, MonitoringPoint.id == Alarm.point_id)
-        .where(point_filter(actor))
-    )
+    query = select(Alarm).where(Alarm.point_id.in_(monitoring.point_ids_in_scope(actor)))
     if point_id is not None:
         query = query.where(Alarm.point_id == point_id)
     if status:
@@ -105,9 +88,9 @@ def list_alarms(
 
 def get_alarm(session: Session, actor: Actor, alarm_id: int) -> Alarm:
     alarm = session.scalar(
-        select(Alarm)
-        .join(MonitoringPoint, MonitoringPoint.id == Alarm.point_id)
-        .where(Alarm.id == alarm_id, point_filter(actor))
+        select(Alarm).where(
+            Alarm.id == alarm_id, Alarm.point_id.in_(monitoring.point_ids_in_scope(actor))
+        )
     )
     if alarm is None:
         raise NotFound("报警")

@@ -208,7 +208,7 @@ def _drawn_chart(ctx: Ctx, alarm: Alarm) -> bytes:
     readings = service.window_readings(ctx.session, alarm.point_id, policy.minute_cn, start, end)
     limit = service.limits_of(ctx.session, alarm.point_id).get(alarm.pollutant)
     packed = [
-        PackedReading(r.data_time, r.pollutant, monitoring.reading_value(r), r.flag)
+        PackedReading(r.data_time, r.pollutant, r.value, r.flag)
         for r in readings
         if r.pollutant == alarm.pollutant
     ]

@@ -93,7 +93,8 @@ def test_detail_shows_statistics_evidence_pack_transfer_and_linked_problem(
     pack = BlobStore(rt.settings.attachments_path).get(transfer.pack_sha256)
     with zipfile.ZipFile(io.BytesIO(pack)) as z:
         packet_names = [n for n in z.namelist() if n.startswith("packets/")]
-        first = z.read(packet_names[0])
+        # the page lists packets by id; the zip names sort as text (packets/1000 < packets/999)
+        first = z.read(min(packet_names, key=lambda n: int(n.split("/")[1].split(".")[0])))
     assert hashlib.sha256(first).hexdigest() in html
     assert f"原始报文 <small>{len(packet_names)} 条" in html
     assert "SHA-256 全部核验一致" in html

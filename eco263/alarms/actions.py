@@ -136,7 +136,7 @@ def _open_problem(ctx: Ctx, point: PointFacts, alarm: Alarm, policy: rules.Alarm
 
 def _hand_over(ctx: Ctx, point: PointFacts, alarm: Alarm, policy: rules.AlarmPolicy) -> None:
     """Seal the evidence pack, record the police transfer, open the supervision clue."""
-    if service.transfer_of(ctx.session, alarm.id) is not None:
+    if service.transfer_exists(ctx.session, alarm.id):
         raise Conflict("该报警已移送")
     pack, members = _evidence_pack(ctx, point, alarm, policy)
     digest = BlobStore(ctx.settings.attachments_path).put(pack)

@@ -15,6 +15,7 @@ from eco263.monitoring.detectors import Category
 __all__ = [
     "AUDIT_LABELS",
     "CATEGORY_LABELS",
+    "CONFIDENTIAL_ACTIONS",
     "EVIDENCE_LABELS",
     "RULE_LABELS",
     "STATUS_LABELS",
@@ -88,6 +89,12 @@ AUDIT_LABELS: Final[dict[str, str]] = {
     AlarmAction.SEAL_PACK: "证据包封存",
     AlarmAction.POLICE_TRANSFER: "移送公安（行刑衔接）",
 }
+
+#: The audit events of the police file (the pack sealed, the case handed over): shown only
+#: to those who may read the transfer (:func:`eco263.alarms.rules.may_read_transfer`).
+CONFIDENTIAL_ACTIONS: Final[frozenset[str]] = frozenset(
+    {AlarmAction.SEAL_PACK, AlarmAction.POLICE_TRANSFER}
+)
 
 
 #: The detectors' statistics (alarm evidence) as an officer reads them; keys not listed

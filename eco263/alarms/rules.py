@@ -1,4 +1,5 @@
-"""Pure alarm rules: episodes, when an alarm opens a problem, what the problem says."""
+"""Pure alarm rules: episodes, when an alarm opens a problem, what the problem says, who may
+read a police transfer."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from eco263.actor import Actor, Role
 from eco263.alarms.enums import RULE_LABELS, AlarmStatus, Category
 
 
@@ -59,3 +61,29 @@ def problem_title(enterprise: str | None, point: str, pollutant: str, rule: str)
 def may_acknowledge(is_office: bool, status: str) -> bool:
     """确认报警: a 263 office, while the alarm is still open (as ``do_acknowledge_alarm``)."""
     return is_office and status == AlarmStatus.OPEN
+
+
+#: Who may read a police transfer (行刑衔接) and its sealed evidence pack, each within the
+#: scope of the points it may read: the 263 offices, who hand the case over, and the 纪委监委,
+#: who supervise the hand-over and receive the tampering clue.  The police (DESIGN.md's
+#: ``police`` role, not built yet) join with one more member here.  Not the enterprise
+#: concerned (the suspect), not a department (the bureau answerable for the point is the unit
+#: the tampering clue names), not the leaders' read-only view (a criminal file is not a
+#: dashboard figure, and local leaders answer for their area under 党政同责): see the README.
+TRANSFER_READERS: frozenset[Role] = frozenset(
+    {Role.CITY_OFFICE, Role.DISTRICT_OFFICE, Role.SUPERVISOR}
+)
+
+
+def may_read_transfer(actor: Actor, enterprise_id: int | None) -> bool:
+    """The actor may see that a case was handed to the police, and its pack.
+
+    ``enterprise_id`` is the enterprise the case concerns: a user of that enterprise is
+    refused whatever its role.  Scope (the alarm's point) is checked by the read that found
+    the alarm; a refusal must look like a missing record (404).
+    """
+    if actor.is_system:
+        return True
+    if actor.enterprise_id is not None and actor.enterprise_id == enterprise_id:
+        return False
+    return actor.role in TRANSFER_READERS

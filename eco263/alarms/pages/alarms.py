@@ -1,9 +1,12 @@
-"""Pages of the alarms domain (监测告警): the alarm list and an alarm's detail — the detector's
-statistics, the evidence chart, the sealed evidence pack and its packets' SHA-256, the police
-transfer (行刑衔接), the linked problem — and the acknowledge form for the 263 offices.
+"""监测告警 pages: the alarm list and an alarm's detail — the detector's statistics, the
+evidence chart, the sealed evidence pack and its packets' SHA-256, the police transfer
+(行刑衔接), the linked problem — and the acknowledge form for the 263 offices.
 
 Reads go through the services (scoped: an alarm on a point out of scope is a 404 like a
 missing one); the only write is :func:`eco263.alarms.actions.do_acknowledge_alarm`.
+The police file is confidential (:func:`eco263.alarms.rules.may_read_transfer`): for anyone
+else — the enterprise concerned first — the page has no 行刑衔接 section, its history no
+seal or transfer, and the chart is drawn from the data, never taken from the pack.
 Templates: ``web/templates/alarms/``.
 """
 
@@ -113,8 +116,9 @@ def _pack(ctx: Ctx, transfer: PoliceTransfer | None) -> dict[str, Any] | None:
     }
 
 
-def _history(ctx: Ctx, alarm: Alarm) -> list[dict[str, Any]]:
-    """The alarm's audit events and those about it on its problem (the seal, the transfer)."""
+def _history(ctx: Ctx, alarm: Alarm, *, police_file: bool) -> list[dict[str, Any]]:
+    """The alarm's audit events and those about it on its problem (the seal, the transfer:
+    only with ``police_file``)."""
     events = timeline(ctx.session, "alarm", [str(alarm.id)])
     if alarm.problem_id is not None:
         events += [
@@ -122,6 +126,8 @@ def _history(ctx: Ctx, alarm: Alarm) -> list[dict[str, Any]]:
             for e in timeline(ctx.session, "problem", [str(alarm.problem_id)])
             if e.action in enums.AUDIT_LABELS and (e.after or {}).get("alarm_id") == alarm.id
         ]
+    if not police_file:
+        events = [e for e in events if e.action not in enums.CONFIDENTIAL_ACTIONS]
     events.sort(key=lambda e: e.seq)
     return [
         {
@@ -150,7 +156,8 @@ def _problem(ctx: Ctx, problem_id: int | None) -> dict[str, Any] | None:
 def _detail_context(ctx: Ctx, alarm_id: int) -> dict[str, Any]:
     alarm = service.get_alarm(ctx.session, ctx.actor, alarm_id)
     point = monitoring.get_point_row(ctx.session, ctx.actor, alarm.point_id)
-    transfer = service.transfer_of(ctx.session, alarm.id)
+    police_file = rules.may_read_transfer(ctx.actor, point.point.enterprise_id)
+    transfer = service.readable_transfer(ctx.session, ctx.actor, alarm) if police_file else None
     limit = service.limits_of(ctx.session, alarm.point_id).get(alarm.pollutant)
     return {
         "alarm": alarm_row(alarm, {point.point.id: point}),
@@ -158,9 +165,10 @@ def _detail_context(ctx: Ctx, alarm_id: int) -> dict[str, Any]:
         "medium": MEDIUM_LABELS.get(point.point.medium, point.point.medium),
         "limit": limit,
         "evidence": evidence_rows(dict(alarm.evidence or {})),
+        "police_file": police_file,
         "transfer": transfer,
         "pack": _pack(ctx, transfer),
-        "history": _history(ctx, alarm),
+        "history": _history(ctx, alarm, police_file=police_file),
         "problem": _problem(ctx, alarm.problem_id),
         "may_acknowledge": rules.may_acknowledge(ctx.actor.is_office, alarm.status),
         "acknowledged_at": alarm.acknowledged_at,
@@ -227,10 +235,11 @@ def _sealed_chart(ctx: Ctx, transfer: PoliceTransfer) -> bytes | None:
 @router.get("/alarms/{alarm_id}/chart.png")
 def evidence_chart(request: Request, alarm_id: int) -> Response:
     """The evidence chart: the sealed one from the evidence pack if the alarm was handed over
-    (the very bytes the police received), else drawn from the stored data."""
+    (the very bytes the police received) and the reader may see the police file, else drawn
+    from the stored data."""
     with user_ctx(request) as ctx:
         alarm = service.get_alarm(ctx.session, ctx.actor, alarm_id)
-        transfer = service.transfer_of(ctx.session, alarm.id)
+        transfer = service.readable_transfer(ctx.session, ctx.actor, alarm)
         png = _sealed_chart(ctx, transfer) if transfer else None
         source = "evidence-pack" if png else "drawn"
         if png is None:

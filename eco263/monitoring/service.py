@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from eco263.actor import SYSTEM as SYSTEM_ACTOR
 from eco263.actor import Actor, Role
-from eco263.errors import NotFound
+from eco263.errors import Forbidden, NotFound
 from eco263.monitoring.enums import LATEST_CNS, PointStatus
 from eco263.monitoring.hj212.codec import CrcMode, DecodeOptions
 from eco263.monitoring.models import DeadLetter, MonitoringPoint, RawPacket, Reading
@@ -130,8 +130,34 @@ def latest_readings(
     return at, list(rows)
 
 
-def recent_dead_letters(session: Session, limit: int = 100) -> list[DeadLetter]:
-    return list(session.scalars(select(DeadLetter).order_by(DeadLetter.id.desc()).limit(limit)))
+def dead_letter_filter(actor: Actor) -> ColumnElement[bool]:
+    """Dead letters are scoped like points: those whose MN is a point the actor may read; a
+    dead letter of an unknown MN (or none) belongs to the city office alone."""
+    if actor.is_system:
+        return true()
+    known = DeadLetter.mn.in_(select(MonitoringPoint.mn).where(point_filter(actor)))
+    if actor.role != Role.CITY_OFFICE:
+        return known
+    unknown = or_(
+        DeadLetter.mn.is_(None),
+        ~select(MonitoringPoint.id).where(MonitoringPoint.mn == DeadLetter.mn).exists(),
+    )
+    return or_(known, unknown)
+
+
+def recent_dead_letters(session: Session, actor: Actor, limit: int = 100) -> list[DeadLetter]:
+    """The newest rejected packets in the actor's scope (263 offices only: they carry the
+    bytes of other units' loggers)."""
+    if not actor.is_office:
+        raise Forbidden("只有263办可以查看异常报文")
+    return list(
+        session.scalars(
+            select(DeadLetter)
+            .where(dead_letter_filter(actor))
+            .order_by(DeadLetter.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 # -- the monitoring list and the point page ---------------------------------------------------

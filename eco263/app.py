@@ -22,7 +22,6 @@ from eco263.config import Settings, get_settings
 from eco263.dashboard import pages as dashboard_pages
 from eco263.errors import DomainError
 from eco263.monitoring import api as monitoring_api
-from eco263.monitoring import pages as monitoring_pages
 from eco263.problems import api as problems_api
 from eco263.problems import pages as problems_pages
 from eco263.registry import api as registry_api
@@ -58,7 +57,6 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     auth_pages.router,
     dashboard_pages.router,
     problems_pages.router,
-    monitoring_pages.router,
     alarms_pages.router,
     supervision_pages.router,
 )

@@ -126,7 +126,7 @@ def _register_points(ctx: Ctx) -> None:
         )
         do_set_limit(
             ctx,
-            point,
+            point.id,
             pollutant="w20122",
             limit=0.3,
             unit="mg/L",

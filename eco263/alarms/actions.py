@@ -13,38 +13,42 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from eco263.actor import SYSTEM
-from eco263.alarms import rules, service
+from eco263.alarms import enums, rules, service
+from eco263.alarms.enums import AlarmAction, AlarmStatus, Category, LimitBasis
 from eco263.alarms.evidence_pack import PackedPacket, PackedReading, PackFacts, build_pack
 from eco263.alarms.models import Alarm, PointLimit, PoliceTransfer
 from eco263.clock import local_date
 from eco263.context import Ctx
 from eco263.errors import Conflict, Forbidden, InvalidInput
 from eco263.evidence.store import BlobStore
+from eco263.monitoring import service as monitoring
 from eco263.monitoring.detectors import Alarm as Detection
-from eco263.monitoring.models import MonitoringPoint
+from eco263.monitoring.service import PointFacts
 from eco263.problems.actions import do_register_problem
 from eco263.problems.schemas import ProblemCreate
-from eco263.registry.models import Enterprise
+from eco263.registry import service as registry
 from eco263.supervision.actions.rules_checks import TamperingFacts, do_open_tampering_clue
 
 
 def do_set_limit(
     ctx: Ctx,
-    point: MonitoringPoint,
+    point_id: int,
     *,
     pollutant: str,
     limit: float,
     unit: str,
     standard: str,
-    basis: str = "both",
+    basis: str = LimitBasis.BOTH,
 ) -> PointLimit:
-    """排放限值 for one pollutant at one point (configuration data, audited)."""
+    """排放限值 for one pollutant at one point (configuration data, audited).
+
+    A point out of the actor's scope is a 404 like a missing one; then only an office may set.
+    """
+    point = monitoring.point_facts(ctx.session, ctx.actor, point_id)
     if not ctx.actor.is_office:
         raise Forbidden("只有263办可以设置排放限值")
-    if limit <= 0 or basis not in ("hour", "day", "both"):
+    if limit <= 0 or basis not in tuple(LimitBasis):
         raise InvalidInput("限值应为正数，basis 为 hour/day/both", field="limit")
     row = ctx.session.get(PointLimit, (point.id, pollutant))
     before = {"limit": row.limit, "standard": row.standard} if row else None
@@ -54,11 +58,11 @@ def do_set_limit(
     row.limit, row.unit, row.standard, row.basis = limit, unit, standard, basis
     ctx.session.flush()
     after = {"pollutant": pollutant, "limit": limit, "unit": unit, "standard": standard}
-    ctx.audit("limit.set", "monitoring_point", point.id, before, after)
+    ctx.audit(AlarmAction.SET_LIMIT, "monitoring_point", point.id, before, after)
     return row
 
 
-def do_record_alarm(ctx: Ctx, point: MonitoringPoint, found: Detection) -> Alarm:
+def do_record_alarm(ctx: Ctx, point: PointFacts, found: Detection) -> Alarm:
     """Raise a new episode or extend the open one; then act on it as the policy says."""
     policy = rules.load_policy()
     alarm = service.open_episode(ctx.session, point.id, found.pollutant, found.rule)
@@ -70,12 +74,12 @@ def do_record_alarm(ctx: Ctx, point: MonitoringPoint, found: Detection) -> Alarm
         alarm.category, alarm.start, alarm.end, policy
     ):
         _open_problem(ctx, point, alarm, policy)
-        if alarm.category == "tamper":
+        if alarm.category == Category.TAMPER:
             _hand_over(ctx, point, alarm, policy)
     return alarm
 
 
-def _raise(ctx: Ctx, point: MonitoringPoint, found: Detection) -> Alarm:
+def _raise(ctx: Ctx, point: PointFacts, found: Detection) -> Alarm:
     alarm = Alarm(
         point_id=point.id,
         pollutant=found.pollutant,
@@ -86,12 +90,12 @@ def _raise(ctx: Ctx, point: MonitoringPoint, found: Detection) -> Alarm:
         detected_at=found.detected_at,
         score=float(found.score),
         evidence=found.to_json()["evidence"],
-        status="open",
+        status=AlarmStatus.OPEN,
         raised_at=ctx.now,
     )
     ctx.session.add(alarm)
     ctx.session.flush()
-    ctx.audit("alarm.raise", "alarm", alarm.id, None, _summary(alarm, point.mn))
+    ctx.audit(AlarmAction.RAISE, "alarm", alarm.id, None, _summary(alarm, point.mn))
     return alarm
 
 
@@ -102,19 +106,19 @@ def _extend(ctx: Ctx, alarm: Alarm, found: Detection) -> None:
     alarm.end = max(alarm.end, found.end)
     alarm.score = max(alarm.score, float(found.score))
     alarm.evidence = found.to_json()["evidence"]
-    ctx.audit("alarm.extend", "alarm", alarm.id, before, {"end": alarm.end, "score": alarm.score})
+    ctx.audit(
+        AlarmAction.EXTEND, "alarm", alarm.id, before, {"end": alarm.end, "score": alarm.score}
+    )
 
 
-def _open_problem(
-    ctx: Ctx, point: MonitoringPoint, alarm: Alarm, policy: rules.AlarmPolicy
-) -> None:
-    enterprise = ctx.session.get(Enterprise, point.enterprise_id) if point.enterprise_id else None
+def _open_problem(ctx: Ctx, point: PointFacts, alarm: Alarm, policy: rules.AlarmPolicy) -> None:
+    enterprise = _enterprise(ctx, point)
     body = ProblemCreate(
         title=rules.problem_title(
-            enterprise.name if enterprise else None, point.name, alarm.pollutant, alarm.rule
+            enterprise["name"] if enterprise else None, point.name, alarm.pollutant, alarm.rule
         ),
         description=(
-            f"监测点 {point.mn}（{point.name}）{rules.RULE_LABELS.get(alarm.rule, alarm.rule)}："
+            f"监测点 {point.mn}（{point.name}）{enums.RULE_LABELS.get(alarm.rule, alarm.rule)}："
             f"{alarm.start.isoformat()} 至 {alarm.end.isoformat()}，"
             f"评分 {alarm.score:.2f}。报警编号 {alarm.id}。"
         ),
@@ -127,17 +131,17 @@ def _open_problem(
     )
     problem = do_register_problem(replace(ctx, actor=SYSTEM), body)
     alarm.problem_id = problem.id
-    ctx.audit("alarm.open_problem", "problem", problem.id, None, {"alarm_id": alarm.id})
+    ctx.audit(AlarmAction.OPEN_PROBLEM, "problem", problem.id, None, {"alarm_id": alarm.id})
 
 
-def _hand_over(ctx: Ctx, point: MonitoringPoint, alarm: Alarm, policy: rules.AlarmPolicy) -> None:
+def _hand_over(ctx: Ctx, point: PointFacts, alarm: Alarm, policy: rules.AlarmPolicy) -> None:
     """Seal the evidence pack, record the police transfer, open the supervision clue."""
-    if ctx.session.scalar(select(PoliceTransfer.id).where(PoliceTransfer.alarm_id == alarm.id)):
+    if service.transfer_exists(ctx.session, alarm.id):
         raise Conflict("该报警已移送")
     pack, members = _evidence_pack(ctx, point, alarm, policy)
     digest = BlobStore(ctx.settings.attachments_path).put(pack)
     ctx.audit(
-        "evidence_pack.seal",
+        AlarmAction.SEAL_PACK,
         "problem",
         alarm.problem_id or alarm.id,
         None,
@@ -154,7 +158,7 @@ def _hand_over(ctx: Ctx, point: MonitoringPoint, alarm: Alarm, policy: rules.Ala
         )
     )
     ctx.audit(
-        "alarm.police_transfer",
+        AlarmAction.POLICE_TRANSFER,
         "problem",
         alarm.problem_id or alarm.id,
         None,
@@ -184,14 +188,14 @@ def _hand_over(ctx: Ctx, point: MonitoringPoint, alarm: Alarm, policy: rules.Ala
 
 
 def _evidence_pack(
-    ctx: Ctx, point: MonitoringPoint, alarm: Alarm, policy: rules.AlarmPolicy
+    ctx: Ctx, point: PointFacts, alarm: Alarm, policy: rules.AlarmPolicy
 ) -> tuple[bytes, dict[str, str]]:
     margin = timedelta(hours=6)
     start, end = alarm.start - margin, alarm.end + margin
     readings = service.window_readings(ctx.session, point.id, policy.minute_cn, start, end)
     packets = service.window_packets(ctx.session, point.id, start, end)
     limit = ctx.session.get(PointLimit, (point.id, alarm.pollutant))
-    enterprise = ctx.session.get(Enterprise, point.enterprise_id) if point.enterprise_id else None
+    enterprise = _enterprise(ctx, point)
     facts = PackFacts(
         alarm=_summary(alarm, point.mn) | {"evidence": alarm.evidence},
         point={
@@ -200,15 +204,10 @@ def _evidence_pack(
             "name": point.name,
             "division_code": point.division_code,
         },
-        enterprise={"id": enterprise.id, "uscc": enterprise.uscc, "name": enterprise.name}
-        if enterprise
-        else None,
+        enterprise=enterprise,
         pollutant=alarm.pollutant,
         limit=limit.limit if limit else None,
-        readings=[
-            PackedReading(r.data_time, r.pollutant, r.avg if r.avg is not None else r.rtd, r.flag)
-            for r in readings
-        ],
+        readings=[PackedReading(r.data_time, r.pollutant, r.value, r.flag) for r in readings],
         packets=[PackedPacket(p.id, p.received_at, p.peer, p.sha256, p.data) for p in packets],
     )
     return build_pack(facts)
@@ -219,13 +218,25 @@ def do_acknowledge_alarm(ctx: Ctx, alarm_id: int) -> Alarm:
     alarm = service.get_alarm(ctx.session, ctx.actor, alarm_id)
     if not ctx.actor.is_office:
         raise Forbidden("只有263办可以确认报警")
-    if alarm.status != "open":
+    if alarm.status != AlarmStatus.OPEN:
         raise Conflict("该报警已确认或关闭")
-    alarm.status, alarm.acknowledged_at = "acknowledged", ctx.now
+    alarm.status, alarm.acknowledged_at = AlarmStatus.ACKNOWLEDGED, ctx.now
     ctx.audit(
-        "alarm.acknowledge", "alarm", alarm.id, {"status": "open"}, {"status": "acknowledged"}
+        AlarmAction.ACKNOWLEDGE,
+        "alarm",
+        alarm.id,
+        {"status": AlarmStatus.OPEN.value},
+        {"status": AlarmStatus.ACKNOWLEDGED.value},
     )
     return alarm
+
+
+def _enterprise(ctx: Ctx, point: PointFacts) -> dict[str, Any] | None:
+    """The point's enterprise as the problem and the pack name it (``None`` without one)."""
+    if point.enterprise_id is None:
+        return None
+    e = registry.get_enterprise(ctx.session, point.enterprise_id)
+    return {"id": e.id, "uscc": e.uscc, "name": e.name}
 
 
 def _summary(alarm: Alarm, mn: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from eco263.alarms.enums import LimitBasis
 from eco263.db import Base, JSONType, UTCDateTime
 
 
@@ -21,7 +22,7 @@ class PointLimit(Base):
     limit: Mapped[float] = mapped_column(Float)
     unit: Mapped[str] = mapped_column(String(16))
     standard: Mapped[str] = mapped_column(String(64))
-    basis: Mapped[str] = mapped_column(String(8), default="both")
+    basis: Mapped[str] = mapped_column(String(8), default=LimitBasis.BOTH.value)
 
 
 class Alarm(Base):

@@ -1,4 +1,5 @@
-"""Pure alarm rules: episodes, when an alarm opens a problem, what the problem says."""
+"""Pure alarm rules: episodes, when an alarm opens a problem, what the problem says, who may
+read a police transfer."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ from pathlib import Path
 
 import yaml
 
+from eco263.actor import Actor, Role
+from eco263.alarms.enums import RULE_LABELS, AlarmStatus, Category
+
 
 @dataclass(frozen=True, slots=True)
 class AlarmPolicy:
     episode_gap_hours: float = 6
     sustained_exceedance_hours: float = 2
-    opens_problem: tuple[str, ...] = ("tamper", "exceedance")
+    opens_problem: tuple[str, ...] = (Category.TAMPER, Category.EXCEEDANCE)
     problem_category: tuple[tuple[str, str], ...] = (("water", "6T.taihu"), ("gas", "6T.vocs"))
     tamper_duty_failure: str = "执法监管不到位"
     history_days: int = 14
@@ -44,23 +48,9 @@ def opens_problem(category: str, start: datetime, end: datetime, policy: AlarmPo
     """Tampering always opens a problem; an exceedance once it is sustained; data quality never."""
     if category not in policy.opens_problem:
         return False
-    if category == "exceedance":
+    if category == Category.EXCEEDANCE:
         return end - start >= timedelta(hours=policy.sustained_exceedance_hours)
     return True
-
-
-RULE_LABELS = {
-    "exceedance": "超标排放",
-    "missing_data": "数据缺失",
-    "flag_abuse": "标记异常",
-    "dilution": "疑似稀释采样",
-    "flatline": "数据恒值",
-    "replay": "数据重放",
-    "pinning": "数据贴线",
-    "parameter_edit": "疑似篡改仪器参数",
-    "aggregate_mismatch": "小时/日值与分钟值不符",
-    "clock": "时钟异常",
-}
 
 
 def problem_title(enterprise: str | None, point: str, pollutant: str, rule: str) -> str:
@@ -68,98 +58,32 @@ def problem_title(enterprise: str | None, point: str, pollutant: str, rule: str)
     return f"{who}在线监测{RULE_LABELS.get(rule, rule)}（{pollutant}）"
 
 
-CATEGORY_LABELS = {
-    "exceedance": "超标排放",
-    "data_quality": "数据质量",
-    "tamper": "疑似造假",
-}
-
-STATUS_LABELS = {
-    "open": "待确认",
-    "acknowledged": "已确认",
-    "closed": "已关闭",
-}
-
-
 def may_acknowledge(is_office: bool, status: str) -> bool:
     """确认报警: a 263 office, while the alarm is still open (as ``do_acknowledge_alarm``)."""
-    return is_office and status == "open"
+    return is_office and status == AlarmStatus.OPEN
 
 
-#: The detectors' statistics (alarm evidence) as an officer reads them; keys not listed
-#: here are shown under their own name.
-EVIDENCE_LABELS = {
-    "detected_at": "检出时间（数据时间）",
-    "kind": "类型",
-    "hours": "持续小时数",
-    "days": "持续天数",
-    "factor": "稀释/下降倍数",
-    "factors": "各段下降倍数",
-    "episodes": "异常段数",
-    "level_before": "异常前水平",
-    "level_after": "异常后水平",
-    "flow_ratio": "同期流量变化比",
-    "flow_change": "流量变化",
-    "limit": "排放限值",
-    "unit": "单位",
-    "standard": "执行标准",
-    "basis": "限值基准",
-    "value": "数值",
-    "max": "最大值",
-    "mean_over": "超标时段均值",
-    "hours_over": "超标小时数",
-    "daily_mean": "日均值",
-    "max_minute_value": "最大分钟值",
-    "minute_values_above_limit": "超限分钟值个数",
-    "ratio": "比值",
-    "slope": "斜率",
-    "intercept": "截距",
-    "p_value": "显著性 p 值",
-    "spread": "波动幅度",
-    "usual_spread": "通常波动幅度",
-    "spread_ratio": "波动幅度比",
-    "matches": "重复片段数",
-    "lag_hours": "重放间隔（小时）",
-    "lag_days": "重放间隔（天）",
-    "source_start": "被复制数据起点",
-    "results_copied": "复制结果数",
-    "near_limit": "贴近限值带",
-    "band": "贴线区间",
-    "hours_just_below": "略低于限值小时数",
-    "hours_at_or_above": "达到或超过限值小时数",
-    "hours_below_band": "低于贴线带小时数",
-    "offset_minutes": "时钟偏差（分钟）",
-    "usual_latency_seconds": "通常上传延迟（秒）",
-    "rows_expected": "应到记录数",
-    "rows_received": "实到记录数",
-    "rows_absent": "缺失记录数",
-    "rows_fault_flag": "故障标记记录数",
-    "rows_bad_value": "异常值记录数",
-    "rows_by_kind": "各类记录数",
-    "maintenance": "维护/校准记录数",
-    "fault": "故障记录数",
-    "stop": "停运记录数",
-    "episodes_in_window": "窗口内异常段数",
-    "episodes_suspicious": "可疑异常段数",
-    "affected_hours_of_day": "受影响的时段（按小时）",
-    "threshold_log": "判定阈值（对数）",
-    "step_log": "下降幅度（对数）",
-    "onset_jump_log": "起始跳变（对数）",
-    "reference_pollutant": "参照因子",
-    "correlation_gain": "相关增益",
-    "records_mismatched": "不符记录数",
-    "relative_difference": "相对差",
-    "computed": "按分钟值计算",
-    "sent": "上报值",
-    "median_sent_over_computed": "上报/计算中位比",
-    "typical_result_minutes": "通常出数间隔（分钟）",
-    "p95_run_minutes": "95% 分位恒值时长（分钟）",
-    "threshold_hours": "判定时长（小时）",
-    "window_days": "窗口天数",
-    "duplicate_timestamps_nearby": "附近重复时间戳",
-    "examples": "示例",
-    "pre_z": "前段 z 值",
-    "pre_levels": "前段水平",
-    "post_levels": "后段水平",
-    "resolution": "分辨率",
-}
+#: Who may read a police transfer (行刑衔接) and its sealed evidence pack, each within the
+#: scope of the points it may read: the 263 offices, who hand the case over, and the 纪委监委,
+#: who supervise the hand-over and receive the tampering clue.  The police (DESIGN.md's
+#: ``police`` role, not built yet) join with one more member here.  Not the enterprise
+#: concerned (the suspect), not a department (the bureau answerable for the point is the unit
+#: the tampering clue names), not the leaders' read-only view (a criminal file is not a
+#: dashboard figure, and local leaders answer for their area under 党政同责): see the README.
+TRANSFER_READERS: frozenset[Role] = frozenset(
+    {Role.CITY_OFFICE, Role.DISTRICT_OFFICE, Role.SUPERVISOR}
+)
+
+
+def may_read_transfer(actor: Actor, enterprise_id: int | None) -> bool:
+    """The actor may see that a case was handed to the police, and its pack.
+
+    ``enterprise_id`` is the enterprise the case concerns: a user of that enterprise is
+    refused whatever its role.  Scope (the alarm's point) is checked by the read that found
+    the alarm; a refusal must look like a missing record (404).
+    """
+    if actor.is_system:
+        return True
+    if actor.enterprise_id is not None and actor.enterprise_id == enterprise_id:
+        return False
+    return actor.role in TRANSFER_READERS

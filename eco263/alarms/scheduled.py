@@ -14,14 +14,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eco263.actor import SYSTEM
 from eco263.alarms import rules, service
 from eco263.alarms.actions import do_record_alarm
+from eco263.monitoring import service as monitoring
 from eco263.monitoring.detectors import ALL_RULES, DetectorConfig, detect_point, load_config
-from eco263.monitoring.models import MonitoringPoint, Reading
 from eco263.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -35,24 +34,18 @@ class DetectionReport:
 
 
 def point_frame(
-    session: Session, point: MonitoringPoint, start: datetime, end: datetime
+    session: Session, point: monitoring.PointFacts, start: datetime, end: datetime
 ) -> pd.DataFrame:
     """A point's stored records in the detectors' long form (minute, hour and day data)."""
-    rows = session.execute(
-        select(
-            Reading.data_time, Reading.cn, Reading.pollutant, Reading.avg, Reading.rtd, Reading.flag
-        )
-        .where(Reading.point_id == point.id, Reading.data_time >= start, Reading.data_time < end)
-        .order_by(Reading.data_time)
-    ).all()
+    records = monitoring.point_records(session, point.id, start, end)
     return pd.DataFrame(
         {
             "mn": point.mn,
-            "time": pd.to_datetime([r.data_time for r in rows], utc=True),
-            "cn": [r.cn for r in rows],
-            "pollutant": [r.pollutant for r in rows],
-            "value": [r.avg if r.avg is not None else r.rtd for r in rows],
-            "flag": [r.flag or "N" for r in rows],
+            "time": pd.to_datetime(records.data_time, utc=True),
+            "cn": records.cn,
+            "pollutant": records.pollutant,
+            "value": records.value,
+            "flag": [f or "N" for f in records.flag],
         }
     )
 
@@ -63,9 +56,7 @@ def detect_recent(rt: Runtime, now: datetime) -> DetectionReport:
     config = load_config()
     report = DetectionReport()
     with rt.sessions() as session:
-        point_ids = list(
-            session.scalars(select(MonitoringPoint.id).where(MonitoringPoint.active.is_(True)))
-        )
+        point_ids = monitoring.active_point_ids(session)
     for point_id in point_ids:
         try:
             _detect_point(rt, point_id, now, policy, config, report)
@@ -86,7 +77,7 @@ def _detect_point(
 ) -> None:
     with rt.unit_of_work() as ctx:
         ctx = replace(ctx, actor=SYSTEM, now=now)
-        point = ctx.session.get_one(MonitoringPoint, point_id)
+        point = monitoring.point_facts(ctx.session, SYSTEM, point_id)
         frame = point_frame(ctx.session, point, now - timedelta(days=policy.history_days), now)
         if frame.empty:
             return

@@ -1,4 +1,10 @@
-"""Reads for the alarm pipeline: limits, episodes, the data an evidence pack needs."""
+"""Reads for the alarm pipeline: limits, episodes, the data an evidence pack needs; the alarms
+and police transfers a user may read.
+
+Scope: an alarm is readable where its point is (monitoring's scope).  A police transfer is
+confidential (:func:`eco263.alarms.rules.may_read_transfer`): refused, it is reported missing,
+exactly as when there is none, so its existence cannot be probed.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +15,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from eco263.actor import Actor
+from eco263.alarms import rules
+from eco263.alarms.enums import AlarmStatus
 from eco263.alarms.models import Alarm, PointLimit, PoliceTransfer
 from eco263.errors import NotFound
-from eco263.monitoring import service as monitoring_service
+from eco263.monitoring import service as monitoring
 from eco263.monitoring.detectors import Limit
-from eco263.monitoring.models import MonitoringPoint, RawPacket, Reading
-from eco263.monitoring.service import point_filter
 from eco263.registry.models import Organization
 
 
@@ -34,7 +40,7 @@ def open_episode(session: Session, point_id: int, pollutant: str, rule: str) -> 
             Alarm.point_id == point_id,
             Alarm.pollutant == pollutant,
             Alarm.rule == rule,
-            Alarm.status != "closed",
+            Alarm.status != AlarmStatus.CLOSED,
         )
         .order_by(Alarm.end.desc())
         .limit(1)
@@ -55,27 +61,16 @@ def supervising_org(session: Session, division_code: str) -> Organization | None
 
 def window_readings(
     session: Session, point_id: int, cn: str, start: datetime, end: datetime
-) -> list[Reading]:
+) -> list[monitoring.WindowReading]:
     """An alarm's data window, both ends included (the evidence pack's readings)."""
-    return monitoring_service.readings_between(session, point_id, cn, start, end, include_end=True)
+    return monitoring.window_values(session, point_id, cn, start, end)
 
 
 def window_packets(
     session: Session, point_id: int, start: datetime, end: datetime, limit: int = 5000
-) -> list[RawPacket]:
+) -> list[monitoring.StoredPacket]:
     """Raw packets whose records lie in the window (the bytes the police will examine)."""
-    return list(
-        session.scalars(
-            select(RawPacket)
-            .where(
-                RawPacket.point_id == point_id,
-                RawPacket.data_time >= start,
-                RawPacket.data_time <= end,
-            )
-            .order_by(RawPacket.id)
-            .limit(limit)
-        )
-    )
+    return monitoring.packets_between(session, point_id, start, end, limit)
 
 
 def list_alarms(
@@ -88,11 +83,7 @@ def list_alarms(
     category: str | None = None,
 ) -> list[Alarm]:
     """Newest alarms on the points the actor may read, optionally of one point/state/category."""
-    query = (
-        select(Alarm)
-        .join(MonitoringPoint, MonitoringPoint.id == Alarm.point_id)
-        .where(point_filter(actor))
-    )
+    query = select(Alarm).where(Alarm.point_id.in_(monitoring.point_ids_in_scope(actor)))
     if point_id is not None:
         query = query.where(Alarm.point_id == point_id)
     if status:
@@ -104,9 +95,9 @@ def list_alarms(
 
 def get_alarm(session: Session, actor: Actor, alarm_id: int) -> Alarm:
     alarm = session.scalar(
-        select(Alarm)
-        .join(MonitoringPoint, MonitoringPoint.id == Alarm.point_id)
-        .where(Alarm.id == alarm_id, point_filter(actor))
+        select(Alarm).where(
+            Alarm.id == alarm_id, Alarm.point_id.in_(monitoring.point_ids_in_scope(actor))
+        )
     )
     if alarm is None:
         raise NotFound("报警")
@@ -130,12 +121,36 @@ def unclosed_alarm_counts(session: Session, point_ids: Sequence[int]) -> dict[in
         return {}
     rows = session.execute(
         select(Alarm.point_id, func.count())
-        .where(Alarm.point_id.in_(sorted(point_ids)), Alarm.status != "closed")
+        .where(Alarm.point_id.in_(sorted(point_ids)), Alarm.status != AlarmStatus.CLOSED)
         .group_by(Alarm.point_id)
     )
     return {pid: int(n) for pid, n in rows}
 
 
-def transfer_of(session: Session, alarm_id: int) -> PoliceTransfer | None:
-    """The police transfer (行刑衔接) of an alarm, if it was handed over."""
+def transfer_exists(session: Session, alarm_id: int) -> bool:
+    """Whether the alarm was handed to the police (for the hand-over itself: not scoped)."""
+    return _transfer_row(session, alarm_id) is not None
+
+
+def readable_transfer(session: Session, actor: Actor, alarm: Alarm) -> PoliceTransfer | None:
+    """The police transfer of an alarm the actor has read, if there is one and the actor may
+    see it; ``None`` either way (the pages show nothing rather than a refusal)."""
+    row = _transfer_row(session, alarm.id)
+    if row is None or not rules.may_read_transfer(actor, row.enterprise_id):
+        return None
+    return row
+
+
+def get_transfer(
+    session: Session, actor: Actor, alarm_id: int, what: str = "移送记录"
+) -> PoliceTransfer:
+    """The police transfer (行刑衔接) of an alarm in scope; refused or absent, a 404 naming
+    ``what`` (the same answer either way)."""
+    row = readable_transfer(session, actor, get_alarm(session, actor, alarm_id))
+    if row is None:
+        raise NotFound(what)
+    return row
+
+
+def _transfer_row(session: Session, alarm_id: int) -> PoliceTransfer | None:
     return session.scalar(select(PoliceTransfer).where(PoliceTransfer.alarm_id == alarm_id))

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from eco263.actor import CLUE_READERS, Role
 from eco263.alarms import service as alarm_service
-from eco263.alarms.pages import alarm_row
+from eco263.alarms.presenters import alarm_row
 from eco263.context import Ctx
 from eco263.monitoring import service as monitoring
 from eco263.problems import rules

@@ -10,6 +10,9 @@ from typing import Final
 
 from eco263.monitoring.signals import GAS_FACTORS, WATER_FACTORS
 
+#: A point's medium (``MonitoringPoint.medium``) as the pages name it.
+MEDIUM_LABELS: Final = {"water": "废水", "gas": "废气"}
+
 
 class PointStatus(StrEnum):
     """How a point looks on the monitoring list (derived from its data, never stored)."""

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from eco263.actor import SYSTEM as SYSTEM_ACTOR
 from eco263.actor import Actor, Role
-from eco263.errors import NotFound
+from eco263.errors import Forbidden, NotFound
 from eco263.monitoring.enums import LATEST_CNS, PointStatus
 from eco263.monitoring.hj212.codec import CrcMode, DecodeOptions
-from eco263.monitoring.models import DeadLetter, MonitoringPoint, Reading
+from eco263.monitoring.models import DeadLetter, MonitoringPoint, RawPacket, Reading
 from eco263.registry.models import Division, Enterprise
 from eco263.registry.service import in_jurisdiction
 
@@ -130,8 +130,34 @@ def latest_readings(
     return at, list(rows)
 
 
-def recent_dead_letters(session: Session, limit: int = 100) -> list[DeadLetter]:
-    return list(session.scalars(select(DeadLetter).order_by(DeadLetter.id.desc()).limit(limit)))
+def dead_letter_filter(actor: Actor) -> ColumnElement[bool]:
+    """Dead letters are scoped like points: those whose MN is a point the actor may read; a
+    dead letter of an unknown MN (or none) belongs to the city office alone."""
+    if actor.is_system:
+        return true()
+    known = DeadLetter.mn.in_(select(MonitoringPoint.mn).where(point_filter(actor)))
+    if actor.role != Role.CITY_OFFICE:
+        return known
+    unknown = or_(
+        DeadLetter.mn.is_(None),
+        ~select(MonitoringPoint.id).where(MonitoringPoint.mn == DeadLetter.mn).exists(),
+    )
+    return or_(known, unknown)
+
+
+def recent_dead_letters(session: Session, actor: Actor, limit: int = 100) -> list[DeadLetter]:
+    """The newest rejected packets in the actor's scope (263 offices only: they carry the
+    bytes of other units' loggers)."""
+    if not actor.is_office:
+        raise Forbidden("只有263办可以查看异常报文")
+    return list(
+        session.scalars(
+            select(DeadLetter)
+            .where(dead_letter_filter(actor))
+            .order_by(DeadLetter.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 # -- the monitoring list and the point page ---------------------------------------------------
@@ -299,3 +325,134 @@ def pollutant_series(
         .order_by(Reading.data_time)
     )
     return [SeriesPoint(r.data_time, r.avg if r.avg is not None else r.rtd, r.flag) for r in rows]
+
+
+# -- reads for alarms ----------------------------------------------------------------------------
+# The alarms domain sits above monitoring: it reads points, records and raw packets through
+# these functions (plain values, never the tables), so monitoring never needs to know it.
+
+
+@dataclass(frozen=True, slots=True)
+class PointFacts:
+    """A point as another domain sees it: plain values, detached from the session."""
+
+    id: int
+    mn: str
+    name: str
+    medium: str
+    division_code: str
+    enterprise_id: int | None
+    active: bool
+
+
+def point_facts(session: Session, actor: Actor, point_id: int) -> PointFacts:
+    """One point the actor may read (the pipeline passes the system actor); else 404."""
+    point = get_point(session, actor, point_id)
+    return PointFacts(
+        point.id,
+        point.mn,
+        point.name,
+        point.medium,
+        point.division_code,
+        point.enterprise_id,
+        point.active,
+    )
+
+
+def active_point_ids(session: Session) -> list[int]:
+    """The points the live detection runs over."""
+    return list(
+        session.scalars(
+            select(MonitoringPoint.id)
+            .where(MonitoringPoint.active.is_(True))
+            .order_by(MonitoringPoint.id)
+        )
+    )
+
+
+def point_ids_in_scope(actor: Actor) -> Select[int]:
+    """The ids of the points the actor may read, as a subquery for another domain's scoped
+    reads (``Alarm.point_id.in_(point_ids_in_scope(actor))``): one statement, no table shared."""
+    return select(MonitoringPoint.id).where(point_filter(actor))
+
+
+@dataclass(frozen=True, slots=True)
+class PointRecords:
+    """A point's stored records in columns, oldest first: the detectors' long form without
+    pandas (the caller builds its frame; one value per record and pollutant: the interval
+    average, else the real-time value)."""
+
+    data_time: list[datetime]
+    cn: list[str]
+    pollutant: list[str]
+    value: list[float | None]
+    flag: list[str | None]
+
+
+def point_records(session: Session, point_id: int, start: datetime, end: datetime) -> PointRecords:
+    """Every record kind of one point in ``[start, end)`` (minute, hour, day, real-time)."""
+    rows = session.execute(
+        select(
+            Reading.data_time, Reading.cn, Reading.pollutant, Reading.avg, Reading.rtd, Reading.flag
+        )
+        .where(Reading.point_id == point_id, Reading.data_time >= start, Reading.data_time < end)
+        .order_by(Reading.data_time)
+    ).all()
+    return PointRecords(
+        [r.data_time for r in rows],
+        [r.cn for r in rows],
+        [r.pollutant for r in rows],
+        [r.avg if r.avg is not None else r.rtd for r in rows],
+        [r.flag for r in rows],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class WindowReading:
+    """One pollutant's value in one record (an evidence window's row)."""
+
+    data_time: datetime
+    pollutant: str
+    value: float | None
+    flag: str | None
+
+
+def window_values(
+    session: Session, point_id: int, cn: str, start: datetime, end: datetime
+) -> list[WindowReading]:
+    """One point's records of one kind in ``[start, end]`` (both ends: an alarm's window
+    names its last record), every pollutant, in time order."""
+    return [
+        WindowReading(r.data_time, r.pollutant, reading_value(r), r.flag)
+        for r in readings_between(session, point_id, cn, start, end, include_end=True)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPacket:
+    """A raw packet as received, byte for byte, with its receipt (evidence)."""
+
+    id: int
+    received_at: datetime
+    peer: str
+    sha256: str
+    data: bytes
+
+
+def packets_between(
+    session: Session, point_id: int, start: datetime, end: datetime, limit: int = 5000
+) -> list[StoredPacket]:
+    """Raw packets of one point whose records lie in ``[start, end]``, in arrival order."""
+    rows = session.execute(
+        select(
+            RawPacket.id, RawPacket.received_at, RawPacket.peer, RawPacket.sha256, RawPacket.data
+        )
+        .where(
+            RawPacket.point_id == point_id,
+            RawPacket.data_time >= start,
+            RawPacket.data_time <= end,
+        )
+        .order_by(RawPacket.id)
+        .limit(limit)
+    )
+    return [StoredPacket(r.id, r.received_at, r.peer, r.sha256, r.data) for r in rows]

@@ -21,10 +21,10 @@ from eco263.evidence.store import BlobStore
 from eco263.monitoring.detectors import Alarm as Detection
 from eco263.monitoring.hj212.codec import decode
 from eco263.monitoring.ingest import Upload, ingest_batch
-from eco263.monitoring.models import MonitoringPoint
 from eco263.problems.models import Problem
 from eco263.runtime import Runtime
 from eco263.supervision.models import Clue
+from tests.factories.alarms import facts
 from tests.factories.monitoring import minute_packet, register_point
 from tests.factories.problems import enterprise
 
@@ -37,7 +37,7 @@ def point(rt: Runtime, as_user) -> int:  # type: ignore[no-untyped-def]
     with as_user("city") as ctx:
         p = register_point(ctx, enterprise_id=enterprise(ctx, YLD))
         do_set_limit(
-            ctx, p, pollutant="w20122", limit=0.3, unit="mg/L", standard="GB 21900-2008 表3"
+            ctx, p.id, pollutant="w20122", limit=0.3, unit="mg/L", standard="GB 21900-2008 表3"
         )
         return p.id
 
@@ -79,7 +79,7 @@ def test_tampering_opens_problem_seals_pack_transfers_and_opens_clue(
 ) -> None:  # type: ignore[no-untyped-def]
     _store(rt, point, 180, lambda i: 0.04)
     with as_user("city") as ctx:
-        mp = ctx.session.get_one(MonitoringPoint, point)
+        mp = facts(ctx, point)
         alarm = do_record_alarm(ctx, mp, _dilution(T0, T0 + timedelta(hours=2)))
         again = do_record_alarm(
             ctx, mp, _dilution(T0 + timedelta(hours=1), T0 + timedelta(hours=3))
@@ -115,7 +115,7 @@ def test_data_quality_alarm_opens_no_problem_and_can_be_acknowledged(
 ) -> None:  # type: ignore[no-untyped-def]
     found = Detection("m", "w20122", "missing_data", T0, T0 + timedelta(hours=5), 0.5, T0, {})
     with as_user("city") as ctx:
-        alarm = do_record_alarm(ctx, ctx.session.get_one(MonitoringPoint, point), found)
+        alarm = do_record_alarm(ctx, facts(ctx, point), found)
     assert alarm.problem_id is None and _count(rt, Problem) == 0
     with as_user("city") as ctx:
         assert do_acknowledge_alarm(ctx, alarm.id).status == "acknowledged"
@@ -128,10 +128,10 @@ def test_short_exceedance_waits_sustained_one_opens_a_problem(
 ) -> None:  # type: ignore[no-untyped-def]
     short = Detection("m", "w20122", "exceedance", T0, T0 + timedelta(hours=1), 0.4, T0, {})
     with as_user("city") as ctx:
-        alarm = do_record_alarm(ctx, ctx.session.get_one(MonitoringPoint, point), short)
+        alarm = do_record_alarm(ctx, facts(ctx, point), short)
         assert alarm.problem_id is None
         longer = Detection("m", "w20122", "exceedance", T0, T0 + timedelta(hours=3), 0.6, T0, {})
-        alarm = do_record_alarm(ctx, ctx.session.get_one(MonitoringPoint, point), longer)
+        alarm = do_record_alarm(ctx, facts(ctx, point), longer)
         assert alarm.problem_id is not None
     assert _count(rt, PoliceTransfer) == 0 and _count(rt, Clue) == 0
 
@@ -160,9 +160,7 @@ def test_api_lists_alarms_in_scope_and_serves_the_sealed_pack(
 
     _store(rt, point, 60, lambda i: 0.04)
     with as_user("city") as ctx:
-        alarm = do_record_alarm(
-            ctx, ctx.session.get_one(MonitoringPoint, point), _dilution(T0, T0 + timedelta(hours=2))
-        )
+        alarm = do_record_alarm(ctx, facts(ctx, point), _dilution(T0, T0 + timedelta(hours=2)))
     city = login(client, "city")
     listed = client.get("/api/v1/alarms", headers=city).json()
     assert [a["id"] for a in listed] == [alarm.id]

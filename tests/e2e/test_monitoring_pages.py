@@ -1,6 +1,7 @@
 """在线监测 and 监测告警 in a real browser: the city office opens the monitoring list, a point's
 chart (drawn from the series endpoint, with the limit line and the maintenance flags), then
-the dilution alarm of the tampering scenario with its evidence image and the linked problem.
+the dilution alarm of the tampering scenario with its evidence image and the linked problem;
+the enterprise concerned opens the same alarm and finds no police file.
 
 Screenshots at 1366×768 go to docs/screenshots/ (monitoring.png, point.png, alarm.png; from
 the SQLite run).
@@ -107,3 +108,30 @@ def test_city_office_follows_a_point_to_its_dilution_alarm_and_problem(
     web.page.wait_for_load_state("networkidle")
     assert web.page.url.endswith(f"/problems/{alarm.problem_id}")
     assert "在线监测" in web.page.inner_text("main")
+
+
+def test_the_enterprise_opens_its_alarm_and_finds_no_police_file(
+    rt: Runtime, as_user: Any, web: Browser
+) -> None:
+    """依利安达's own user sees its alarm and the data chart, never the 行刑衔接 section."""
+    _, alarm = tampering_case(rt, as_user)
+    web.login("yld")
+    web.page.goto(f"{web.base}/alarms")
+    with web.page.expect_navigation():
+        web.page.click(f"tr[data-alarm='{alarm.id}'] a >> nth=0")
+    web.page.wait_for_load_state("networkidle")
+    assert "疑似稀释采样" in web.page.inner_text("h1")
+    width = web.page.evaluate(
+        "document.querySelector('img.evidence-chart').complete && "
+        "document.querySelector('img.evidence-chart').naturalWidth"
+    )
+    assert width == 1000
+    assert web.page.locator("#transfer").count() == 0
+    assert web.page.locator("#pack-sha256").count() == 0
+    main = web.page.inner_text("main")
+    assert "报警产生" in main
+    for word in ("行刑衔接", "移送公安", "证据包"):
+        assert word not in main, word
+    # the download link a reader's page carries, followed with the enterprise's session
+    response = web.page.request.get(f"{web.base}/api/v1/alarms/{alarm.id}/evidence-pack")
+    assert response.status == 404 and not response.body().startswith(b"PK")

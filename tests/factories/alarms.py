@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from eco263.actor import SYSTEM
 from eco263.alarms.actions import do_record_alarm, do_set_limit
 from eco263.alarms.models import Alarm
 from eco263.context import Ctx
+from eco263.monitoring import service as monitoring
 from eco263.monitoring.detectors import Alarm as Detection
 from eco263.monitoring.hj212.codec import decode, encode, format_time
 from eco263.monitoring.ingest import Upload, ingest_batch
-from eco263.monitoring.models import MonitoringPoint
+from eco263.monitoring.service import PointFacts
 from eco263.runtime import Runtime
 from tests.factories.monitoring import MN, PW, WATER_CODES, register_point
 from tests.factories.problems import enterprise
@@ -36,7 +38,7 @@ def limited_point(
     name: str = "依利安达 废水总排口",
     division_code: str = "320583",
     uscc: str | None = YLD,
-) -> MonitoringPoint:
+) -> PointFacts:
     """A water point with the copper limit (GB 21900-2008 表3)."""
     point = register_point(
         ctx,
@@ -47,13 +49,18 @@ def limited_point(
     )
     do_set_limit(
         ctx,
-        point,
+        point.id,
         pollutant=COPPER,
         limit=COPPER_LIMIT,
         unit="mg/L",
         standard="GB 21900-2008 表3",
     )
-    return point
+    return facts(ctx, point.id)
+
+
+def facts(ctx: Ctx, point_id: int) -> PointFacts:
+    """The point as the alarm actions take it."""
+    return monitoring.point_facts(ctx.session, SYSTEM, point_id)
 
 
 def minute_packet(at: datetime, copper: float, flag: str = "N", *, mn: str = MN) -> bytes:
@@ -136,6 +143,7 @@ def tampering_case(rt: Runtime, ctx_factory: Callable[..., object]) -> tuple[int
         point_id = limited_point(ctx).id
     store_minutes(rt, point_id, SCENARIO_START, 360, scenario_copper, scenario_flag)
     with ctx_factory("city") as ctx:  # type: ignore[attr-defined]
-        point = ctx.session.get_one(MonitoringPoint, point_id)
-        alarm = do_record_alarm(ctx, point, dilution(DILUTION_START, NOW - timedelta(minutes=1)))
+        alarm = do_record_alarm(
+            ctx, facts(ctx, point_id), dilution(DILUTION_START, NOW - timedelta(minutes=1))
+        )
     return point_id, alarm

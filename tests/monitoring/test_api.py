@@ -80,3 +80,31 @@ def test_points_are_scoped(client: TestClient) -> None:
         ).status_code
         == 403
     )
+
+
+def test_dead_letters_are_scoped_like_points(client: TestClient, rt: Runtime) -> None:
+    """A district office sees the dead letters of its points' MNs; an unknown MN's (or one
+    without an MN) only the city office; the others are refused whatever the MN."""
+    city = login(client, "city")
+    kunshan_mn, wujiang_mn, unknown_mn = MN, "010000A8900016F000169WJ1", "UNKNOWN0000001"
+    for mn, division in ((kunshan_mn, "320583"), (wujiang_mn, "320509")):
+        body = POINT | {"mn": mn, "division_code": division}
+        assert client.post("/api/v1/monitoring/points", json=body, headers=city).status_code == 201
+    letters = [
+        Rejected(T0, f"10.0.0.{i}:1", f"##bad{i}".encode(), "crc", "校验错误", 4, mn)
+        for i, mn in enumerate((kunshan_mn, wujiang_mn, unknown_mn, None))
+    ]
+    with rt.sessions() as s, s.begin():
+        store_rejected(s, letters)
+
+    def peers(username: str) -> set[str]:
+        response = client.get("/api/v1/monitoring/dead-letters", headers=login(client, username))
+        assert response.status_code == 200, response.text
+        return {d["peer"] for d in response.json()}
+
+    assert peers("city") == {"10.0.0.0:1", "10.0.0.1:1", "10.0.0.2:1", "10.0.0.3:1"}
+    assert peers("kunshan") == {"10.0.0.0:1"}
+    assert peers("wujiang") == {"10.0.0.1:1"}
+    for username in ("jiwei", "ks_epb", "yld", "leader"):
+        refused = client.get("/api/v1/monitoring/dead-letters", headers=login(client, username))
+        assert refused.status_code == 403 and "10.0.0." not in refused.text

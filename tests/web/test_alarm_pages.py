@@ -20,10 +20,9 @@ from eco263.audit.models import AuditEvent
 from eco263.audit.service import verify_chain
 from eco263.evidence.store import BlobStore
 from eco263.monitoring.detectors import Alarm as Detection
-from eco263.monitoring.models import MonitoringPoint
 from eco263.problems.models import Problem
 from eco263.runtime import Runtime
-from tests.factories.alarms import COPPER, NOW, dilution, limited_point, tampering_case
+from tests.factories.alarms import COPPER, NOW, dilution, facts, limited_point, tampering_case
 from tests.web.conftest import page_login, post_form
 from tests.web.test_queries import counting
 
@@ -47,8 +46,7 @@ def _missing_data(as_user: Any, point_id: int) -> Alarm:
         "m", COPPER, "missing_data", NOW - timedelta(hours=8), NOW - timedelta(hours=4), 0.5, NOW
     )
     with as_user("city") as ctx:
-        point = ctx.session.get_one(MonitoringPoint, point_id)
-        return do_record_alarm(ctx, point, found)
+        return do_record_alarm(ctx, facts(ctx, point_id), found)
 
 
 def test_list_shows_rule_category_point_window_state_and_problem(
@@ -95,7 +93,8 @@ def test_detail_shows_statistics_evidence_pack_transfer_and_linked_problem(
     pack = BlobStore(rt.settings.attachments_path).get(transfer.pack_sha256)
     with zipfile.ZipFile(io.BytesIO(pack)) as z:
         packet_names = [n for n in z.namelist() if n.startswith("packets/")]
-        first = z.read(packet_names[0])
+        # the page lists packets by id; the zip names sort as text (packets/1000 < packets/999)
+        first = z.read(min(packet_names, key=lambda n: int(n.split("/")[1].split(".")[0])))
     assert hashlib.sha256(first).hexdigest() in html
     assert f"原始报文 <small>{len(packet_names)} 条" in html
     assert "SHA-256 全部核验一致" in html

@@ -10,13 +10,13 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from eco263.alarms.actions import do_record_alarm
-from eco263.monitoring.models import MonitoringPoint
 from eco263.runtime import Runtime
 from tests.factories.alarms import (
     COPPER,
     NOW,
     SCENARIO_START,
     dilution,
+    facts,
     limited_point,
     scenario_copper,
     scenario_flag,
@@ -171,8 +171,7 @@ def test_point_page_shows_chart_selectors_limit_latest_values_and_alarms(
     kunshan, _ = _points(as_user)
     store_minutes(rt, kunshan, SCENARIO_START, 360, scenario_copper, scenario_flag)
     with as_user("city") as ctx:
-        point = ctx.session.get_one(MonitoringPoint, kunshan)
-        alarm = do_record_alarm(ctx, point, dilution(NOW - timedelta(hours=3), NOW))
+        alarm = do_record_alarm(ctx, facts(ctx, kunshan), dilution(NOW - timedelta(hours=3), NOW))
     page_login(client, "kunshan")
     response = client.get(f"/monitoring/points/{kunshan}")
     assert response.status_code == 200

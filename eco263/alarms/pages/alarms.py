@@ -1,9 +1,12 @@
-"""Pages of the alarms domain (监测告警): the alarm list and an alarm's detail — the detector's
-statistics, the evidence chart, the sealed evidence pack and its packets' SHA-256, the police
-transfer (行刑衔接), the linked problem — and the acknowledge form for the 263 offices.
+"""监测告警 pages: the alarm list and an alarm's detail — the detector's statistics, the
+evidence chart, the sealed evidence pack and its packets' SHA-256, the police transfer
+(行刑衔接), the linked problem — and the acknowledge form for the 263 offices.
 
 Reads go through the services (scoped: an alarm on a point out of scope is a 404 like a
 missing one); the only write is :func:`eco263.alarms.actions.do_acknowledge_alarm`.
+The police file is confidential (:func:`eco263.alarms.rules.may_read_transfer`): for anyone
+else — the enterprise concerned first — the page has no 行刑衔接 section, its history no
+seal or transfer, and the chart is drawn from the data, never taken from the pack.
 Templates: ``web/templates/alarms/``.
 """
 
@@ -12,23 +15,22 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from eco263.alarms import actions, rules, service
+from eco263.alarms import actions, enums, rules, service
 from eco263.alarms.evidence_pack import PackedReading, chart_png
 from eco263.alarms.models import Alarm, PoliceTransfer
+from eco263.alarms.presenters import alarm_row, evidence_rows, time_text
 from eco263.audit.service import timeline
-from eco263.clock import SHANGHAI
 from eco263.context import Ctx
 from eco263.errors import Conflict, Forbidden, NotFound
 from eco263.evidence.store import BlobStore
 from eco263.monitoring import service as monitoring
-from eco263.monitoring.enums import pollutant_label
-from eco263.monitoring.pages import MEDIUM_LABELS, format_value
+from eco263.monitoring.enums import MEDIUM_LABELS
 from eco263.problems import service as problems
 from eco263.web.deps import require_csrf, user_ctx
 from eco263.web.routing import PageRoute
@@ -42,14 +44,6 @@ PACKETS_SHOWN = 50
 CHART_MARGIN = timedelta(hours=6)
 
 DONE_MESSAGES = {"acknowledge": "报警已确认。"}
-HISTORY_LABELS = {
-    "alarm.raise": "报警产生",
-    "alarm.extend": "报警延续",
-    "alarm.acknowledge": "确认报警",
-    "alarm.open_problem": "生成问题",
-    "evidence_pack.seal": "证据包封存",
-    "alarm.police_transfer": "移送公安（行刑衔接）",
-}
 
 
 # -- the list ------------------------------------------------------------------------------------
@@ -59,33 +53,9 @@ def _filters(request: Request) -> dict[str, Any]:
     p = request.query_params
     point = p.get("point", "")
     return {
-        "status": p.get("status", "") if p.get("status") in rules.STATUS_LABELS else "",
-        "category": p.get("category", "") if p.get("category") in rules.CATEGORY_LABELS else "",
+        "status": p.get("status", "") if p.get("status") in enums.STATUS_LABELS else "",
+        "category": p.get("category", "") if p.get("category") in enums.CATEGORY_LABELS else "",
         "point": int(point) if point.isdigit() else None,
-    }
-
-
-def alarm_row(a: Alarm, points: dict[int, monitoring.PointRow]) -> dict[str, Any]:
-    row = points.get(a.point_id)
-    return {
-        "id": a.id,
-        "rule": a.rule,
-        "rule_label": rules.RULE_LABELS.get(a.rule, a.rule),
-        "category": a.category,
-        "category_label": rules.CATEGORY_LABELS.get(a.category, a.category),
-        "point_id": a.point_id,
-        "point": row.point.name if row else f"#{a.point_id}",
-        "enterprise": row.enterprise_name if row else None,
-        "division": row.division_name if row else "",
-        "pollutant": a.pollutant,
-        "pollutant_label": pollutant_label(a.pollutant),
-        "start": a.start,
-        "end": a.end,
-        "detected_at": a.detected_at,
-        "score": a.score,
-        "status": a.status,
-        "status_label": rules.STATUS_LABELS.get(a.status, a.status),
-        "problem_id": a.problem_id,
     }
 
 
@@ -107,8 +77,8 @@ def alarm_list(request: Request) -> Response:
             "rows": [alarm_row(a, points) for a in alarms],
             "filters": chosen,
             "point_name": points[chosen["point"]].point.name if chosen["point"] in points else None,
-            "statuses": list(rules.STATUS_LABELS.items()),
-            "categories": list(rules.CATEGORY_LABELS.items()),
+            "statuses": list(enums.STATUS_LABELS.items()),
+            "categories": list(enums.CATEGORY_LABELS.items()),
             "limit": LIST_LIMIT,
         }
         return render(
@@ -117,61 +87,6 @@ def alarm_list(request: Request) -> Response:
 
 
 # -- the detail ----------------------------------------------------------------------------------
-
-
-def _text(value: Any) -> str:
-    """One evidence value, readable: numbers to four digits, times in Beijing time, lists joined."""
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, int | float):
-        return format_value(float(value)) if isinstance(value, float) else str(value)
-    if isinstance(value, str):
-        return _time_text(value) or value
-    if isinstance(value, list):
-        shown = "、".join(_text(v) for v in value[:30])
-        return shown + ("…" if len(value) > 30 else "")
-    if isinstance(value, dict):
-        return "；".join(f"{k}：{_text(v)}" for k, v in value.items())
-    return str(value)
-
-
-def _time_text(value: str) -> str | None:
-    if len(value) < 16 or value[4:5] != "-" or "T" not in value:
-        return None
-    try:
-        at = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if at.tzinfo is None:
-        return None
-    return at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-
-
-def _hours_text(value: Any) -> str | None:
-    """A 24-slot count (``affected_hours_of_day``) as the hours that were hit."""
-    if not isinstance(value, list) or len(value) != 24:
-        return None
-    hit = [f"{h}时（{n}）" for h, n in enumerate(value) if isinstance(n, int | float) and n]
-    return "、".join(hit) or "无"
-
-
-def evidence_rows(evidence: dict[str, Any]) -> list[dict[str, str]]:
-    """The detector's statistics as labelled rows (known keys first, in the labels' order)."""
-    order = {key: i for i, key in enumerate(rules.EVIDENCE_LABELS)}
-    rows = []
-    for key in sorted(evidence, key=lambda k: (order.get(k, len(order)), k)):
-        value = evidence[key]
-        text = _hours_text(value) if key == "affected_hours_of_day" else None
-        rows.append(
-            {
-                "key": key,
-                "label": rules.EVIDENCE_LABELS.get(key, key),
-                "text": text or _text(value),
-            }
-        )
-    return rows
 
 
 def _pack(ctx: Ctx, transfer: PoliceTransfer | None) -> dict[str, Any] | None:
@@ -189,7 +104,7 @@ def _pack(ctx: Ctx, transfer: PoliceTransfer | None) -> dict[str, Any] | None:
         "missing": False,
         "packet_count": len(packets),
         "packets": [
-            p | {"received_local": _time_text(str(p.get("received_at", ""))) or ""}
+            p | {"received_local": time_text(str(p.get("received_at", ""))) or ""}
             for p in packets[:PACKETS_SHOWN]
         ],
         "all_verified": all(p.get("sha256_verified") for p in packets),
@@ -201,15 +116,18 @@ def _pack(ctx: Ctx, transfer: PoliceTransfer | None) -> dict[str, Any] | None:
     }
 
 
-def _history(ctx: Ctx, alarm: Alarm) -> list[dict[str, Any]]:
-    """The alarm's audit events and those about it on its problem (the seal, the transfer)."""
+def _history(ctx: Ctx, alarm: Alarm, *, police_file: bool) -> list[dict[str, Any]]:
+    """The alarm's audit events and those about it on its problem (the seal, the transfer:
+    only with ``police_file``)."""
     events = timeline(ctx.session, "alarm", [str(alarm.id)])
     if alarm.problem_id is not None:
         events += [
             e
             for e in timeline(ctx.session, "problem", [str(alarm.problem_id)])
-            if e.action in HISTORY_LABELS and (e.after or {}).get("alarm_id") == alarm.id
+            if e.action in enums.AUDIT_LABELS and (e.after or {}).get("alarm_id") == alarm.id
         ]
+    if not police_file:
+        events = [e for e in events if e.action not in enums.CONFIDENTIAL_ACTIONS]
     events.sort(key=lambda e: e.seq)
     return [
         {
@@ -217,7 +135,7 @@ def _history(ctx: Ctx, alarm: Alarm) -> list[dict[str, Any]]:
             "at": e.at,
             "actor": e.actor_name,
             "action": e.action,
-            "label": HISTORY_LABELS.get(e.action, e.action),
+            "label": enums.AUDIT_LABELS.get(e.action, e.action),
             "sha256": (e.after or {}).get("sha256"),
             "hash": e.hash,
         }
@@ -238,7 +156,8 @@ def _problem(ctx: Ctx, problem_id: int | None) -> dict[str, Any] | None:
 def _detail_context(ctx: Ctx, alarm_id: int) -> dict[str, Any]:
     alarm = service.get_alarm(ctx.session, ctx.actor, alarm_id)
     point = monitoring.get_point_row(ctx.session, ctx.actor, alarm.point_id)
-    transfer = service.transfer_of(ctx.session, alarm.id)
+    police_file = rules.may_read_transfer(ctx.actor, point.point.enterprise_id)
+    transfer = service.readable_transfer(ctx.session, ctx.actor, alarm) if police_file else None
     limit = service.limits_of(ctx.session, alarm.point_id).get(alarm.pollutant)
     return {
         "alarm": alarm_row(alarm, {point.point.id: point}),
@@ -246,9 +165,10 @@ def _detail_context(ctx: Ctx, alarm_id: int) -> dict[str, Any]:
         "medium": MEDIUM_LABELS.get(point.point.medium, point.point.medium),
         "limit": limit,
         "evidence": evidence_rows(dict(alarm.evidence or {})),
+        "police_file": police_file,
         "transfer": transfer,
         "pack": _pack(ctx, transfer),
-        "history": _history(ctx, alarm),
+        "history": _history(ctx, alarm, police_file=police_file),
         "problem": _problem(ctx, alarm.problem_id),
         "may_acknowledge": rules.may_acknowledge(ctx.actor.is_office, alarm.status),
         "acknowledged_at": alarm.acknowledged_at,
@@ -296,7 +216,7 @@ def _drawn_chart(ctx: Ctx, alarm: Alarm) -> bytes:
     readings = service.window_readings(ctx.session, alarm.point_id, policy.minute_cn, start, end)
     limit = service.limits_of(ctx.session, alarm.point_id).get(alarm.pollutant)
     packed = [
-        PackedReading(r.data_time, r.pollutant, monitoring.reading_value(r), r.flag)
+        PackedReading(r.data_time, r.pollutant, r.value, r.flag)
         for r in readings
         if r.pollutant == alarm.pollutant
     ]
@@ -315,10 +235,11 @@ def _sealed_chart(ctx: Ctx, transfer: PoliceTransfer) -> bytes | None:
 @router.get("/alarms/{alarm_id}/chart.png")
 def evidence_chart(request: Request, alarm_id: int) -> Response:
     """The evidence chart: the sealed one from the evidence pack if the alarm was handed over
-    (the very bytes the police received), else drawn from the stored data."""
+    (the very bytes the police received) and the reader may see the police file, else drawn
+    from the stored data."""
     with user_ctx(request) as ctx:
         alarm = service.get_alarm(ctx.session, ctx.actor, alarm_id)
-        transfer = service.transfer_of(ctx.session, alarm.id)
+        transfer = service.readable_transfer(ctx.session, ctx.actor, alarm)
         png = _sealed_chart(ctx, transfer) if transfer else None
         source = "evidence-pack" if png else "drawn"
         if png is None:

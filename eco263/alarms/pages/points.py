@@ -1,15 +1,16 @@
-"""Pages of the monitoring domain (在线监测): the points with their latest values and status,
-and a point's page with its chart (limit line, flagged data marked) and its alarms.
+"""在线监测 pages, the live-monitoring console: the points with their latest values, status
+and unclosed alarms, and a point's page with its chart (limit line, flagged data marked) and
+its alarms.
 
-Reads go through :mod:`eco263.monitoring.service` and :mod:`eco263.alarms.service`, scoped
-by the actor; a point out of scope is a 404 like a missing one.  The chart's data come from
-``/monitoring/points/{id}/series`` (JSON), drawn by ``static/point_chart.js`` with the vendored
-ECharts.  Templates: ``web/templates/monitoring/``.
+They belong to the alarms domain because they show both: monitoring's points and values read
+through :mod:`eco263.monitoring.service`, the limits and alarms through
+:mod:`eco263.alarms.service`, all scoped by the actor; a point out of scope is a 404 like a
+missing one.  The chart's data come from ``/monitoring/points/{id}/series`` (JSON), drawn by
+``static/point_chart.js`` with the vendored ECharts.  Templates: ``web/templates/monitoring/``.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
@@ -20,15 +21,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import QueryParams
 
-from eco263.alarms import rules as alarm_rules
-from eco263.alarms import service as alarm_service
+from eco263.alarms import service
+from eco263.alarms.presenters import alarm_row
 from eco263.clock import SHANGHAI, ensure_aware
 from eco263.context import Ctx
-from eco263.monitoring import service
+from eco263.monitoring import service as monitoring
 from eco263.monitoring.detectors import Limit
 from eco263.monitoring.enums import (
     CN_LABELS,
     FLAG_KINDS,
+    MEDIUM_LABELS,
     POINT_STATUS_LABELS,
     POLLUTANT_UNITS,
     FlagKind,
@@ -37,7 +39,7 @@ from eco263.monitoring.enums import (
     is_valid_flag,
     pollutant_label,
 )
-from eco263.monitoring.models import Reading
+from eco263.monitoring.presenters import format_value
 from eco263.web.deps import user_ctx
 from eco263.web.routing import PageRoute
 from eco263.web.templating import local_time, render
@@ -48,16 +50,6 @@ router = APIRouter(include_in_schema=False, route_class=PageRoute)
 WINDOWS: dict[int, str] = {6: "6 小时", 24: "24 小时", 48: "48 小时", 168: "7 天", 720: "30 天"}
 DEFAULT_WINDOW = 48
 POINT_ALARMS = 50
-MEDIUM_LABELS = {"water": "废水", "gas": "废气"}
-
-
-def format_value(value: float | None) -> str:
-    """A measured value as the office reads it: four significant digits, no exponent."""
-    if value is None or not math.isfinite(value):
-        return "—"
-    if abs(value) >= 10_000:
-        return f"{value:.0f}"
-    return f"{value:.4g}"
 
 
 def chart_time(at: datetime) -> str:
@@ -72,17 +64,18 @@ def _unit(code: str, limit: Limit | None) -> str:
     return limit.unit if limit and limit.unit else POLLUTANT_UNITS.get(code, "")
 
 
-def _value_item(r: Reading, limit: Limit | None) -> dict[str, Any]:
-    value = service.reading_value(r)
-    valid = is_valid_flag(r.flag)
+def _value_item(
+    code: str, value: float | None, flag: str | None, limit: Limit | None
+) -> dict[str, Any]:
+    valid = is_valid_flag(flag)
     return {
-        "code": r.pollutant,
-        "name": pollutant_label(r.pollutant),
+        "code": code,
+        "name": pollutant_label(code),
         "value": value,
         "text": format_value(value),
-        "unit": _unit(r.pollutant, limit),
-        "flag": r.flag or "",
-        "flag_label": flag_label(r.flag),
+        "unit": _unit(code, limit),
+        "flag": flag or "",
+        "flag_label": flag_label(flag),
         "valid": valid,
         "limit": limit.limit if limit else None,
         "standard": limit.standard if limit else "",
@@ -91,17 +84,20 @@ def _value_item(r: Reading, limit: Limit | None) -> dict[str, Any]:
 
 
 def point_item(
-    row: service.PointRow,
-    latest: service.PointLatest,
+    row: monitoring.PointRow,
+    latest: monitoring.PointLatest,
     limits: dict[str, Limit],
     unclosed: int,
     now: datetime,
     offline_after: timedelta,
 ) -> dict[str, Any]:
     """What the list (and the point page's head) shows about one point."""
-    values = [_value_item(r, limits.get(r.pollutant)) for r in latest.readings]
+    values = [
+        _value_item(r.pollutant, monitoring.reading_value(r), r.flag, limits.get(r.pollutant))
+        for r in latest.readings
+    ]
     values.sort(key=lambda v: (v["limit"] is None, v["code"]))
-    status = service.point_status(latest.last_data_time, now, offline_after)
+    status = monitoring.point_status(latest.last_data_time, now, offline_after)
     return {
         "id": row.point.id,
         "name": row.point.name,
@@ -136,11 +132,11 @@ def _summary(items: list[dict[str, Any]]) -> dict[str, int]:
 def points_page(request: Request) -> Response:
     """The points in scope, each with its newest values and status (a fixed number of queries)."""
     with user_ctx(request) as ctx:
-        rows = service.list_point_rows(ctx.session, ctx.actor)
+        rows = monitoring.list_point_rows(ctx.session, ctx.actor)
         ids = [r.point.id for r in rows]
-        latest = service.latest_values_for_points(ctx.session, ids)
-        limits = alarm_service.limits_for_points(ctx.session, ids)
-        counts = alarm_service.unclosed_alarm_counts(ctx.session, ids)
+        latest = monitoring.latest_values_for_points(ctx.session, ids)
+        limits = service.limits_for_points(ctx.session, ids)
+        counts = service.unclosed_alarm_counts(ctx.session, ids)
         items = [
             point_item(
                 r,
@@ -204,14 +200,14 @@ def _parse_end(text: str | None) -> datetime | None:
         return None
 
 
-def pollutant_choices(latest: service.PointLatest, limits: dict[str, Limit]) -> list[str]:
+def pollutant_choices(latest: monitoring.PointLatest, limits: dict[str, Limit]) -> list[str]:
     """Pollutants with a limit first, then the others the point reports."""
     codes = {r.pollutant for r in latest.readings} | set(limits)
     return sorted(codes, key=lambda c: (c not in limits, c))
 
 
 def chart_query(
-    params: QueryParams, latest: service.PointLatest, limits: dict[str, Limit]
+    params: QueryParams, latest: monitoring.PointLatest, limits: dict[str, Limit]
 ) -> ChartQuery:
     choices = pollutant_choices(latest, limits)
     pollutant = params.get("pollutant", "")
@@ -237,7 +233,7 @@ def _int(text: str | None, default: int) -> int:
         return default
 
 
-def _breaks(points: list[service.SeriesPoint]) -> set[int]:
+def _breaks(points: list[monitoring.SeriesPoint]) -> set[int]:
     """Indexes after which the data stop for more than three usual intervals (a gap)."""
     if len(points) < 3:
         return set()
@@ -247,10 +243,10 @@ def _breaks(points: list[service.SeriesPoint]) -> set[int]:
 
 
 def series_payload(
-    row: service.PointRow,
+    row: monitoring.PointRow,
     query: ChartQuery,
     limits: dict[str, Limit],
-    points: list[service.SeriesPoint],
+    points: list[monitoring.SeriesPoint],
 ) -> dict[str, Any]:
     """The chart's JSON: the line (with gaps as nulls), the limit, the flagged values by kind."""
     limit = limits.get(query.pollutant)
@@ -291,16 +287,16 @@ def series_payload(
 
 @dataclass(frozen=True, slots=True)
 class PointView:
-    row: service.PointRow
-    latest: service.PointLatest
+    row: monitoring.PointRow
+    latest: monitoring.PointLatest
     limits: dict[str, Limit]
     query: ChartQuery
 
 
 def _point_view(ctx: Ctx, point_id: int, params: QueryParams) -> PointView:
-    row = service.get_point_row(ctx.session, ctx.actor, point_id)
-    latest = service.latest_values_for_points(ctx.session, [row.point.id])[row.point.id]
-    limits = alarm_service.limits_of(ctx.session, row.point.id)
+    row = monitoring.get_point_row(ctx.session, ctx.actor, point_id)
+    latest = monitoring.latest_values_for_points(ctx.session, [row.point.id])[row.point.id]
+    limits = service.limits_of(ctx.session, row.point.id)
     return PointView(row, latest, limits, chart_query(params, latest, limits))
 
 
@@ -310,33 +306,19 @@ def series(request: Request, point_id: int) -> Response:
     with user_ctx(request) as ctx:
         view = _point_view(ctx, point_id, request.query_params)
         query = view.query
-        points: list[service.SeriesPoint] = []
+        points: list[monitoring.SeriesPoint] = []
         if query.pollutant and query.start and query.end:
-            points = service.pollutant_series(
+            points = monitoring.pollutant_series(
                 ctx.session, view.row.point.id, query.cn, query.pollutant, query.start, query.end
             )
         payload = series_payload(view.row, query, view.limits, points)
     return JSONResponse(payload)
 
 
-def _alarm_rows(ctx: Ctx, point_id: int) -> list[dict[str, Any]]:
-    alarms = alarm_service.list_alarms(ctx.session, ctx.actor, POINT_ALARMS, point_id=point_id)
-    return [
-        {
-            "id": a.id,
-            "rule": alarm_rules.RULE_LABELS.get(a.rule, a.rule),
-            "category": a.category,
-            "category_label": alarm_rules.CATEGORY_LABELS.get(a.category, a.category),
-            "pollutant": pollutant_label(a.pollutant),
-            "start": a.start,
-            "end": a.end,
-            "score": a.score,
-            "status": a.status,
-            "status_label": alarm_rules.STATUS_LABELS.get(a.status, a.status),
-            "problem_id": a.problem_id,
-        }
-        for a in alarms
-    ]
+def _alarm_rows(ctx: Ctx, row: monitoring.PointRow) -> list[dict[str, Any]]:
+    """The point's newest alarms, as the alarm list shows them."""
+    alarms = service.list_alarms(ctx.session, ctx.actor, POINT_ALARMS, point_id=row.point.id)
+    return [alarm_row(a, {row.point.id: row}) for a in alarms]
 
 
 @router.get("/monitoring/points/{point_id}")
@@ -345,8 +327,8 @@ def point_page(request: Request, point_id: int) -> Response:
     with user_ctx(request) as ctx:
         view = _point_view(ctx, point_id, request.query_params)
         point_id = view.row.point.id
-        alarms = _alarm_rows(ctx, point_id)
-        unclosed = alarm_service.unclosed_alarm_counts(ctx.session, [point_id]).get(point_id, 0)
+        alarms = _alarm_rows(ctx, view.row)
+        unclosed = service.unclosed_alarm_counts(ctx.session, [point_id]).get(point_id, 0)
         item = point_item(
             view.row, view.latest, view.limits, unclosed, ctx.now, _offline_after(ctx)
         )

@@ -1,0 +1,96 @@
+"""How an alarm reads on a page: a list row, the detector's statistics as labelled rows.
+
+Shared by the alarm pages and the dashboard's 实时报警 card (pure formatting of what the
+services return).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from eco263.alarms import enums
+from eco263.alarms.models import Alarm
+from eco263.clock import SHANGHAI
+from eco263.monitoring import service as monitoring
+from eco263.monitoring.enums import pollutant_label
+from eco263.monitoring.presenters import format_value
+
+
+def alarm_row(a: Alarm, points: dict[int, monitoring.PointRow]) -> dict[str, Any]:
+    row = points.get(a.point_id)
+    return {
+        "id": a.id,
+        "rule": a.rule,
+        "rule_label": enums.RULE_LABELS.get(a.rule, a.rule),
+        "category": a.category,
+        "category_label": enums.CATEGORY_LABELS.get(a.category, a.category),
+        "point_id": a.point_id,
+        "point": row.point.name if row else f"#{a.point_id}",
+        "enterprise": row.enterprise_name if row else None,
+        "division": row.division_name if row else "",
+        "pollutant": a.pollutant,
+        "pollutant_label": pollutant_label(a.pollutant),
+        "start": a.start,
+        "end": a.end,
+        "detected_at": a.detected_at,
+        "score": a.score,
+        "status": a.status,
+        "status_label": enums.STATUS_LABELS.get(a.status, a.status),
+        "problem_id": a.problem_id,
+    }
+
+
+def _text(value: Any) -> str:
+    """One evidence value, readable: numbers to four digits, times in Beijing time, lists joined."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int | float):
+        return format_value(float(value)) if isinstance(value, float) else str(value)
+    if isinstance(value, str):
+        return time_text(value) or value
+    if isinstance(value, list):
+        shown = "、".join(_text(v) for v in value[:30])
+        return shown + ("…" if len(value) > 30 else "")
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{_text(v)}" for k, v in value.items())
+    return str(value)
+
+
+def time_text(value: str) -> str | None:
+    if len(value) < 16 or value[4:5] != "-" or "T" not in value:
+        return None
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if at.tzinfo is None:
+        return None
+    return at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def _hours_text(value: Any) -> str | None:
+    """A 24-slot count (``affected_hours_of_day``) as the hours that were hit."""
+    if not isinstance(value, list) or len(value) != 24:
+        return None
+    hit = [f"{h}时（{n}）" for h, n in enumerate(value) if isinstance(n, int | float) and n]
+    return "、".join(hit) or "无"
+
+
+def evidence_rows(evidence: dict[str, Any]) -> list[dict[str, str]]:
+    """The detector's statistics as labelled rows (known keys first, in the labels' order)."""
+    order = {key: i for i, key in enumerate(enums.EVIDENCE_LABELS)}
+    rows = []
+    for key in sorted(evidence, key=lambda k: (order.get(k, len(order)), k)):
+        value = evidence[key]
+        text = _hours_text(value) if key == "affected_hours_of_day" else None
+        rows.append(
+            {
+                "key": key,
+                "label": enums.EVIDENCE_LABELS.get(key, key),
+                "text": text or _text(value),
+            }
+        )
+    return rows

@@ -48,16 +48,16 @@ from sqlalchemy import create_engine, func, select, text
 from eco263 import migrate
 from eco263.audit.actions import ensure_head
 from eco263.config import Settings
-from eco263.monitoring import signals
-from eco263.monitoring.actions import do_register_point
-from eco263.monitoring.hj212.codec import frame
-from eco263.monitoring.hj212.simulator import (
+from eco263.gateway.simulator import (
     AckLog,
     LoggerSim,
     SimClock,
     SimulatorConfig,
     read_ack_log,
 )
+from eco263.monitoring import signals
+from eco263.monitoring.actions import do_register_point
+from eco263.monitoring.hj212.codec import frame
 from eco263.monitoring.models import MonitoringPoint, RawPacket, Reading
 from eco263.seed import seed_reference
 from eco263.web.runtime import Runtime
@@ -174,8 +174,8 @@ def make_db(backend: str, points: Sequence[signals.PointSpec]) -> BenchDb:
 
 def serve(args: argparse.Namespace) -> None:
     """Child process: the gateway of ``eco263 gateway``, with the bench's configuration."""
+    from eco263.gateway.server import GatewayConfig
     from eco263.monitoring.cli import run_gateway
-    from eco263.monitoring.hj212.server import GatewayConfig
 
     wanted: dict[str, Any] = {
         "host": "127.0.0.1",

@@ -17,12 +17,12 @@ from rich.progress import Progress
 from eco263.clock import SystemClock, parse_now
 from eco263.config import get_settings
 from eco263.errors import Conflict
+from eco263.gateway.server import Gateway, GatewayConfig
+from eco263.gateway.simulator import Plan, SimReport, SimulatorConfig
+from eco263.gateway.simulator import simulate as sim_run
 from eco263.monitoring import signals
 from eco263.monitoring.actions import do_register_point
 from eco263.monitoring.hj212.codec import Hj212Error, Packet, decode, encode
-from eco263.monitoring.hj212.server import Gateway, GatewayConfig
-from eco263.monitoring.hj212.simulator import Plan, SimReport, SimulatorConfig
-from eco263.monitoring.hj212.simulator import simulate as sim_run
 from eco263.web.runtime import Runtime
 
 hj212_app = typer.Typer(help="HJ 212 报文编解码", no_args_is_help=True)

@@ -21,14 +21,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from eco263.monitoring import signals
-from eco263.monitoring.hj212.simulator import (
+from eco263.gateway.simulator import (
     Plan,
     SimReport,
     SimulatorConfig,
     read_ack_log,
     simulate,
 )
+from eco263.monitoring import signals
 from eco263.monitoring.models import MonitoringPoint, Reading
 from eco263.web.runtime import Runtime
 from tests.factories.monitoring import register_point

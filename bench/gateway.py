@@ -174,8 +174,8 @@ def make_db(backend: str, points: Sequence[signals.PointSpec]) -> BenchDb:
 
 def serve(args: argparse.Namespace) -> None:
     """Child process: the gateway of ``eco263 gateway``, with the bench's configuration."""
+    from eco263.gateway.cli import run_gateway
     from eco263.gateway.server import GatewayConfig
-    from eco263.monitoring.cli import run_gateway
 
     wanted: dict[str, Any] = {
         "host": "127.0.0.1",

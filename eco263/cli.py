@@ -18,7 +18,8 @@ from eco263.audit.actions import ensure_head
 from eco263.audit.service import verify_chain
 from eco263.clock import Clock, FixedClock, OffsetClock, SystemClock, parse_now, set_clock
 from eco263.config import get_settings
-from eco263.monitoring.cli import gateway, hj212_app, simulate
+from eco263.gateway.cli import gateway, simulate
+from eco263.monitoring.cli import hj212_app
 from eco263.monitoring.detect_cli import detect
 from eco263.outbox.cli import outbox_app
 from eco263.seed import DEMO_PASSWORD, seed_reference

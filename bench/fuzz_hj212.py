@@ -23,7 +23,8 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from eco263.monitoring.hj212 import codec, crc
+from eco263.monitoring import hj212
+from eco263.monitoring.hj212 import crc
 from eco263.monitoring.hj212.framer import Framer, FramingError, Reassembler
 
 VECTORS_FILE = Path(__file__).parent.parent / "tests/monitoring/hj212/fixtures/hj212-vectors.jsonl"
@@ -35,7 +36,7 @@ TOKENS = [
     *(b"1.5", b"-0.0", b"nan", b"inf", b"1e999", b"\xff\xfe", b"\x00", b"2051", b"5", b"7", b"255"),
     b"0" * 4400,  # longer than int()'s 4300-digit limit
 ]
-CRC_MODES: list[codec.CrcMode] = [
+CRC_MODES: list[hj212.CrcMode] = [
     "hj212",
     "accept_modbus",
     "accept_modbus_swapped",
@@ -109,22 +110,22 @@ class Fuzzer:
     def guard(self, label: str, action: Callable[[], object]) -> None:
         try:
             action()
-        except codec.Hj212Error as error:
+        except hj212.Hj212Error as error:
             self.outcomes[f"{label}:{error.reason}"] += 1
         except Exception:  # the thing being counted: anything but an Hj212Error
             self.crashes.append(f"{label}: {traceback.format_exc(limit=3)}")
 
     def decode_one(self, raw: bytes) -> None:
-        options = codec.DecodeOptions(
+        options = hj212.DecodeOptions(
             crc_mode=self.rng.choice(CRC_MODES), max_length=self.rng.choice([1024, 9999])
         )
-        packet = codec.decode(raw, options)
+        packet = hj212.decode(raw, options)
         self.outcomes["decode:ok"] += 1
         packet.cp.items()
         try:
-            codec.decode(codec.encode_packet(packet))
+            hj212.decode(hj212.encode_packet(packet))
         except ValueError as error:
-            if isinstance(error, codec.Hj212Error):
+            if isinstance(error, hj212.Hj212Error):
                 raise
         self.clock += 0.01
         self.reassembler.add(packet, self.clock)
@@ -146,7 +147,7 @@ class Fuzzer:
                 self.outcomes[f"framer:{item.reason}"] += 1
             else:
                 self.outcomes["framer:frame"] += 1
-                self.guard("framed", partial(codec.decode, item))
+                self.guard("framed", partial(hj212.decode, item))
 
     def run(self, count: int) -> None:
         batch: list[bytes] = []

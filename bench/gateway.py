@@ -57,7 +57,7 @@ from eco263.gateway.simulator import (
 )
 from eco263.monitoring import signals
 from eco263.monitoring.actions import do_register_point
-from eco263.monitoring.hj212.codec import frame
+from eco263.monitoring.hj212 import frame
 from eco263.monitoring.models import MonitoringPoint, RawPacket, Reading
 from eco263.seed import seed_reference
 from eco263.web.runtime import Runtime

@@ -25,7 +25,7 @@ from datetime import datetime
 import psycopg
 from sqlalchemy import exc as sa_exc
 
-from eco263.monitoring.hj212.codec import (
+from eco263.monitoring.hj212 import (
     DEFAULT_OPTIONS,
     Hj212Error,
     Packet,

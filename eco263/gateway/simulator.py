@@ -35,8 +35,7 @@ from pathlib import Path
 from typing import IO, Final
 
 from eco263.monitoring import signals
-from eco263.monitoring.hj212 import crc
-from eco263.monitoring.hj212.codec import Hj212Error, decode
+from eco263.monitoring.hj212 import Hj212Error, crc, decode
 from eco263.monitoring.signals import Due, PointSpec, Scenario, SignalGenerator
 
 log = logging.getLogger(__name__)

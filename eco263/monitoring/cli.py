@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from eco263.monitoring.hj212.codec import Hj212Error, Packet, decode, encode
+from eco263.monitoring.hj212 import Hj212Error, Packet, decode, encode
 
 hj212_app = typer.Typer(help="HJ 212 报文编解码", no_args_is_help=True)
 err = Console(stderr=True)

@@ -15,7 +15,7 @@ from eco263.auth.scope import SYSTEM as SYSTEM_ACTOR
 from eco263.auth.scope import Actor, in_jurisdiction
 from eco263.errors import NotFound
 from eco263.monitoring.enums import LATEST_CNS, PointStatus
-from eco263.monitoring.hj212.codec import CrcMode, DecodeOptions
+from eco263.monitoring.hj212 import CrcMode, DecodeOptions
 from eco263.monitoring.models import DeadLetter, MonitoringPoint, Reading
 from eco263.registry.models import Division, Enterprise
 

@@ -34,7 +34,7 @@ from functools import lru_cache
 from typing import Final, Literal
 from zoneinfo import ZoneInfo
 
-from eco263.monitoring.hj212.codec import frame
+from eco263.monitoring.hj212 import frame
 
 SHANGHAI: Final = ZoneInfo("Asia/Shanghai")
 #: Local midnight, a Saturday; minute indexes count from here (China has had no DST since 1991).

@@ -14,7 +14,7 @@ from eco263.alarms.actions import do_record_alarm, do_set_limit
 from eco263.alarms.models import Alarm
 from eco263.context import Ctx
 from eco263.monitoring.detectors import Alarm as Detection
-from eco263.monitoring.hj212.codec import decode, encode, format_time
+from eco263.monitoring.hj212 import decode, encode, format_time
 from eco263.monitoring.ingest import Upload, ingest_batch
 from eco263.monitoring.models import MonitoringPoint
 from eco263.web.runtime import Runtime

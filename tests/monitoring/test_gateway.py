@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from eco263.gateway.server import Gateway, GatewayConfig
-from eco263.monitoring.hj212.codec import decode, encode
+from eco263.monitoring.hj212 import decode, encode
 from eco263.monitoring.models import DeadLetter, RawPacket, Reading
 from eco263.web.runtime import Runtime
 from tests.factories.monitoring import MN, minute_packet, register_point

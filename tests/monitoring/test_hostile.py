@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import func, select
 
 from eco263.gateway.server import Gateway, GatewayConfig
-from eco263.monitoring.hj212.codec import decode
+from eco263.monitoring.hj212 import decode
 from eco263.monitoring.models import DeadLetter, Reading
 from eco263.web.runtime import Runtime
 from tests.factories.monitoring import minute_packet, register_point

@@ -20,7 +20,7 @@ from eco263.gateway.simulator import (
     simulate,
 )
 from eco263.monitoring import signals
-from eco263.monitoring.hj212.codec import BadCrcError, decode
+from eco263.monitoring.hj212 import BadCrcError, decode
 from eco263.monitoring.models import DeadLetter, MonitoringPoint, Reading
 from eco263.monitoring.signals import SHANGHAI, SignalGenerator, minute_index, scenario
 from eco263.web.runtime import Runtime

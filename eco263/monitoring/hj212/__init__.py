@@ -1,0 +1,103 @@
+"""HJ 212-2017 (tolerating HJ/T 212-2005), the pure protocol: bytes <-> typed packets.
+
+No I/O, no database and nothing of other eco263 domains: only the standard library and the
+modules of this package, so it is fast to test and runs anywhere unchanged. Where to look:
+
+* :mod:`.errors` — the typed :class:`Hj212Error` family (a stable ``reason``, a byte position);
+* :mod:`.packet` — :class:`Packet`, :class:`Flag`, :class:`DecodeOptions`, the answer codes;
+* :mod:`.cp` — the CP data area: :class:`Cp`, :class:`Item`, typed values, parsing;
+* :mod:`.decode` — :func:`decode`, one frame to a :class:`Packet`;
+* :mod:`.encode` — :func:`encode`, answers (9011/9012/9013/9014) and commands;
+* :mod:`.crc` — the standard's CRC and the Modbus variants met in the wild (C, pure fallback);
+* :mod:`.framer` — stream framing of a TCP connection and PNUM/PNO reassembly.
+
+The gateway server that speaks this protocol over TCP lives in :mod:`eco263.gateway`.
+See ``/work/shared/reference/HJ212.md`` for the protocol summary (§n in docstrings).
+"""
+
+from eco263.monitoring.hj212.cp import Cp, CpValue, Item, build_cp, parse_time, split_name
+from eco263.monitoring.hj212.decode import decode
+from eco263.monitoring.hj212.encode import (
+    CpGroup,
+    CpScalar,
+    data_answer,
+    encode,
+    encode_packet,
+    execution_result,
+    format_cp,
+    format_time,
+    format_value,
+    frame,
+    make_qn,
+    notification_answer,
+    request_answer,
+    time_query,
+    time_set,
+)
+from eco263.monitoring.hj212.errors import (
+    BadCrcError,
+    BadFieldError,
+    BadHeaderError,
+    BadLengthError,
+    Hj212Error,
+    LengthMismatchError,
+    OversizeError,
+    TruncatedError,
+)
+from eco263.monitoring.hj212.packet import (
+    DEFAULT_OPTIONS,
+    FLAGS,
+    MAX_LENGTH_FIELD,
+    MAX_STANDARD_LENGTH,
+    SHANGHAI,
+    CrcMode,
+    DecodeOptions,
+    ExeRtn,
+    Flag,
+    Packet,
+    QnRtn,
+)
+
+__all__ = [
+    "DEFAULT_OPTIONS",
+    "FLAGS",
+    "MAX_LENGTH_FIELD",
+    "MAX_STANDARD_LENGTH",
+    "SHANGHAI",
+    "BadCrcError",
+    "BadFieldError",
+    "BadHeaderError",
+    "BadLengthError",
+    "Cp",
+    "CpGroup",
+    "CpScalar",
+    "CpValue",
+    "CrcMode",
+    "DecodeOptions",
+    "ExeRtn",
+    "Flag",
+    "Hj212Error",
+    "Item",
+    "LengthMismatchError",
+    "OversizeError",
+    "Packet",
+    "QnRtn",
+    "TruncatedError",
+    "build_cp",
+    "data_answer",
+    "decode",
+    "encode",
+    "encode_packet",
+    "execution_result",
+    "format_cp",
+    "format_time",
+    "format_value",
+    "frame",
+    "make_qn",
+    "notification_answer",
+    "parse_time",
+    "request_answer",
+    "split_name",
+    "time_query",
+    "time_set",
+]

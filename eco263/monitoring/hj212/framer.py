@@ -2,7 +2,7 @@
 
 :class:`Framer` turns the bytes of one connection into candidate frames: TCP delivers several
 frames in one read, one frame over several reads, and garbage or damaged frames in between
-(§1, §12 of HJ212.md). Frames are returned as ``bytes`` for :func:`codec.decode` (which does
+(§1, §12 of HJ212.md). Frames are returned as ``bytes`` for :func:`.decode.decode` (which does
 all validation, so the gateway can pick ``DecodeOptions`` per device); bytes the framer has to
 throw away are reported as :class:`FramingError` values, never raised.
 
@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final
 
-from eco263.monitoring.hj212.codec import Cp, Hj212Error, Packet, build_cp
+from eco263.monitoring.hj212.cp import Cp, build_cp
+from eco263.monitoring.hj212.errors import Hj212Error
+from eco263.monitoring.hj212.packet import Packet
 
 __all__ = [
     "BadLengthFieldError",

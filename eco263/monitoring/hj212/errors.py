@@ -7,15 +7,30 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from eco263.monitoring.hj212.framer import MessageKey
+    from eco263.monitoring.hj212.packet import Packet
+
 __all__ = [
     "BadCrcError",
     "BadFieldError",
     "BadHeaderError",
     "BadLengthError",
+    "BadLengthFieldError",
+    "BufferOverflowError",
+    "FramingError",
+    "GarbageError",
     "Hj212Error",
     "LengthMismatchError",
     "OversizeError",
+    "ReassemblyError",
+    "ReassemblyEvictedError",
+    "ReassemblyTimeoutError",
+    "SegmentError",
     "TruncatedError",
+    "UnterminatedFrameError",
 ]
 
 
@@ -89,3 +104,71 @@ class BadFieldError(Hj212Error):
     def __init__(self, detail: str, position: int, field_name: str | None = None) -> None:
         super().__init__(detail, position)
         self.field_name = field_name
+
+
+class FramingError(Hj212Error):
+    """Bytes dropped from the stream. ``position`` is their stream offset (bytes since start).
+
+    ``data`` holds the first :data:`.framer.SAMPLE_LIMIT` dropped bytes, ``size`` how many were
+    dropped.
+    """
+
+    reason = "framing"
+
+    def __init__(self, detail: str, position: int, data: bytes, size: int) -> None:
+        super().__init__(detail, position)
+        self.data = data
+        self.size = size
+
+
+class GarbageError(FramingError):
+    """Bytes that are not part of any frame (no ``##``)."""
+
+    reason = "garbage"
+
+
+class BadLengthFieldError(FramingError):
+    """``##`` not followed by 4 digits (the damaged ``##9ST=…``); skipped to the next ``##``."""
+
+    reason = "bad_length"
+
+
+class UnterminatedFrameError(FramingError):
+    """A frame start whose end never came within the longest span its length allows."""
+
+    reason = "unterminated"
+
+
+class BufferOverflowError(FramingError):
+    """The connection buffer passed its cap; its content was dropped."""
+
+    reason = "overflow"
+
+
+class ReassemblyError(Hj212Error):
+    """An incomplete message was given up. ``parts`` holds what had arrived (PNO order)."""
+
+    reason = "reassembly"
+
+    def __init__(self, detail: str, key: MessageKey, parts: tuple[Packet, ...]) -> None:
+        super().__init__(detail, 0)
+        self.key = key
+        self.parts = parts
+
+
+class ReassemblyTimeoutError(ReassemblyError):
+    """Not all parts arrived within the timeout."""
+
+    reason = "reassembly_timeout"
+
+
+class ReassemblyEvictedError(ReassemblyError):
+    """Dropped to keep at most ``max_pending`` incomplete messages."""
+
+    reason = "reassembly_evicted"
+
+
+class SegmentError(ReassemblyError):
+    """A part that cannot be reassembled (PNUM above ``max_parts``)."""
+
+    reason = "bad_segment"

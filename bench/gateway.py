@@ -48,7 +48,7 @@ from sqlalchemy import create_engine, func, select, text
 from eco263 import migrate
 from eco263.audit.actions import ensure_head
 from eco263.config import Settings
-from eco263.gateway.simulator import (
+from eco263.gateway.sim_logger import (
     AckLog,
     LoggerSim,
     SimClock,

@@ -16,7 +16,8 @@ from eco263.clock import SystemClock, parse_now
 from eco263.config import get_settings
 from eco263.errors import Conflict
 from eco263.gateway.server import Gateway, GatewayConfig
-from eco263.gateway.simulator import Plan, SimReport, SimulatorConfig
+from eco263.gateway.sim_logger import SimulatorConfig
+from eco263.gateway.simulator import Plan, SimReport
 from eco263.gateway.simulator import simulate as sim_run
 from eco263.monitoring import signals
 from eco263.monitoring.actions import do_register_point

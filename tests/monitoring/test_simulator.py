@@ -12,13 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from eco263.gateway.server import Gateway, GatewayConfig
-from eco263.gateway.simulator import (
-    Plan,
-    SimReport,
-    SimulatorConfig,
-    read_ack_log,
-    simulate,
-)
+from eco263.gateway.sim_logger import SimulatorConfig, read_ack_log
+from eco263.gateway.simulator import Plan, SimReport, simulate
 from eco263.monitoring import signals
 from eco263.monitoring.hj212 import BadCrcError, decode
 from eco263.monitoring.models import DeadLetter, MonitoringPoint, Reading

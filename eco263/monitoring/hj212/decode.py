@@ -34,7 +34,11 @@ from eco263.monitoring.hj212.packet import (
     DEFAULT_OPTIONS,
     FLAGS,
     MAX_STANDARD_LENGTH,
+    STANDARD_DIALECT,
+    CrcMode,
+    CrcVariant,
     DecodeOptions,
+    Dialect,
     Flag,
     Packet,
 )
@@ -331,10 +335,12 @@ def decode(frame: _crc.BytesLike, options: DecodeOptions = DEFAULT_OPTIONS) -> P
         tolerances.append("oversize_segment")
     crc = _check_crc(body, frame[crc_end - 4 : crc_end], crc_end - 4, options, tolerances)
     text = _decode_text(body, tolerances)
-    return _decode_segment(text, frame, crc, tolerances)
+    return _decode_segment(text, frame, crc, tolerances, options.crc_mode)
 
 
-def _decode_segment(text: str, frame: bytes, crc: int, tolerances: list[str]) -> Packet:
+def _decode_segment(
+    text: str, frame: bytes, crc: int, tolerances: list[str], crc_mode: CrcMode
+) -> Packet:
     header_text, area = _split_segment(text)
     try:
         header = _parse_header(header_text, tolerances)
@@ -367,4 +373,23 @@ def _decode_segment(text: str, frame: bytes, crc: int, tolerances: list[str]) ->
         version,
         tuple(dict.fromkeys(tolerances)) if tolerances else (),
         header.extra,
+        _dialect(header.flag, tolerances, crc_mode),
     )
+
+
+_STANDARD_BY_BITS: Final = {None: Dialect("hj212", None), 0: Dialect("hj212", 0)}
+_CRC_BY_TOLERANCE: Final[tuple[tuple[str, CrcVariant], ...]] = (
+    ("crc_modbus_swapped", "modbus_swapped"),
+    ("crc_modbus", "modbus"),
+)
+
+
+def _dialect(flag: Flag | None, tolerances: list[str], crc_mode: CrcMode) -> Dialect:
+    """The wire form to answer in: mirrored where ``crc_mode`` tolerates dialects (§2, §4)."""
+    bits = None if flag is None else flag.version_bits
+    if crc_mode == "hj212":  # a strict point: the standard form of its version
+        return _STANDARD_BY_BITS.get(bits, STANDARD_DIALECT)
+    for tolerance, variant in _CRC_BY_TOLERANCE:
+        if tolerance in tolerances:
+            return Dialect(variant, bits)
+    return Dialect("hj212", bits)

@@ -18,6 +18,9 @@ from eco263.monitoring.hj212.packet import (
     MAX_LENGTH_FIELD,
     MAX_STANDARD_LENGTH,
     SHANGHAI,
+    STANDARD_DIALECT,
+    CrcVariant,
+    Dialect,
     ExeRtn,
     Packet,
     QnRtn,
@@ -37,6 +40,7 @@ __all__ = [
     "make_qn",
     "notification_answer",
     "request_answer",
+    "standard_dialect",
     "time_query",
     "time_set",
 ]
@@ -129,12 +133,25 @@ def format_cp(groups: Iterable[CpGroup]) -> str:
     return area
 
 
-def frame(segment: str, *, max_length: int = MAX_STANDARD_LENGTH) -> bytes:
-    """Wrap a data segment: ``##`` + 4-digit byte length + segment + HJ 212 CRC + CRLF."""
+_CRC: Final[dict[str, _crc.Crc16]] = {
+    "hj212": _crc.hj212,
+    "modbus": _crc.modbus,
+    "modbus_swapped": _crc.modbus_swapped,
+}
+
+
+def frame(
+    segment: str, *, max_length: int = MAX_STANDARD_LENGTH, crc: CrcVariant = "hj212"
+) -> bytes:
+    """Wrap a data segment: ``##`` + 4-digit byte length + segment + CRC + CRLF.
+
+    The CRC is the standard's unless ``crc`` names a variant (a logger's dialect, §2).
+    """
     body = segment.encode("utf-8")
     if len(body) > max_length:
         raise ValueError(f"data segment of {len(body)} bytes > {max_length}; split it (PNUM/PNO)")
-    return b"##%04d%b%04X\r\n" % (len(body), body, _crc.hj212(body))
+    value = _crc.hj212(body) if crc == "hj212" else _CRC[crc](body)
+    return b"##%04d%b%04X\r\n" % (len(body), body, value)
 
 
 def _header_text(pairs: Iterable[tuple[str, str | int | None]]) -> str:
@@ -162,12 +179,14 @@ def encode(
     pno: int | None = None,
     extra: Iterable[tuple[str, str]] = (),
     max_length: int = MAX_STANDARD_LENGTH,
+    crc: CrcVariant = "hj212",
 ) -> bytes:
     """Encode one packet. ``cp`` is CP area text, or groups of ``(name, value)`` pairs.
 
     Header fields are written in the standard order (QN ST CN PW MN Flag PNUM PNO); a None
-    QN/Flag is omitted (2005 style). Raises ValueError for values that would break the grammar
-    or a segment longer than ``max_length`` bytes.
+    QN/Flag is omitted (2005 style). ``crc`` picks the CRC variant (see :func:`frame`). Raises
+    ValueError for values that would break the grammar or a segment longer than ``max_length``
+    bytes.
     """
     if flag is not None and not 0 <= flag <= 255:
         raise ValueError(f"Flag {flag} out of 0..255")
@@ -180,7 +199,7 @@ def encode(
         ("QN", qn), ("ST", st), ("CN", cn), ("PW", pw), ("MN", mn), ("Flag", flag),
         ("PNUM", pnum), ("PNO", pno), *extra,
     ]  # fmt: skip
-    return frame(f"{_header_text(pairs)}CP=&&{area}&&", max_length=max_length)
+    return frame(f"{_header_text(pairs)}CP=&&{area}&&", max_length=max_length, crc=crc)
 
 
 def _canonical_groups(cp: Cp) -> list[list[tuple[str, CpScalar]]]:
@@ -223,44 +242,76 @@ def encode_packet(packet: Packet, *, max_length: int = MAX_LENGTH_FIELD) -> byte
 # --------------------------------------------------------------------------------------------
 
 
-def _answer(packet: Packet, cn: str, cp: list[tuple[str, CpScalar]], qn_in_cp: bool) -> bytes:
-    """Answer ``packet``: same QN/PW/MN, ST=91, Flag=4 (2017).
+_STANDARD_2005: Final = (Dialect("hj212", None), Dialect("hj212", 0))
 
-    2005 devices get Flag=0 (or no Flag if they sent none) and, for 9011/9012, the QN inside CP
+
+def standard_dialect(packet: Packet) -> Dialect:
+    """The standard form of ``packet``'s version: Flag=4 for 2017, Flag=0 (or none) for 2005."""
+    if packet.version == "2017":
+        return STANDARD_DIALECT
+    return _STANDARD_2005[packet.flag is not None]
+
+
+def _answer(
+    packet: Packet,
+    cn: str,
+    cp: list[tuple[str, CpScalar]],
+    qn_in_cp: bool,
+    dialect: Dialect | None,
+) -> bytes:
+    """Answer ``packet``: same QN/PW/MN, ST=91, in ``dialect`` (default: the standard form).
+
+    The Flag is the dialect's version bits without A and D: Flag=4 for 2017; 2005 devices get
+    Flag=0 (or no Flag if they sent none) and, for 9011/9012, the QN inside CP
     (``CP=&&QN=...;QnRtn=1&&``), as 2005 loggers do; their 9013/9014 keep QN where it came.
+    The CRC is the dialect's variant.
     """
+    if dialect is None:
+        dialect = standard_dialect(packet)
+    flag = None if dialect.version_bits is None else dialect.version_bits << 2
     qn = packet.request_qn
     if packet.version == "2017":
+        area: list[CpGroup] | str = [cp] if cp else ""
         return encode(
-            st="91", cn=cn, pw=packet.pw, mn=packet.mn, qn=qn, flag=4, cp=[cp] if cp else ""
+            st="91", cn=cn, pw=packet.pw, mn=packet.mn, qn=qn, flag=flag, cp=area, crc=dialect.crc
         )
-    flag = None if packet.flag is None else 0
     header_qn = packet.qn
     groups: list[CpGroup] = [[pair] for pair in cp]
     if qn is not None and (qn_in_cp or packet.qn is None):
         header_qn = None
         groups.insert(0, [("QN", qn)])
-    return encode(st="91", cn=cn, pw=packet.pw, mn=packet.mn, qn=header_qn, flag=flag, cp=groups)
+    return encode(
+        st="91", cn=cn, pw=packet.pw, mn=packet.mn, qn=header_qn, flag=flag, cp=groups,
+        crc=dialect.crc,
+    )  # fmt: skip
 
 
-def request_answer(request: Packet, qn_rtn: int = QnRtn.READY) -> bytes:
-    """9011 request answer (``QnRtn``, table 7) to a server-side request."""
-    return _answer(request, "9011", [("QnRtn", int(qn_rtn))], qn_in_cp=True)
+def request_answer(
+    request: Packet, qn_rtn: int = QnRtn.READY, dialect: Dialect | None = None
+) -> bytes:
+    """9011 request answer (``QnRtn``, table 7) to a server-side request.
+
+    ``dialect``: the wire form to answer in, normally ``request.dialect`` as the decoder
+    recorded it; None answers in the standard form (this holds for every answer below).
+    """
+    return _answer(request, "9011", [("QnRtn", int(qn_rtn))], True, dialect)
 
 
-def execution_result(request: Packet, exe_rtn: int = ExeRtn.SUCCESS) -> bytes:
+def execution_result(
+    request: Packet, exe_rtn: int = ExeRtn.SUCCESS, dialect: Dialect | None = None
+) -> bytes:
     """9012 execution result (``ExeRtn``, table 6) of a request."""
-    return _answer(request, "9012", [("ExeRtn", int(exe_rtn))], qn_in_cp=True)
+    return _answer(request, "9012", [("ExeRtn", int(exe_rtn))], True, dialect)
 
 
-def notification_answer(notice: Packet) -> bytes:
+def notification_answer(notice: Packet, dialect: Dialect | None = None) -> bytes:
     """9013 notification answer (empty CP), e.g. to a 1013 time-calibration notice."""
-    return _answer(notice, "9013", [], qn_in_cp=False)
+    return _answer(notice, "9013", [], False, dialect)
 
 
-def data_answer(upload: Packet) -> bytes:
+def data_answer(upload: Packet, dialect: Dialect | None = None) -> bytes:
     """9014 data answer (empty CP, never QnRtn/ExeRtn) to an upload with Flag bit A set."""
-    return _answer(upload, "9014", [], qn_in_cp=False)
+    return _answer(upload, "9014", [], False, dialect)
 
 
 def _command_flag(version: Literal["2017", "2005"]) -> int:

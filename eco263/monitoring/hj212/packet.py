@@ -21,8 +21,11 @@ __all__ = [
     "MAX_LENGTH_FIELD",
     "MAX_STANDARD_LENGTH",
     "SHANGHAI",
+    "STANDARD_DIALECT",
     "CrcMode",
+    "CrcVariant",
     "DecodeOptions",
+    "Dialect",
     "ExeRtn",
     "Flag",
     "Packet",
@@ -40,6 +43,10 @@ MAX_LENGTH_FIELD: Final = 9999
 CrcMode: TypeAlias = Literal[
     "hj212", "accept_modbus", "accept_modbus_swapped", "accept_modbus_plain", "ignore"
 ]
+
+CrcVariant: TypeAlias = Literal["hj212", "modbus", "modbus_swapped"]
+"""How a CRC field is computed (§2): the standard's; CRC-16/MODBUS printed high byte first
+(``modbus``, the ``crc_modbus`` tolerance); or printed low byte first (``modbus_swapped``)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -116,6 +123,31 @@ FLAGS: Final = tuple(Flag.from_value(v) for v in range(256))
 
 
 @dataclass(frozen=True, slots=True)
+class Dialect:
+    """The wire form a logger writes in, recorded by the decoder so that answers match it.
+
+    A logger built on a non-standard HJ 212 library checks our answers with its own CRC: answer
+    it in the standard's CRC and it rejects the answer and retransmits for ever. ``crc`` is the
+    variant the packet's CRC field verified under; ``version_bits`` its Flag version bits
+    (V5..V0, §4), None when it had no Flag. An answer's Flag is ``version_bits << 2`` (no A, no
+    D) and its CRC is ``crc`` (see :func:`.encode.data_answer`).
+
+    The decoder records a non-standard dialect only where the point's ``crc_mode`` tolerates
+    one (any mode but ``"hj212"``). A strict point is always answered in the standard form of
+    its version: the standard CRC, Flag=4 for 2017 (unknown version bits included: they are
+    read as 2017, §4) and Flag=0 or none for 2005. Under ``"ignore"`` the CRC variant is not
+    identified, so the standard CRC is used.
+    """
+
+    crc: CrcVariant = "hj212"
+    version_bits: int | None = 1
+
+
+STANDARD_DIALECT: Final = Dialect()
+"""HJ 212-2017 as written: the standard CRC, Flag version bits 000001."""
+
+
+@dataclass(frozen=True, slots=True)
 class Packet:
     """A decoded HJ 212 packet.
 
@@ -124,6 +156,7 @@ class Packet:
     value, flagged ``unknown_version_bits``) and ``"2005"`` when they are zero or Flag is absent.
     ``data`` is the data segment text (UTF-8, invalid bytes replaced); ``raw`` the whole frame as
     received, kept as evidence. ``extra`` keeps unknown header fields in wire order.
+    ``dialect`` is the wire form to answer it in (see :class:`Dialect`).
     """
 
     qn: str | None
@@ -141,6 +174,7 @@ class Packet:
     version: Literal["2017", "2005"]
     tolerances: tuple[str, ...] = ()
     extra: tuple[tuple[str, str], ...] = field(default=())
+    dialect: Dialect = STANDARD_DIALECT
 
     @property
     def ack_requested(self) -> bool:

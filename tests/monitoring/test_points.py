@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from eco263.audit.models import AuditEvent
 from eco263.errors import InvalidInput
-from eco263.monitoring.actions import do_update_point
+from eco263.monitoring.actions import CRC_MODES, do_update_point
 from eco263.monitoring.models import MonitoringPoint
 from eco263.monitoring.service import POINT_CHANGES
 from eco263.web.runtime import Runtime
@@ -107,3 +107,13 @@ def test_point_changes_are_announced_on_commit_only(
             do_update_point(ctx, point_id, crc_mode="accept_modbus")
         heard = [n.payload for n in listener.notifies(timeout=2, stop_after=3)]
     assert heard == [MN, MN]
+
+
+@pytest.mark.parametrize("mode", CRC_MODES)
+def test_every_crc_mode_can_be_registered(client: TestClient, rt: Runtime, mode: str) -> None:
+    """``accept_modbus_swapped`` has 21 characters: PostgreSQL refused it until migration 0007."""
+    response = client.post(
+        "/api/v1/monitoring/points", json={**POINT, "crc_mode": mode}, headers=login(client, "city")
+    )
+    assert response.status_code == 201, response.text
+    assert _point(rt).crc_mode == mode

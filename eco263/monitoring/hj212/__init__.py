@@ -11,6 +11,11 @@ modules of this package, so it is fast to test and runs anywhere unchanged. Wher
 * :mod:`.crc` — the standard's CRC and the Modbus variants met in the wild (C, pure fallback);
 * :mod:`.framer` — stream framing of a TCP connection and PNUM/PNO reassembly.
 
+The package re-exports the public API, so ``from eco263.monitoring.hj212 import decode`` is the
+function; the functions :func:`decode` and :func:`encode` shadow their modules' names on the
+package (``import eco263.monitoring.hj212.decode as m`` gives the function too), so reach a
+module's private helpers with ``from eco263.monitoring.hj212.decode import …``.
+
 The gateway server that speaks this protocol over TCP lives in :mod:`eco263.gateway`.
 See ``/work/shared/reference/HJ212.md`` for the protocol summary (§n in docstrings).
 """

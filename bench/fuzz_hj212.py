@@ -4,9 +4,10 @@ Inputs are mutations of the reference vectors (half of them re-framed with a cor
 and CRC, so the header and CP parsers behind the CRC check are reached), token soups built
 from the protocol's own separators, and random bytes. Every input goes through ``decode``
 with random ``DecodeOptions``; decoded packets also go through ``Cp.items()``,
-``encode_packet`` and a ``Reassembler``; the inputs are also streamed through a ``Framer`` in
-random chunks. A crash is any exception that is not an ``Hj212Error`` (``encode_packet`` may
-raise ValueError for texts it cannot write back; that is its contract, not a crash).
+``encode_packet``, a 9014 answer in their dialect (decoded back) and a ``Reassembler``; the
+inputs are also streamed through a ``Framer`` in random chunks. A crash is any exception that
+is not an ``Hj212Error`` (``encode_packet`` and the answer may raise ValueError for texts they
+cannot write back; that is their contract, not a crash).
 
     .venv/bin/python bench/fuzz_hj212.py --count 1000000 --seed 1
 """
@@ -127,8 +128,22 @@ class Fuzzer:
         except ValueError as error:
             if isinstance(error, hj212.Hj212Error):
                 raise
+        self.answer_back(packet, options)
         self.clock += 0.01
         self.reassembler.add(packet, self.clock)
+
+    def answer_back(self, packet: hj212.Packet, options: hj212.DecodeOptions) -> None:
+        """The 9014 in the packet's own dialect decodes under the same options (else a crash)."""
+        try:
+            answer = hj212.data_answer(packet, packet.dialect)
+        except ValueError as error:  # a PW or MN the encoder cannot write back: its contract
+            if isinstance(error, hj212.Hj212Error):
+                raise
+            return
+        try:
+            hj212.decode(answer, options)
+        except hj212.Hj212Error as error:
+            raise AssertionError(f"answer {answer!r} in {packet.dialect} fails: {error}") from None
 
     def frame_stream(self, inputs: list[bytes]) -> None:
         framer = Framer(max_buffer=self.rng.choice([2048, 65536]))

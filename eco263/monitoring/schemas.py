@@ -19,7 +19,9 @@ class PointCreate(BaseModel):
 
 
 class PointUpdate(BaseModel):
-    """Fields left out are unchanged."""
+    """Fields left out are unchanged; any other field (MN, division …) is refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
 
     password: str | None = Field(default=None, min_length=1, max_length=32)
     crc_mode: str | None = None

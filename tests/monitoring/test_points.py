@@ -54,6 +54,8 @@ def test_an_office_changes_password_and_crc_mode_on_the_record(
         ({"password": "12;456"}, "password"),
         ({"password": "12=456"}, "password"),
         ({"password": "12\n456"}, "password"),
+        ({"password": ""}, "password"),
+        ({"mn": "ANOTHER0000000001"}, "mn"),  # not changeable: refused, not ignored
     ],
 )
 def test_a_bad_change_is_refused_and_changes_nothing(

@@ -4,9 +4,10 @@ Inputs are mutations of the reference vectors (half of them re-framed with a cor
 and CRC, so the header and CP parsers behind the CRC check are reached), token soups built
 from the protocol's own separators, and random bytes. Every input goes through ``decode``
 with random ``DecodeOptions``; decoded packets also go through ``Cp.items()``,
-``encode_packet`` and a ``Reassembler``; the inputs are also streamed through a ``Framer`` in
-random chunks. A crash is any exception that is not an ``Hj212Error`` (``encode_packet`` may
-raise ValueError for texts it cannot write back; that is its contract, not a crash).
+``encode_packet``, a 9014 answer in their dialect (decoded back) and a ``Reassembler``; the
+inputs are also streamed through a ``Framer`` in random chunks. A crash is any exception that
+is not an ``Hj212Error`` (``encode_packet`` and the answer may raise ValueError for texts they
+cannot write back; that is their contract, not a crash).
 
     .venv/bin/python bench/fuzz_hj212.py --count 1000000 --seed 1
 """
@@ -23,7 +24,8 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from eco263.monitoring.hj212 import codec, crc
+from eco263.monitoring import hj212
+from eco263.monitoring.hj212 import crc
 from eco263.monitoring.hj212.framer import Framer, FramingError, Reassembler
 
 VECTORS_FILE = Path(__file__).parent.parent / "tests/monitoring/hj212/fixtures/hj212-vectors.jsonl"
@@ -35,7 +37,7 @@ TOKENS = [
     *(b"1.5", b"-0.0", b"nan", b"inf", b"1e999", b"\xff\xfe", b"\x00", b"2051", b"5", b"7", b"255"),
     b"0" * 4400,  # longer than int()'s 4300-digit limit
 ]
-CRC_MODES: list[codec.CrcMode] = [
+CRC_MODES: list[hj212.CrcMode] = [
     "hj212",
     "accept_modbus",
     "accept_modbus_swapped",
@@ -109,25 +111,39 @@ class Fuzzer:
     def guard(self, label: str, action: Callable[[], object]) -> None:
         try:
             action()
-        except codec.Hj212Error as error:
+        except hj212.Hj212Error as error:
             self.outcomes[f"{label}:{error.reason}"] += 1
         except Exception:  # the thing being counted: anything but an Hj212Error
             self.crashes.append(f"{label}: {traceback.format_exc(limit=3)}")
 
     def decode_one(self, raw: bytes) -> None:
-        options = codec.DecodeOptions(
+        options = hj212.DecodeOptions(
             crc_mode=self.rng.choice(CRC_MODES), max_length=self.rng.choice([1024, 9999])
         )
-        packet = codec.decode(raw, options)
+        packet = hj212.decode(raw, options)
         self.outcomes["decode:ok"] += 1
         packet.cp.items()
         try:
-            codec.decode(codec.encode_packet(packet))
+            hj212.decode(hj212.encode_packet(packet))
         except ValueError as error:
-            if isinstance(error, codec.Hj212Error):
+            if isinstance(error, hj212.Hj212Error):
                 raise
+        self.answer_back(packet, options)
         self.clock += 0.01
         self.reassembler.add(packet, self.clock)
+
+    def answer_back(self, packet: hj212.Packet, options: hj212.DecodeOptions) -> None:
+        """The 9014 in the packet's own dialect decodes under the same options (else a crash)."""
+        try:
+            answer = hj212.data_answer(packet, packet.dialect)
+        except ValueError as error:  # a PW or MN the encoder cannot write back: its contract
+            if isinstance(error, hj212.Hj212Error):
+                raise
+            return
+        try:
+            hj212.decode(answer, options)
+        except hj212.Hj212Error as error:
+            raise AssertionError(f"answer {answer!r} in {packet.dialect} fails: {error}") from None
 
     def frame_stream(self, inputs: list[bytes]) -> None:
         framer = Framer(max_buffer=self.rng.choice([2048, 65536]))
@@ -146,7 +162,7 @@ class Fuzzer:
                 self.outcomes[f"framer:{item.reason}"] += 1
             else:
                 self.outcomes["framer:frame"] += 1
-                self.guard("framed", partial(codec.decode, item))
+                self.guard("framed", partial(hj212.decode, item))
 
     def run(self, count: int) -> None:
         batch: list[bytes] = []

@@ -2,7 +2,7 @@
 
 Loopback TCP, three kinds of process: the gateway (``eco263 gateway``'s code, 1 or more
 processes with SO_REUSEPORT), the load generator (a separate process: 2,000 simulated data
-loggers of ``eco263.monitoring.hj212.simulator``, each sending 2051 minute packets of a water
+loggers of ``eco263.gateway.simulator``, each sending 2051 minute packets of a water
 point with 8 pollutants and waiting for the 9014 of each) and the database (PostgreSQL on
 127.0.0.1:5432, or a SQLite file).  On a 2-core machine all three compete for the cores.
 
@@ -48,16 +48,16 @@ from sqlalchemy import create_engine, func, select, text
 from eco263 import migrate
 from eco263.audit.actions import ensure_head
 from eco263.config import Settings
-from eco263.monitoring import signals
-from eco263.monitoring.actions import do_register_point
-from eco263.monitoring.hj212.codec import frame
-from eco263.monitoring.hj212.simulator import (
+from eco263.gateway.sim_logger import (
     AckLog,
     LoggerSim,
     SimClock,
     SimulatorConfig,
     read_ack_log,
 )
+from eco263.monitoring import signals
+from eco263.monitoring.actions import do_register_point
+from eco263.monitoring.hj212 import frame
 from eco263.monitoring.models import MonitoringPoint, RawPacket, Reading
 from eco263.seed import seed_reference
 from eco263.wiring import build_runtime
@@ -174,8 +174,8 @@ def make_db(backend: str, points: Sequence[signals.PointSpec]) -> BenchDb:
 
 def serve(args: argparse.Namespace) -> None:
     """Child process: the gateway of ``eco263 gateway``, with the bench's configuration."""
-    from eco263.monitoring.cli import run_gateway
-    from eco263.monitoring.hj212.server import GatewayConfig
+    from eco263.gateway.cli import run_gateway
+    from eco263.gateway.server import GatewayConfig
 
     wanted: dict[str, Any] = {
         "host": "127.0.0.1",

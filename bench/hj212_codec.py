@@ -16,14 +16,17 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from eco263.monitoring.hj212 import codec, crc
+from eco263.monitoring import hj212
+from eco263.monitoring.hj212 import crc
+from eco263.monitoring.hj212.cp import _LAYOUTS, _TIME_CACHE
+from eco263.monitoring.hj212.encode import _canonical_groups
 
 POLLUTANTS = ("w00000", "w01018", "w21003", "w21011", "w21001", "w01001", "w01010", "w20122")
 
 
 def reference_packet() -> bytes:
     """The reference 2051 packet (deterministic values with realistic widths)."""
-    groups: list[codec.CpGroup] = [[("DataTime", "20240501084000")]]
+    groups: list[hj212.CpGroup] = [[("DataTime", "20240501084000")]]
     for i, code in enumerate(POLLUTANTS):
         base = 1.0 + 0.731 * i
         groups.append(
@@ -35,7 +38,7 @@ def reference_packet() -> bytes:
                 (f"{code}-Flag", "N"),
             ]
         )
-    return codec.encode(
+    return hj212.encode(
         qn="20240501085000123",
         st="32",
         cn="2051",
@@ -78,14 +81,14 @@ def main() -> None:
 
     packet = reference_packet()
     segment = packet[6:-6]
-    decoded = codec.decode(packet)
+    decoded = hj212.decode(packet)
     assert decoded.tolerances == (), decoded.tolerances
     assert len(decoded.cp.codes) == len(POLLUTANTS)
-    groups = [list(group) for group in codec._canonical_groups(decoded.cp)]
-    when = datetime(2024, 5, 1, 8, 40, tzinfo=codec.SHANGHAI)
+    groups = [list(group) for group in _canonical_groups(decoded.cp)]
+    when = datetime(2024, 5, 1, 8, 40, tzinfo=hj212.SHANGHAI)
 
     def encode_from_values() -> bytes:
-        return codec.encode(
+        return hj212.encode(
             qn="20240501085000123",
             st="32",
             cn="2051",
@@ -96,17 +99,17 @@ def main() -> None:
         )
 
     def decode_and_items() -> object:
-        return codec.decode(packet).cp.items()
+        return hj212.decode(packet).cp.items()
 
     def decode_cold() -> object:
         # what a packet costs when its field layout and DataTime have not been seen before
-        codec._LAYOUTS.clear()
-        codec._TIME_CACHE.clear()
-        return codec.decode(packet)
+        _LAYOUTS.clear()
+        _TIME_CACHE.clear()
+        return hj212.decode(packet)
 
     print(f"python {platform.python_version()} ({sys.executable}), C CRC: {crc.HAVE_C_EXTENSION}")
     print(f"reference packet: CN=2051, {len(POLLUTANTS)} pollutants, segment {len(segment)} bytes")
-    decode_rate = rate(lambda: codec.decode(packet), args.seconds)
+    decode_rate = rate(lambda: hj212.decode(packet), args.seconds)
     print(f"decode                 {decode_rate:>10,.0f} packets/s  {1e6 / decode_rate:6.2f} us")
     cold_rate = rate(decode_cold, args.seconds)
     print(f"decode, caches cold    {cold_rate:>10,.0f} packets/s  {1e6 / cold_rate:6.2f} us")
@@ -114,10 +117,10 @@ def main() -> None:
     print(f"decode + Item views    {items_rate:>10,.0f} packets/s  {1e6 / items_rate:6.2f} us")
     encode_rate = rate(encode_from_values, args.seconds)
     print(f"encode                 {encode_rate:>10,.0f} packets/s  {1e6 / encode_rate:6.2f} us")
-    answer_rate = rate(lambda: codec.data_answer(decoded), args.seconds)
+    answer_rate = rate(lambda: hj212.data_answer(decoded), args.seconds)
     print(f"9014 data answer       {answer_rate:>10,.0f} packets/s  {1e6 / answer_rate:6.2f} us")
     set_rate = rate(
-        lambda: codec.time_set(
+        lambda: hj212.time_set(
             qn="20240501085000123", st="32", mn="X", pw="123456", system_time=when
         ),
         args.seconds,

@@ -20,7 +20,8 @@ from eco263.cli.deadlines import DryRun, deadlines_app, recompute_command
 from eco263.cli.outbox import outbox_app
 from eco263.clock import Clock, FixedClock, OffsetClock, SystemClock, parse_now, set_clock
 from eco263.config import get_settings
-from eco263.monitoring.cli import gateway, hj212_app, simulate
+from eco263.gateway.cli import gateway, simulate
+from eco263.monitoring.cli import hj212_app
 from eco263.monitoring.detect_cli import detect
 from eco263.runtime import Runtime
 from eco263.seed import DEMO_PASSWORD, seed_reference

@@ -13,14 +13,32 @@ target_metadata = Base.metadata
 
 
 def _run(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=sqlite,
         compare_type=True,
     )
-    with context.begin_transaction():
-        context.run_migrations()
+    if sqlite:
+        # Batch mode rebuilds a changed table (create, copy, drop, rename): SQLite wants foreign
+        # keys off for that, set outside any transaction, and checked before the commit.
+        _sqlite_pragma(connection, "PRAGMA foreign_keys=OFF")
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                raise RuntimeError("the migration left rows whose foreign keys point nowhere")
+    finally:
+        if sqlite:
+            _sqlite_pragma(connection, "PRAGMA foreign_keys=ON")
+
+
+def _sqlite_pragma(connection: Connection, pragma: str) -> None:
+    """Run on the driver connection: eco263's engine opens every SQLAlchemy transaction with
+    BEGIN IMMEDIATE, inside which SQLite ignores a foreign_keys PRAGMA."""
+    if not connection.in_transaction():
+        connection.connection.driver_connection.execute(pragma)  # type: ignore[union-attr]
 
 
 def run_online() -> None:

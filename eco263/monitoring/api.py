@@ -13,6 +13,7 @@ from eco263.monitoring.schemas import (
     LatestOut,
     PointCreate,
     PointOut,
+    PointUpdate,
     ReadingOut,
 )
 from eco263.web.deps import user_ctx
@@ -32,6 +33,14 @@ def points(request: Request) -> list[PointOut]:
 def register_point(request: Request, body: PointCreate) -> PointOut:
     with user_ctx(request) as ctx:
         return PointOut.model_validate(actions.do_register_point(ctx, **body.model_dump()))
+
+
+@router.patch("/monitoring/points/{point_id}", response_model=PointOut)
+def update_point(request: Request, point_id: int, body: PointUpdate) -> PointOut:
+    """Change a point's password, CRC mode, always-ack or active (gateways know at once)."""
+    with user_ctx(request) as ctx:
+        point = actions.do_update_point(ctx, point_id, **body.model_dump(exclude_none=True))
+        return PointOut.model_validate(point)
 
 
 @router.get("/monitoring/points/{point_id}/latest", response_model=LatestOut)

@@ -31,7 +31,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeEngine
 
-from eco263.monitoring.hj212.codec import Cp, Packet
+from eco263.monitoring.hj212 import Cp, Packet
 from eco263.monitoring.models import DeadLetter, RawPacket, Reading
 
 #: Value kinds stored as columns of a reading (HJ 212 sub-keys → column).

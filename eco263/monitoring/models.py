@@ -41,7 +41,7 @@ class MonitoringPoint(Base):
     medium: Mapped[str] = mapped_column(String(8))  # water | gas
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"), index=True)
     division_code: Mapped[str] = mapped_column(ForeignKey("division.code"))
-    crc_mode: Mapped[str] = mapped_column(String(16), default="hj212")
+    crc_mode: Mapped[str] = mapped_column(String(32), default="hj212")
     always_ack: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -18,6 +18,17 @@ class PointCreate(BaseModel):
     always_ack: bool = False
 
 
+class PointUpdate(BaseModel):
+    """Fields left out are unchanged; any other field (MN, division …) is refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    password: str | None = Field(default=None, min_length=1, max_length=32)
+    crc_mode: str | None = None
+    always_ack: bool | None = None
+    active: bool | None = None
+
+
 class PointOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -14,7 +14,7 @@ from eco263.actor import SYSTEM as SYSTEM_ACTOR
 from eco263.actor import Actor, Role
 from eco263.errors import Forbidden, NotFound
 from eco263.monitoring.enums import LATEST_CNS, PointStatus
-from eco263.monitoring.hj212.codec import CrcMode, DecodeOptions
+from eco263.monitoring.hj212 import CrcMode, DecodeOptions
 from eco263.monitoring.models import DeadLetter, MonitoringPoint, RawPacket, Reading
 from eco263.registry.models import Division, Enterprise
 from eco263.registry.service import in_jurisdiction
@@ -36,17 +36,31 @@ class PointAuth:
         return DecodeOptions(crc_mode=mode)
 
 
+POINT_CHANGES = "eco263_points"
+"""PostgreSQL NOTIFY channel: every committed registration or change of a point sends its MN."""
+
+
+def _auth_query() -> Select[int, str, str, str, bool]:
+    return select(
+        MonitoringPoint.id,
+        MonitoringPoint.mn,
+        MonitoringPoint.password,
+        MonitoringPoint.crc_mode,
+        MonitoringPoint.always_ack,
+    ).where(MonitoringPoint.active.is_(True))
+
+
 def point_directory(session: Session) -> dict[str, PointAuth]:
     """Active points by MN."""
-    rows = session.execute(
-        select(
-            MonitoringPoint.id,
-            MonitoringPoint.mn,
-            MonitoringPoint.password,
-            MonitoringPoint.crc_mode,
-            MonitoringPoint.always_ack,
-        ).where(MonitoringPoint.active.is_(True))
-    )
+    rows = session.execute(_auth_query())
+    return {r.mn: PointAuth(r.id, r.mn, r.password, r.crc_mode, r.always_ack) for r in rows}
+
+
+def points_by_mn(session: Session, mns: Sequence[str]) -> dict[str, PointAuth]:
+    """The active points among ``mns`` (one query on the unique MN index); absent ones left out."""
+    if not mns:
+        return {}
+    rows = session.execute(_auth_query().where(MonitoringPoint.mn.in_(mns)))
     return {r.mn: PointAuth(r.id, r.mn, r.password, r.crc_mode, r.always_ack) for r in rows}
 
 

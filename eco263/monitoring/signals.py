@@ -1,8 +1,8 @@
 """Synthetic monitoring signals: pure functions of (seed, point, time) → values and packets.
 
-No I/O, no clock, no database: the HJ 212 simulator (``hj212/simulator.py``) sends what this
-module computes, and the analytics work can call it directly to make labelled data (every
-value knows whether a scenario changed it: :meth:`SignalGenerator.label`).
+No I/O, no clock, no database: the HJ 212 simulator (``eco263/gateway/simulator.py``) sends
+what this module computes, and the analytics work can call it directly to make labelled data
+(every value knows whether a scenario changed it: :meth:`SignalGenerator.label`).
 
 Model of one factor at one minute ``m`` (local China time; no DST since 1991):
 
@@ -34,7 +34,7 @@ from functools import lru_cache
 from typing import Final, Literal
 from zoneinfo import ZoneInfo
 
-from eco263.monitoring.hj212.codec import frame
+from eco263.monitoring.hj212 import frame
 
 SHANGHAI: Final = ZoneInfo("Asia/Shanghai")
 #: Local midnight, a Saturday; minute indexes count from here (China has had no DST since 1991).

@@ -19,7 +19,7 @@ from eco263.audit.service import verify_chain
 from eco263.errors import Conflict
 from eco263.evidence.store import BlobStore
 from eco263.monitoring.detectors import Alarm as Detection
-from eco263.monitoring.hj212.codec import decode
+from eco263.monitoring.hj212 import decode
 from eco263.monitoring.ingest import Upload, ingest_batch
 from eco263.problems.models import Problem
 from eco263.runtime import Runtime

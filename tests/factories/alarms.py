@@ -16,7 +16,7 @@ from eco263.alarms.models import Alarm
 from eco263.context import Ctx
 from eco263.monitoring import service as monitoring
 from eco263.monitoring.detectors import Alarm as Detection
-from eco263.monitoring.hj212.codec import decode, encode, format_time
+from eco263.monitoring.hj212 import decode, encode, format_time
 from eco263.monitoring.ingest import Upload, ingest_batch
 from eco263.monitoring.service import PointFacts
 from eco263.runtime import Runtime

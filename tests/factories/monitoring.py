@@ -6,7 +6,7 @@ from datetime import datetime
 
 from eco263.context import Ctx
 from eco263.monitoring.actions import do_register_point
-from eco263.monitoring.hj212.codec import encode, format_time
+from eco263.monitoring.hj212 import encode, format_time
 from eco263.monitoring.models import MonitoringPoint
 
 MN = "010000A8900016F000169DC0"

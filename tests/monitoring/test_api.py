@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 
-from eco263.monitoring.hj212.codec import decode
+from eco263.monitoring.hj212 import decode
 from eco263.monitoring.ingest import Rejected, Upload, ingest_batch, store_rejected
 from eco263.runtime import Runtime
 from tests.conftest import login

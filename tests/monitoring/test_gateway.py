@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from eco263.monitoring.hj212.codec import decode, encode
-from eco263.monitoring.hj212.server import Gateway, GatewayConfig
+from eco263.gateway.server import Gateway, GatewayConfig
+from eco263.monitoring.hj212 import decode, encode
 from eco263.monitoring.models import DeadLetter, RawPacket, Reading
 from eco263.runtime import Runtime
 from tests.factories.monitoring import MN, minute_packet, register_point

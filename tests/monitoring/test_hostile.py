@@ -18,8 +18,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from eco263.monitoring.hj212.codec import decode
-from eco263.monitoring.hj212.server import Gateway, GatewayConfig
+from eco263.gateway.server import Gateway, GatewayConfig
+from eco263.monitoring.hj212 import decode
 from eco263.monitoring.models import DeadLetter, Reading
 from eco263.runtime import Runtime
 from tests.factories.monitoring import minute_packet, register_point
@@ -270,7 +270,7 @@ def test_a_packet_the_database_refuses_does_not_take_its_batch_down(
 ) -> None:
     """One upload that fails to store (a bug, a constraint): the others of its batch are stored
     and answered, the culprit is kept as a dead letter and not answered."""
-    from eco263.monitoring.hj212 import server
+    from eco263.gateway import server
 
     poison_qn = "20180420020700000"
     real = server.ingest_batch

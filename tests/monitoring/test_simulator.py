@@ -11,16 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from eco263.gateway.server import Gateway, GatewayConfig
+from eco263.gateway.sim_logger import SimulatorConfig, read_ack_log
+from eco263.gateway.simulator import Plan, SimReport, simulate
 from eco263.monitoring import signals
-from eco263.monitoring.hj212.codec import BadCrcError, decode
-from eco263.monitoring.hj212.server import Gateway, GatewayConfig
-from eco263.monitoring.hj212.simulator import (
-    Plan,
-    SimReport,
-    SimulatorConfig,
-    read_ack_log,
-    simulate,
-)
+from eco263.monitoring.hj212 import BadCrcError, decode
 from eco263.monitoring.models import DeadLetter, MonitoringPoint, Reading
 from eco263.monitoring.signals import SHANGHAI, SignalGenerator, minute_index, scenario
 from eco263.runtime import Runtime

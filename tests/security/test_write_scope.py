@@ -176,6 +176,13 @@ CASES = [
         422,
     ),
     _api(
+        "PATCH",
+        "/api/v1/monitoring/points/{point_id}",
+        lambda t: f"/api/v1/monitoring/points/{t.point}",
+        lambda t: {"password": "654321"},
+        404,
+    ),
+    _api(
         "PUT",
         "/api/v1/monitoring/points/{point_id}/limits",
         lambda t: f"/api/v1/monitoring/points/{t.point}/limits",
@@ -319,7 +326,9 @@ def _fingerprint(rt: Runtime) -> tuple[Any, ...]:
             s.scalars(select(Assignment.version).order_by(Assignment.id)).all()
             + s.scalars(select(Problem.version).order_by(Problem.id)).all()
         )
-        states = tuple(s.scalars(select(Alarm.status).order_by(Alarm.id)).all())
+        states = tuple(s.scalars(select(Alarm.status).order_by(Alarm.id)).all()) + tuple(
+            s.scalars(select(MonitoringPoint.password).order_by(MonitoringPoint.id)).all()
+        )
     return (tuple(head), counts, versions, states)
 
 

@@ -2,7 +2,7 @@
 
 :class:`Framer` turns the bytes of one connection into candidate frames: TCP delivers several
 frames in one read, one frame over several reads, and garbage or damaged frames in between
-(§1, §12 of HJ212.md). Frames are returned as ``bytes`` for :func:`codec.decode` (which does
+(§1, §12 of HJ212.md). Frames are returned as ``bytes`` for :func:`.decode.decode` (which does
 all validation, so the gateway can pick ``DecodeOptions`` per device); bytes the framer has to
 throw away are reported as :class:`FramingError` values, never raised.
 
@@ -16,7 +16,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final
 
-from eco263.monitoring.hj212.codec import Cp, Hj212Error, Packet, build_cp
+from eco263.monitoring.hj212.cp import Cp, build_cp
+from eco263.monitoring.hj212.errors import (
+    BadLengthFieldError,
+    BufferOverflowError,
+    FramingError,
+    GarbageError,
+    ReassemblyError,
+    ReassemblyEvictedError,
+    ReassemblyTimeoutError,
+    SegmentError,
+    UnterminatedFrameError,
+)
+from eco263.monitoring.hj212.packet import Packet
 
 __all__ = [
     "BadLengthFieldError",
@@ -40,44 +52,6 @@ SAMPLE_LIMIT: Final = 1024
 # the 4 CRC digits and a line end. Never inside a valid data segment, which has no line ends.
 _PLAUSIBLE_END: Final = re.compile(rb"&&[0-9A-Fa-f]{4}\r?\n")
 _SKIPPED: Final = b"\r\n"  # line ends between frames are not garbage (a late CRLF, keepalives)
-
-
-class FramingError(Hj212Error):
-    """Bytes dropped from the stream. ``position`` is their stream offset (bytes since start).
-
-    ``data`` holds the first :data:`SAMPLE_LIMIT` dropped bytes, ``size`` how many were dropped.
-    """
-
-    reason = "framing"
-
-    def __init__(self, detail: str, position: int, data: bytes, size: int) -> None:
-        super().__init__(detail, position)
-        self.data = data
-        self.size = size
-
-
-class GarbageError(FramingError):
-    """Bytes that are not part of any frame (no ``##``)."""
-
-    reason = "garbage"
-
-
-class BadLengthFieldError(FramingError):
-    """``##`` not followed by 4 digits (the damaged ``##9ST=…``); skipped to the next ``##``."""
-
-    reason = "bad_length"
-
-
-class UnterminatedFrameError(FramingError):
-    """A frame start whose end never came within the longest span its length allows."""
-
-    reason = "unterminated"
-
-
-class BufferOverflowError(FramingError):
-    """The connection buffer passed its cap; its content was dropped."""
-
-    reason = "overflow"
 
 
 class Framer:
@@ -310,35 +284,6 @@ class Message:
     @property
     def cn(self) -> str:
         return self.parts[0].cn
-
-
-class ReassemblyError(Hj212Error):
-    """An incomplete message was given up. ``parts`` holds what had arrived (PNO order)."""
-
-    reason = "reassembly"
-
-    def __init__(self, detail: str, key: MessageKey, parts: tuple[Packet, ...]) -> None:
-        super().__init__(detail, 0)
-        self.key = key
-        self.parts = parts
-
-
-class ReassemblyTimeoutError(ReassemblyError):
-    """Not all parts arrived within the timeout."""
-
-    reason = "reassembly_timeout"
-
-
-class ReassemblyEvictedError(ReassemblyError):
-    """Dropped to keep at most ``max_pending`` incomplete messages."""
-
-    reason = "reassembly_evicted"
-
-
-class SegmentError(ReassemblyError):
-    """A part that cannot be reassembled (PNUM above ``max_parts``)."""
-
-    reason = "bad_segment"
 
 
 @dataclass(slots=True)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from eco263.monitoring.hj212 import codec, crc
+from eco263.monitoring import hj212
+from eco263.monitoring.hj212 import crc
 from eco263.monitoring.hj212.framer import (
     BadLengthFieldError,
     BufferOverflowError,
@@ -118,8 +119,8 @@ def test_lying_length_field_does_not_swallow_the_next_frame() -> None:
     short = vector(38)  # declares 615 bytes, has 612 (3 bytes lost in transit)
     out = Framer().feed(short + B)
     assert out == [short, B]
-    with pytest.raises(codec.LengthMismatchError):
-        codec.decode(short)
+    with pytest.raises(hj212.LengthMismatchError):
+        hj212.decode(short)
 
 
 def test_lying_length_field_is_emitted_without_waiting_for_the_declared_bytes() -> None:
@@ -134,7 +135,7 @@ def test_length_counted_in_characters_is_framed_and_then_tolerated() -> None:
     framer = Framer()
     out = feed_all(framer, chars[:50], chars[50:140], chars[140:] + A)
     assert out == [chars, A]
-    assert codec.decode(chars).tolerances == ("length_counts_chars",)
+    assert hj212.decode(chars).tolerances == ("length_counts_chars",)
 
 
 def test_frames_without_crlf_back_to_back() -> None:
@@ -143,7 +144,7 @@ def test_frames_without_crlf_back_to_back() -> None:
     assert framer.feed(a + b) == [a]
     assert framer.pending == len(b)  # could still get its CRLF
     assert framer.flush() == [b]
-    assert codec.decode(b).tolerances == ("missing_crlf",)
+    assert hj212.decode(b).tolerances == ("missing_crlf",)
 
 
 def test_frame_without_crlf_then_its_late_crlf() -> None:
@@ -156,7 +157,7 @@ def test_frame_without_crlf_then_its_late_crlf() -> None:
 def test_lone_lf_frames() -> None:
     a, b = vector(0, b"\n"), vector(7, b"\n")
     assert Framer().feed(a + b + A) == [a, b, A]
-    assert codec.decode(a).tolerances == ("lone_lf",)
+    assert hj212.decode(a).tolerances == ("lone_lf",)
 
 
 def test_flush_reports_a_partial_frame_as_a_frame_and_junk_as_garbage() -> None:
@@ -164,8 +165,8 @@ def test_flush_reports_a_partial_frame_as_a_frame_and_junk_as_garbage() -> None:
     framer.feed(A[:40])
     (partial,) = framer.flush()
     assert partial == A[:40]
-    with pytest.raises(codec.Hj212Error):
-        codec.decode(partial)
+    with pytest.raises(hj212.Hj212Error):
+        hj212.decode(partial)
     framer.feed(b"zz")
     (junk,) = framer.flush()
     assert isinstance(junk, GarbageError) and junk.data == b"zz"
@@ -201,7 +202,7 @@ def test_frame_start_followed_by_endless_junk_is_dropped() -> None:
 
 def test_buffer_cap_drops_a_frame_larger_than_the_cap() -> None:
     cp = ";".join(f"w{i:05d}-Rtd={i}.5" for i in range(60))
-    big = codec.encode(st="32", cn="2011", pw="1", mn="M", cp=cp, max_length=9999)
+    big = hj212.encode(st="32", cn="2011", pw="1", mn="M", cp=cp, max_length=9999)
     framer = Framer(max_buffer=512)
     out = feed_all(framer, big[:600], big[600:] + A)
     assert isinstance(errors(out)[0], BufferOverflowError)
@@ -219,7 +220,7 @@ def test_error_positions_are_stream_offsets_across_reads() -> None:
 
 # -- reassembly ---------------------------------------------------------------------------------
 
-PART1, PART2 = codec.decode(vector(21)), codec.decode(vector(22))
+PART1, PART2 = hj212.decode(vector(21)), hj212.decode(vector(22))
 
 
 def only_messages(items: list[Message | ReassemblyError]) -> list[Message]:
@@ -228,7 +229,7 @@ def only_messages(items: list[Message | ReassemblyError]) -> list[Message]:
 
 
 def test_unsegmented_packets_pass_straight_through() -> None:
-    packet = codec.decode(B)
+    packet = hj212.decode(B)
     (message,) = only_messages(Reassembler().add(packet, 0.0))
     assert message.parts == (packet,) and message.cp is packet.cp
 
@@ -242,7 +243,7 @@ def test_two_parts_of_the_standards_example_make_one_message() -> None:
     assert message.parts == (PART1, PART2)
     assert message.cp.codes == ("w00000", "w01001", "w01018")
     assert message.cp.names.count("DataTime") == 1
-    assert message.cp.data_time == datetime(2016, 8, 1, 8, tzinfo=codec.SHANGHAI)
+    assert message.cp.data_time == datetime(2016, 8, 1, 8, tzinfo=hj212.SHANGHAI)
     assert message.cp.get("w01018", "Avg") == 40.1
     assert (message.mn, message.cn) == (PART1.mn, "2061")
     assert reassembler.pending == 0
@@ -271,15 +272,15 @@ def test_incomplete_message_times_out_with_what_arrived() -> None:
 def test_expired_messages_are_reported_by_add_too() -> None:
     reassembler = Reassembler(timeout=10.0)
     reassembler.add(PART1, 0.0)
-    out = reassembler.add(codec.decode(B), 11.0)
+    out = reassembler.add(hj212.decode(B), 11.0)
     assert isinstance(out[0], ReassemblyTimeoutError)
     assert isinstance(out[1], Message)
 
 
-def segment_of(mn: str, pno: int, pnum: int = 2) -> codec.Packet:
+def segment_of(mn: str, pno: int, pnum: int = 2) -> hj212.Packet:
     header = f"QN=1;ST=32;CN=2061;PW=1;MN={mn};Flag=7;PNUM={pnum};PNO={pno};"
     body = f"{header}CP=&&DataTime=20160801080000;w01018-Avg={pno}&&".encode()
-    return codec.decode(b"##%04d%b%04X\r\n" % (len(body), body, crc.hj212(body)))
+    return hj212.decode(b"##%04d%b%04X\r\n" % (len(body), body, crc.hj212(body)))
 
 
 def test_pending_messages_are_bounded() -> None:

@@ -10,7 +10,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eco263.monitoring.hj212 import codec, crc
+from eco263.monitoring import hj212
+from eco263.monitoring.hj212 import crc
+from eco263.monitoring.hj212.cp import _tokenize_careful, _tokenize_fast
 from eco263.monitoring.hj212.framer import Framer, FramingError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "hj212-vectors.jsonl"
@@ -26,7 +28,7 @@ CODES = st.sampled_from(["w00000", "w01018", "w21003", "a34004", "SB1", "B01", "
 # hypothesis takes naive bounds and a separate zone; DataTime is China local time
 _NAIVE_BOUNDS = (datetime(2005, 1, 1), datetime(2099, 12, 31))  # noqa: DTZ001
 TIMES = st.datetimes(*_NAIVE_BOUNDS).map(
-    lambda value: value.replace(microsecond=0, tzinfo=codec.SHANGHAI)
+    lambda value: value.replace(microsecond=0, tzinfo=hj212.SHANGHAI)
 )
 
 
@@ -34,7 +36,7 @@ TIMES = st.datetimes(*_NAIVE_BOUNDS).map(
 class Field:
     name: str
     text: str
-    value: codec.CpValue
+    value: hj212.CpValue
 
 
 @st.composite
@@ -88,7 +90,7 @@ class Spec:
     groups: list[list[Field]]
 
     def encode(self) -> bytes:
-        return codec.encode(
+        return hj212.encode(
             qn=self.qn,
             st=self.st,
             cn=self.cn,
@@ -147,7 +149,7 @@ def expected_tolerances(spec: Spec, raw: bytes, names: list[str]) -> set[str]:
 @given(specs())
 def test_encode_then_decode_gives_back_every_field_typed(spec: Spec) -> None:
     raw = spec.encode()
-    packet = codec.decode(raw)
+    packet = hj212.decode(raw)
     fields = [f for group in spec.groups for f in group]
     names = [f.name for f in fields]
     assert (packet.qn, packet.st, packet.cn, packet.pw, packet.mn) == (
@@ -161,13 +163,13 @@ def test_encode_then_decode_gives_back_every_field_typed(spec: Spec) -> None:
     assert (packet.pnum, packet.pno) == (spec.pnum, spec.pno)
     assert packet.cp.names == tuple(names)
     assert packet.cp.texts == tuple(f.text for f in fields)
-    first: dict[str, codec.CpValue] = {}
+    first: dict[str, hj212.CpValue] = {}
     for f in fields:
         first.setdefault(f.name, f.value)
     assert dict(packet.cp.values) == first
     assert packet.cp.data_time == spec.groups[0][0].value
     assert set(packet.tolerances) == expected_tolerances(spec, raw, names)
-    again = codec.decode(codec.encode_packet(packet))  # canonical grouping: same content
+    again = hj212.decode(hj212.encode_packet(packet))  # canonical grouping: same content
     assert (again.cp, again.qn, again.flag, again.pnum) == (
         packet.cp,
         packet.qn,
@@ -179,7 +181,7 @@ def test_encode_then_decode_gives_back_every_field_typed(spec: Spec) -> None:
 @FEWER
 @given(specs())
 def test_items_group_every_field_of_a_code(spec: Spec) -> None:
-    packet = codec.decode(spec.encode())
+    packet = hj212.decode(spec.encode())
     items = packet.cp.items()
     codes = [f.name.partition("-")[0] for group in spec.groups[1:] for f in group]
     assert list(items) == list(dict.fromkeys(codes))
@@ -220,12 +222,12 @@ ANY_INPUT = st.binary(max_size=1200) | mutated_vectors() | st.binary(max_size=30
 @given(ANY_INPUT)
 def test_any_bytes_give_a_packet_or_an_hj212_error(raw: bytes) -> None:
     try:
-        packet = codec.decode(raw)
-    except codec.Hj212Error as error:
+        packet = hj212.decode(raw)
+    except hj212.Hj212Error as error:
         assert isinstance(error.reason, str) and error.reason
         assert 0 <= error.position <= max(len(raw), 1)
         return
-    assert isinstance(packet, codec.Packet)
+    assert isinstance(packet, hj212.Packet)
     assert packet.raw == raw
 
 
@@ -233,9 +235,9 @@ def test_any_bytes_give_a_packet_or_an_hj212_error(raw: bytes) -> None:
 @given(mutated_vectors())
 def test_decoded_packets_re_encode_to_the_same_content(raw: bytes) -> None:
     try:
-        packet = codec.decode(raw)
-        again = codec.decode(codec.encode_packet(packet))
-    except codec.Hj212Error:
+        packet = hj212.decode(raw)
+        again = hj212.decode(hj212.encode_packet(packet))
+    except hj212.Hj212Error:
         return
     except ValueError:
         return  # encode_packet refuses texts that cannot be written back (e.g. "&&" inside)
@@ -258,11 +260,11 @@ def test_decoded_packets_re_encode_to_the_same_content(raw: bytes) -> None:
 @SETTINGS
 @given(st.text(alphabet="ab1.-=;,", max_size=60))
 def test_fast_and_careful_cp_tokenizers_agree(area: str) -> None:
-    fast = codec._tokenize_fast(area)
+    fast = _tokenize_fast(area)
     tolerances: list[str] = []
     try:
-        careful = codec._tokenize_careful(area, tolerances, lambda offset: offset)
-    except codec.BadFieldError:
+        careful = _tokenize_careful(area, tolerances, lambda offset: offset)
+    except hj212.BadFieldError:
         assert fast is None
         return
     if fast is not None:
@@ -289,8 +291,8 @@ def test_arbitrary_chunking_yields_the_same_frames(packets: list[bytes], cuts: l
     out += framer.feed(stream[position:])
     out += framer.flush()
     assert out == packets
-    assert [codec.decode(frame).cn for frame in out] == [  # type: ignore[arg-type]
-        codec.decode(packet).cn for packet in packets
+    assert [hj212.decode(frame).cn for frame in out] == [  # type: ignore[arg-type]
+        hj212.decode(packet).cn for packet in packets
     ]
 
 

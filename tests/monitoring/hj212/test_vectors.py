@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from eco263.monitoring.hj212 import codec, crc
+from eco263.monitoring import hj212
+from eco263.monitoring.hj212 import crc
 from eco263.monitoring.hj212.framer import Framer
 
 FIXTURE = Path(__file__).parent / "fixtures" / "hj212-vectors.jsonl"
@@ -80,8 +81,8 @@ def test_vector(index: int, vector: dict[str, Any]) -> None:
 
 
 def _check_valid(index: int, vector: dict[str, Any], raw: bytes) -> None:
-    stored = codec.decode(raw)
-    packet = codec.decode(raw + b"\r\n")
+    stored = hj212.decode(raw)
+    packet = hj212.decode(raw + b"\r\n")
     assert set(stored.tolerances) == TOLERATED.get(index, set()) | {"missing_crlf"}
     assert set(packet.tolerances) == TOLERATED.get(index, set())
     assert packet.cn == vector["cn"]
@@ -96,8 +97,8 @@ def _check_valid(index: int, vector: dict[str, Any], raw: bytes) -> None:
 
 
 def _check_invalid(vector: dict[str, Any], raw: bytes) -> None:
-    with pytest.raises(codec.Hj212Error) as caught:
-        codec.decode(raw + b"\r\n")
+    with pytest.raises(hj212.Hj212Error) as caught:
+        hj212.decode(raw + b"\r\n")
     error = caught.value
     if "len_ok" not in vector:  # "##9ST=...": the length field itself is damaged
         assert error.reason == "bad_length"
@@ -106,10 +107,10 @@ def _check_invalid(vector: dict[str, Any], raw: bytes) -> None:
     body = raw[6:-4]
     assert crc.crc_hex(crc.hj212(body)) == vector["crc_expected"]
     if not vector["len_ok"]:
-        assert isinstance(error, codec.LengthMismatchError)
+        assert isinstance(error, hj212.LengthMismatchError)
         assert (error.declared, error.actual) == (vector["len_declared"], vector["len_bytes"])
     else:
-        assert isinstance(error, codec.BadCrcError)
+        assert isinstance(error, hj212.BadCrcError)
         assert (error.received, error.expected) == (vector["crc_received"], vector["crc_expected"])
         assert error.position == len(raw) - 4
 
@@ -127,7 +128,7 @@ def test_the_whole_file_as_one_stream_gives_the_same_results() -> None:
     for frame, vector in zip(frames, expected, strict=True):
         assert frame == vector["packet"].encode("utf-8") + b"\r\n"
         if vector["crc_ok"]:
-            assert codec.decode(frame).cn == vector["cn"]
+            assert hj212.decode(frame).cn == vector["cn"]
         else:
-            with pytest.raises(codec.Hj212Error):
-                codec.decode(frame)
+            with pytest.raises(hj212.Hj212Error):
+                hj212.decode(frame)

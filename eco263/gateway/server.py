@@ -6,6 +6,12 @@ connection into one transaction (group commit) in a worker thread; an upload's 9
 is written only after the transaction holding its packet has committed (invariant 2).
 Anything malformed goes to the dead-letter store with its reason and never disturbs other
 connections (invariant 3).
+
+Points come from a cached directory that reads through to the database whenever the cache
+would refuse a packet (:mod:`eco263.gateway.points`): a point registered a moment ago is served
+on its first packet. Answers are written in the dialect the packet was accepted in (its CRC
+variant and Flag version bits, where the point's ``crc_mode`` tolerates one), so a logger built
+on a Modbus-CRC library accepts them instead of retransmitting for ever.
 """
 
 from __future__ import annotations
@@ -21,12 +27,15 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeAlias
 
 import psycopg
 from sqlalchemy import exc as sa_exc
 
-from eco263.monitoring.hj212.codec import (
+from eco263.gateway.points import DirectoryConfig, PointDirectory
+from eco263.monitoring.hj212 import (
     DEFAULT_OPTIONS,
+    BadCrcError,
     Hj212Error,
     Packet,
     data_answer,
@@ -41,7 +50,7 @@ from eco263.monitoring.hj212.framer import (
     ReassemblyError,
 )
 from eco263.monitoring.ingest import Rejected, Upload, ingest_batch, store_rejected
-from eco263.monitoring.service import PointAuth, point_directory
+from eco263.monitoring.service import PointAuth
 from eco263.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -63,7 +72,7 @@ class GatewayConfig:
     batch_max: int = 1000
     reuse_port: bool = False
     writers: int | None = None  # concurrent group-commit writers; None: 2 on PostgreSQL, else 1
-    refresh_unknown_after: float = 5.0  # an unknown MN reloads the point directory this often
+    points: DirectoryConfig = field(default_factory=DirectoryConfig)  # reload, lookups, LISTEN
 
 
 @dataclass(slots=True)
@@ -71,6 +80,10 @@ class _Job:
     upload: Upload | None
     rejected: Rejected | None
     done: asyncio.Future[None] | None
+
+
+_Outcome: TypeAlias = tuple[asyncio.Future[None] | None, bytes | None]
+"""What handling one frame gives: the store to wait for (if any), the answer (if any)."""
 
 
 @dataclass(slots=True)
@@ -86,8 +99,7 @@ class Gateway:
         self.rt = rt
         self.config = config
         self.stats = GatewayStats()
-        self._points: dict[str, PointAuth] = {}
-        self._points_loaded = 0.0
+        self.points = PointDirectory(rt, config.points, self.stats.counts)
         self._queue: asyncio.Queue[_Job] = asyncio.Queue()
         # SQLite has one writer at a time anyway; on PostgreSQL a second writer prepares and
         # sends the next batch while the server is still busy with (and fsyncing) the last one.
@@ -97,8 +109,6 @@ class Gateway:
         )
         self._server: asyncio.Server | None = None
         self._writer_tasks: list[asyncio.Task[None]] = []
-        self._refresh_task: asyncio.Task[None] | None = None
-        self._refreshing: asyncio.Task[None] | None = None
         self._connections: set[asyncio.Task[None]] = set()
         self._closing = False
 
@@ -108,12 +118,11 @@ class Gateway:
         return int(self._server.sockets[0].getsockname()[1])
 
     async def start(self) -> None:
-        await self.refresh_points()
+        await self.points.start()
         self._writer_tasks = [
             asyncio.create_task(self._write_loop(), name=f"hj212-writer-{i}")
             for i in range(self.writers)
         ]
-        self._refresh_task = asyncio.create_task(self._refresh_loop(), name="hj212-points")
         self._server = await asyncio.start_server(
             self._accept,
             self.config.host,
@@ -122,39 +131,6 @@ class Gateway:
             backlog=4096,
         )
         log.info("HJ 212 gateway listening", extra={"port": self.port})
-
-    async def refresh_points(self) -> None:
-        loop = asyncio.get_running_loop()
-        self._points = await loop.run_in_executor(self._executor, self._load_points)
-        self._points_loaded = time.monotonic()
-
-    async def _refresh_loop(self, every: float = 30.0) -> None:
-        """Pick up points registered while running (a new logger needs no restart)."""
-        while True:
-            await asyncio.sleep(every)
-            try:
-                await self.refresh_points()
-            except Exception:
-                log.exception("refreshing the point directory failed")
-
-    def refresh_soon(self) -> None:
-        """An unknown MN: reload the directory (at most every ``refresh_unknown_after`` s)."""
-        if self._closing or (self._refreshing is not None and not self._refreshing.done()):
-            return
-        if time.monotonic() - self._points_loaded < self.config.refresh_unknown_after:
-            return
-        self._points_loaded = time.monotonic()
-        self._refreshing = asyncio.create_task(self._refresh_once(), name="hj212-points-now")
-
-    async def _refresh_once(self) -> None:
-        try:
-            await self.refresh_points()
-        except Exception:
-            log.exception("refreshing the point directory failed")
-
-    def _load_points(self) -> dict[str, PointAuth]:
-        with self.rt.sessions() as session:
-            return point_directory(session)
 
     async def close(self, drain_timeout: float = 10.0) -> None:
         """Stop accepting, let open connections finish what they have, commit, stop."""
@@ -166,11 +142,11 @@ class Gateway:
             for task in pending:
                 task.cancel()
         await self._queue.join()
-        for background in (*self._writer_tasks, self._refresh_task, self._refreshing):
-            if background is not None:
-                background.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await background
+        for background in self._writer_tasks:
+            background.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await background
+        await self.points.close()
         self._executor.shutdown(wait=True)
 
     # -- connections -------------------------------------------------------------------------
@@ -198,9 +174,6 @@ class Gateway:
     @property
     def closing(self) -> bool:
         return self._closing
-
-    def point(self, mn: str) -> PointAuth | None:
-        return self._points.get(mn)
 
     def submit(self, job: _Job) -> None:
         self._queue.put_nowait(job)
@@ -352,9 +325,15 @@ class _Connection:
 
     async def _finish(self, items: list[bytes | FramingError]) -> bool:
         """Handle frames in order; False when the connection should be dropped."""
-        waits: list[tuple[asyncio.Future[None] | None, bytes | None]] = []
+        waits: list[_Outcome] = []
         for item in items:
-            waits.append(self._handle(item))
+            if isinstance(item, FramingError):
+                waits.append((self._reject(item.data, item, _mn_of(item.data)), None))
+                continue
+            outcome = self._handle(item)
+            if outcome is None:  # only the point as the database has it now can decide
+                outcome = await self._handle_fresh(item)
+            waits.append(outcome)
         for done, answer in waits:
             if done is not None:
                 try:
@@ -369,17 +348,43 @@ class _Connection:
             await self.writer.drain()
         return self.errors < self.gw.config.max_errors_per_connection
 
-    def _handle(
-        self, item: bytes | FramingError
-    ) -> tuple[asyncio.Future[None] | None, bytes | None]:
-        if isinstance(item, FramingError):
-            return self._reject(item.data, item, _mn_of(item.data)), None
+    def _handle(self, item: bytes) -> _Outcome | None:
+        """Decide on the cached point (the hot path); None when the cache would refuse.
+
+        An unknown MN, a CRC that fails under the cached ``crc_mode`` and a wrong password are
+        decided on a fresh read instead: the point may have been registered or changed since.
+        """
         mn = _mn_of(item)
-        point = self.gw.point(mn) if mn else None
+        point = self.gw.points.get(mn) if mn is not None else None
+        if point is None:
+            return None
+        try:
+            packet = decode(item, point.options)
+        except BadCrcError:
+            return None
+        except Hj212Error as exc:
+            return self._reject(item, exc, mn), None
+        if packet.pw != point.password or packet.mn != point.mn:
+            return None
+        return self._accept(packet, point)
+
+    async def _handle_fresh(self, item: bytes) -> _Outcome:
+        """Decide on the point as the database has it now (bounded: see ``points.py``)."""
+        mn = _mn_of(item)
+        if mn is None:  # not where the quick scan looks: the strict decoder finds it, or says why
+            try:
+                mn = decode(item).mn
+            except Hj212Error as exc:
+                return self._reject(item, exc, None), None
+        return self._decide(item, mn, await self.gw.points.fresh(mn))
+
+    def _decide(self, item: bytes, mn: str, point: PointAuth | None) -> _Outcome:
         try:
             packet = decode(item, point.options if point else DEFAULT_OPTIONS)
         except Hj212Error as exc:
             return self._reject(item, exc, mn), None
+        if point is not None and packet.mn != point.mn:
+            point = None
         if point is None or packet.pw != point.password:
             self._refuse(packet, point)
             return None, None
@@ -420,12 +425,13 @@ class _Connection:
 
     @staticmethod
     def _answer(packet: Packet, point: PointAuth) -> bytes | None:
+        """9013 to a 1013, 9014 to an upload that asks; in the packet's own dialect."""
         if packet.cn in ANSWER_CNS:
             return None  # never answer an answer
         if packet.cn == "1013":
-            return notification_answer(packet)
+            return notification_answer(packet, packet.dialect)
         if packet.ack_requested or (point.always_ack and packet.qn is not None):
-            return data_answer(packet)
+            return data_answer(packet, packet.dialect)
         return None
 
     def _reject(self, data: bytes, exc: Hj212Error, mn: str | None) -> asyncio.Future[None]:
@@ -443,8 +449,6 @@ class _Connection:
         self.errors += 1
         reason = "unknown_mn" if point is None else "bad_password"
         self.gw.stats.counts[reason] += 1
-        if point is None:
-            self.gw.refresh_soon()
         log.warning("HJ 212 packet refused: %s", reason, extra={"mn": packet.mn, "peer": self.peer})
 
 

@@ -70,6 +70,7 @@ def receiver(
         ring=options.ring,
         eco263_url=options.eco263_url,
         max_skew=settings.supervision_max_skew_seconds,
+        max_bytes=settings.inbound_max_bytes,
         auto_reply=auto_reply,
         auto_opinion=auto_opinion,
     )

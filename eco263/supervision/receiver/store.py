@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -166,6 +167,28 @@ class ReceiverStore:
             )
             return [dict(r._mapping) for r in rows]
 
+    def witnesses(self) -> Iterator[dict[str, Any]]:
+        """The audit chain positions eco263 showed this receiver, clue by clue, in order of
+        arrival: each clue's ``chain_head`` (kind ``head``) and the hashes of its problems'
+        events (kind ``event``) — what ``eco263 audit verify --against`` checks."""
+        query = (
+            select(
+                rx_clue.c.clue_id, rx_clue.c.receipt_id, rx_clue.c.received_at, rx_clue.c.payload
+            )
+            .order_by(rx_clue.c.id)
+            .execution_options(yield_per=500)
+        )
+        with self.engine.connect() as conn:
+            for row in conn.execute(query):
+                evidence = json.loads(row.payload).get("evidence") or {}
+                common = {"clue_id": row.clue_id, "receipt_id": row.receipt_id}
+                received = row.received_at.isoformat()
+                head = evidence.get("chain_head")
+                if head:
+                    yield common | _position("head", head) | {"received_at": received}
+                for event in evidence.get("audit_events") or []:
+                    yield common | _position("event", event) | {"received_at": received}
+
     def document(self, clue_id: int) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
             text = conn.scalar(
@@ -196,3 +219,7 @@ def _find(conn: Connection, key: str) -> Stored | None:
         )
     ).first()
     return Stored(row.receipt_id, row.received_at, row.body_sha256, False) if row else None
+
+
+def _position(kind: str, item: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": kind, "seq": item["seq"], "hash": item["hash"]}

@@ -62,7 +62,8 @@ class DuplicateOpinion(Conflict):
 def spend_signature(ctx: Ctx, verified: Verified, *, wire_now: datetime, max_skew: int) -> None:
     """Record the request's signature as answered, or refuse it as an exact replay (409)."""
     table = SpentSignature.__table__
-    assert isinstance(table, Table)  # noqa: S101 - a mapped class's table
+    if not isinstance(table, Table):
+        raise TypeError("spent_signature does not map a single table")
     if not spend(ctx.session, table, verified, now=wire_now, max_skew=max_skew):
         raise SignatureReplayed()
 

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Connection, Table, delete, insert
+from sqlalchemy import Connection, Table, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.requests import Request
@@ -33,6 +33,8 @@ from eco263.outbox import signing
 
 #: Seconds a spent signature is kept beyond its timestamp's window (clock rounding).
 _MARGIN_SECONDS = 1
+#: Expired rows removed per request, at most (each request adds one).
+_PURGE_BATCH = 100
 
 
 class BodyTooLarge(TooLarge):
@@ -119,7 +121,13 @@ def spend(
     (PostgreSQL) or the write lock (SQLite) and then finds the signature spent.
     """
     expires = datetime.fromtimestamp(verified.timestamp + max_skew + _MARGIN_SECONDS, UTC)
-    db.execute(delete(table).where(table.c.expires_at < now))
+    expired = (
+        select(table.c.signature)
+        .where(table.c.expires_at < now)
+        .limit(_PURGE_BATCH)
+        .with_for_update(skip_locked=True)  # two purges never wait on (or deadlock) each other
+    )
+    db.execute(delete(table).where(table.c.signature.in_(expired.scalar_subquery())))
     try:
         with db.begin_nested():
             db.execute(

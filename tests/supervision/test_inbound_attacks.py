@@ -314,3 +314,18 @@ def test_the_limit_is_configurable_and_exact(
 def test_the_default_limit_is_one_mebibyte() -> None:
     assert Settings().inbound_max_bytes == MIB
     assert wire.BodyTooLarge.status_code == 413
+
+
+def test_the_same_request_sent_eight_times_at_once_is_applied_once(
+    rt: Runtime, as_user, eco263_server: ServerThread
+) -> None:  # type: ignore[no-untyped-def]
+    from concurrent.futures import ThreadPoolExecutor
+
+    clue_id, _, _ = _clue(as_user)
+    url = eco263_server.url + ACCOUNTABILITY
+    body, headers = _capture(url, _accountability(clue_id), "jw-burst")
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: _post(url, body, headers), range(8)))
+    codes = sorted(a.json()["error"]["code"] if a.status_code != 200 else "ok" for a in answers)
+    assert codes == ["ok"] + ["signature_replayed"] * 7, [a.text for a in answers]
+    assert (_count(rt, Accountability), _count(rt, InboundRequest)) == (1, 1)

@@ -9,10 +9,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
-import os
 import re
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -24,6 +21,7 @@ from eco263.audit.models import AuditEvent
 from eco263.web.runtime import Runtime
 from tests.audit import independent_check
 from tests.audit.independent_check import check_chain
+from tests.audit.running import eco263
 from tests.factories.problems import dispatch, register
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,15 +90,8 @@ def test_the_worked_example_is_real() -> None:
 
 def _export(rt: Runtime, tmp_path: Path, *args: str) -> list[str]:
     out = tmp_path / "chain.jsonl"
-    result = subprocess.run(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "eco263", "audit", "export", "--output", str(out), *args],
-        env={**os.environ, "ECO263_DATABASE_URL": rt.settings.database_url},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
+    result = eco263(rt, "audit", "export", "--output", str(out), *args)
+    assert result.exit_code == 0, result.output
     return out.read_text(encoding="utf-8").splitlines()
 
 

@@ -7,34 +7,23 @@ receiver: tests/supervision/test_audit_witness.py.)"""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from sqlalchemy import select, update
-from typer.testing import CliRunner
 
 from eco263.audit.models import AuditEvent, AuditHead
 from eco263.audit.service import verify_chain
 from eco263.audit.witness import BadWitnessFile, check_witnesses, read_witnesses
-from eco263.cli import app
 from eco263.web.runtime import Runtime
 from tests.audit.forgery import cut_tail, rewrite_tail
+from tests.audit.running import eco263
 from tests.factories.problems import dispatch, register
 
 
-def _cli(rt: Runtime, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ECO263_DATABASE_URL": rt.settings.database_url}
-    return subprocess.run(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "eco263", "audit", "verify", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+def _cli(rt: Runtime, *args: str) -> Result:
+    return eco263(rt, "audit", "verify", *args)
 
 
 def _head(rt: Runtime) -> tuple[int, str]:
@@ -69,7 +58,7 @@ def witnessed(rt: Runtime, as_user, tmp_path: Path) -> tuple[Path, list[int]]:  
 def test_an_untouched_chain_agrees_with_its_witnesses(rt: Runtime, witnessed) -> None:  # type: ignore[no-untyped-def]
     path, _ = witnessed
     result = _cli(rt, "--against", str(path))
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.stderr
     assert "审计链完好" in result.stdout and "外部见证一致：3 个" in result.stdout
 
 
@@ -82,9 +71,9 @@ def test_a_rewritten_tail_passes_verify_but_not_the_witnesses(rt: Runtime, witne
     with rt.sessions() as s:
         assert verify_chain(s).ok  # the chain alone cannot tell
     alone = _cli(rt)
-    assert alone.returncode == 0 and "审计链完好" in alone.stdout
+    assert alone.exit_code == 0 and "审计链完好" in alone.stdout
     result = _cli(rt, "--against", str(path))
-    assert result.returncode == 1
+    assert result.exit_code == 1
     assert f"第 {third} 号事件：见证哈希 {witnessed_hash}，本地 {_hash(rt, third)}" in result.stderr
     assert "线索 103" in result.stderr
     assert f"第 {second} 号及以前的事件与外部见证一致" in result.stderr
@@ -95,7 +84,7 @@ def test_a_rewritten_tail_passes_verify_but_not_the_witnesses(rt: Runtime, witne
 def test_a_cut_tail_is_named_as_missing(rt: Runtime, witnessed) -> None:  # type: ignore[no-untyped-def]
     path, (_, second, third) = witnessed
     cut_tail(rt, second)
-    assert _cli(rt).returncode == 0  # consistent: fewer events, head moved back
+    assert _cli(rt).exit_code == 0  # consistent: fewer events, head moved back
     with rt.sessions() as s:
         report = check_witnesses(s, read_witnesses(path.read_text(encoding="utf-8").splitlines()))
     assert [(m.seq, m.found) for m in report.mismatches] == [(third, None)]
@@ -107,7 +96,7 @@ def test_a_broken_chain_and_a_mismatch_are_both_reported(rt: Runtime, witnessed)
     with rt.engine.begin() as conn:
         conn.execute(update(AuditEvent).where(AuditEvent.seq == third).values(hash="f" * 64))
     result = _cli(rt, "--against", str(path))
-    assert result.returncode == 1
+    assert result.exit_code == 1
     assert "审计链异常" in result.stderr and f"第 {third} 号事件：见证哈希" in result.stderr
 
 
@@ -141,13 +130,13 @@ def test_the_genesis_head_is_a_valid_witness(rt: Runtime) -> None:
 def test_an_unusable_witness_file_is_exit_2(tmp_path: Path, content: bytes, message: str) -> None:
     path = tmp_path / "heads.jsonl"
     path.write_bytes(content)
-    result = CliRunner().invoke(app, ["audit", "verify", "--against", str(path)])
+    result = eco263(None, "audit", "verify", "--against", str(path))
     assert result.exit_code == 2, result.output
     assert message in result.output
 
 
 def test_a_missing_witness_file_is_exit_2(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["audit", "verify", "--against", str(tmp_path / "no.jsonl")])
+    result = eco263(None, "audit", "verify", "--against", str(tmp_path / "no.jsonl"))
     assert result.exit_code == 2 and "无法读取见证文件" in result.output
 
 

@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     supervision_max_skew_seconds: int = Field(
         default=300, description="Largest accepted clock skew of a signed request, in seconds."
     )
+    inbound_max_bytes: int = Field(
+        default=1024 * 1024,
+        description="Largest body of a signed docking request (eco263's inbound routes and "
+        "the reference receiver), in bytes; checked before the body is read (413).",
+    )
     outbox_timeout_seconds: float = Field(
         default=5.0, description="HTTP timeout of one delivery attempt, in seconds."
     )

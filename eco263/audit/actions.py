@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any, NamedTuple
 
@@ -47,11 +47,16 @@ def _fields(seq: int, at: datetime, change: Change) -> dict[str, Any]:
     }
 
 
-def event_hash(prev_hash: str, seq: int, at: datetime, change: Change) -> str:
-    """SHA-256 over the previous hash and the event's canonical JSON."""
+def canonical(seq: int, at: datetime, change: Change) -> str:
+    """The hashed text of an event (docs/audit-chain.md): its nine fields as JSON, keys
+    sorted at every level, no spaces, non-ASCII as is; ``at`` in ISO 8601."""
     body = _fields(seq, at, change) | {"at": at.isoformat()}
-    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def event_hash(prev_hash: str, seq: int, at: datetime, change: Change) -> str:
+    """SHA-256 over the previous hash and the event's canonical JSON, as UTF-8."""
+    return hashlib.sha256((prev_hash + canonical(seq, at, change)).encode("utf-8")).hexdigest()
 
 
 class ChainHead(NamedTuple):
@@ -73,6 +78,7 @@ def record_many(session: Session, changes: Sequence[Change], *, at: datetime) ->
     events and the head move vanish together.  Returns the new head of the chain.
     """
     normalised = [_normalise(c) for c in changes]
+    at = at.astimezone(UTC)  # hashed as read back: UTC, "+00:00" (docs/audit-chain.md)
     session.flush()
     session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 0))
     head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from eco263 import migrate
 from eco263.audit.actions import ensure_head
-from eco263.audit.service import verify_chain
+from eco263.audit.cli import audit_app
 from eco263.cli.deadlines import DryRun, deadlines_app, recompute_command
 from eco263.cli.outbox import outbox_app
 from eco263.clock import Clock, FixedClock, OffsetClock, SystemClock, parse_now, set_clock
@@ -35,7 +35,6 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 db_app = typer.Typer(help="数据库（迁移）", no_args_is_help=True)
-audit_app = typer.Typer(help="审计链", no_args_is_help=True)
 workdays_app = typer.Typer(help="工作日计算（含法定节假日与调休）", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
@@ -174,19 +173,6 @@ def demo(
     from eco263.demo_run import run_demo
 
     run_demo(now=now, port=port, fresh=fresh, console=console)
-
-
-@audit_app.command("verify")
-def audit_verify() -> None:
-    """校验审计哈希链：完好退出码 0；被改、删、重排时非 0，并指出第一条问题事件。"""
-    rt = _runtime()
-    with rt.sessions() as session:
-        report = verify_chain(session)
-    if report.ok:
-        console.print(f"审计链完好：{report.checked} 条事件，链头 {report.head_hash[:16]}…")
-        return
-    err.print(f"[red]审计链异常：第 {report.first_bad_seq} 号事件 — {report.reason}[/red]")
-    raise typer.Exit(1)
 
 
 @workdays_app.command("add")

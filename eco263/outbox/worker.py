@@ -7,9 +7,11 @@ The loop, per round:
    counts the attempt.  Rows another worker claimed no longer match, so two workers never
    send the same event at once; a worker killed mid-flight leaves its events to be
    claimed again when the lease runs out (at-least-once).
-2. **Send** them in parallel (``concurrency`` threads, one HTTP client), each signed with
-   a fresh timestamp and the event's idempotency key; the body is the stored payload, so
-   every attempt sends the same bytes.
+2. **Send** them in parallel (``concurrency`` threads, one HTTP client), each signed (v2:
+   method, path, key, body) with a fresh timestamp and the event's idempotency key; the
+   body is the stored payload, so every attempt sends the same bytes.  An attempt in the
+   same second as an answered one carries the same signature, which the receiver refuses
+   (409 ``signature_replayed``): like any other refusal it is retried, a second later.
 3. **Record** each outcome in its own transaction, conditional on the attempt count the
    claim returned (a stale worker cannot overwrite a newer attempt): delivered (and the
    handler's own bookkeeping, e.g. the clue's receipt and audit event), or the next
@@ -168,7 +170,12 @@ class OutboxWorker:
         target = self.handlers[event.kind].target(self.rt.settings)
         body = signing.canonical_json(event.payload)
         headers = signing.signed_headers(
-            target.secret, body, event.idempotency_key, self.wire_clock.now()
+            target.secret,
+            body,
+            event.idempotency_key,
+            self.wire_clock.now(),
+            method="POST",
+            url=target.url,
         )
         try:
             response = self.client.post(target.url, content=body, headers=headers)

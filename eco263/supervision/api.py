@@ -3,16 +3,19 @@
 For people (bearer token): the clue list and detail, a clue by hand (市263办), the delivery
 state for the dashboard and a retry of dead deliveries.  For the 智慧监督 platform
 (HMAC-signed, no user): ``/supervision/inbound/*`` — clue status, 监督意见书, 问责 — as
-docs/supervision-api.yaml specifies.  Inbound routes read the raw body (the signature
-covers its bytes), verify before parsing, and run the action in a worker thread.
+docs/supervision-api.yaml specifies.  Inbound routes check the size before reading the
+body (413), verify the v2 signature over method, path, key and the raw bytes before
+parsing, then spend the signature, record the key and run the action in one transaction
+in a worker thread (:mod:`eco263.supervision.wire` has the order and the reasons).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any, TypeVar
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -21,8 +24,8 @@ from eco263.clock import SystemClock
 from eco263.context import Ctx
 from eco263.errors import DomainError, Forbidden, InvalidInput
 from eco263.outbox.actions import do_retry
-from eco263.outbox.signing import HEADER_TIMESTAMP, body_digest, verify
-from eco263.supervision import inbound
+from eco263.outbox.signing import Verified, body_digest
+from eco263.supervision import inbound, wire
 from eco263.supervision.actions.manual import do_open_manual_clue
 from eco263.supervision.delivery import keyring
 from eco263.supervision.enums import InboundKind
@@ -125,7 +128,7 @@ def retry_delivery(request: Request, event_id: int) -> dict[str, list[int]]:
 
 
 @router.post("/supervision/inbound/clue-status", response_model=InboundReceipt)
-async def inbound_clue_status(request: Request) -> InboundReceipt:
+async def inbound_clue_status(request: Request) -> InboundReceipt | Response:
     """The platform reports a clue received / accepted / rejected / concluded."""
 
     def act(ctx: Ctx, body: ClueStatusIn, receipt: str) -> InboundReceipt:
@@ -136,7 +139,7 @@ async def inbound_clue_status(request: Request) -> InboundReceipt:
 
 
 @router.post("/supervision/inbound/opinions", response_model=InboundReceipt)
-async def inbound_opinion(request: Request) -> InboundReceipt:
+async def inbound_opinion(request: Request) -> InboundReceipt | Response:
     """监督意见书 → a rectification problem for the named unit with its deadline."""
 
     def act(ctx: Ctx, body: OpinionIn, receipt: str) -> InboundReceipt:
@@ -152,7 +155,7 @@ async def inbound_opinion(request: Request) -> InboundReceipt:
 
 
 @router.post("/supervision/inbound/accountability", response_model=InboundReceipt)
-async def inbound_accountability(request: Request) -> InboundReceipt:
+async def inbound_accountability(request: Request) -> InboundReceipt | Response:
     """问责 result, recorded on the clue and the unit."""
 
     def act(ctx: Ctx, body: AccountabilityIn, receipt: str) -> InboundReceipt:
@@ -174,33 +177,56 @@ async def _signed(
     kind: InboundKind,
     model: type[M],
     act: Callable[[Ctx, M, str], InboundReceipt],
-) -> InboundReceipt:
-    """Verify, parse, then record the request and run the action in one transaction."""
-    raw = await request.body()
+) -> InboundReceipt | Response:
+    """Size, signature, parse; then spend, record and act in one transaction."""
     rt = runtime(request)
-    key = verify(
-        request.headers,
-        raw,
-        keyring(rt.settings),
-        now=_WIRE_CLOCK.now(),
-        max_skew=rt.settings.supervision_max_skew_seconds,
+    try:
+        raw = await wire.read_body(request, rt.settings.inbound_max_bytes)
+    except (wire.BodyTooLarge, wire.BadLength) as exc:
+        return wire.too_large(exc)
+    max_skew = rt.settings.supervision_max_skew_seconds
+    wire_now = _WIRE_CLOCK.now()
+    verified = wire.verify_request(
+        request, raw, keyring(rt.settings), now=wire_now, max_skew=max_skew
     )
     body = _parse(model, raw)
 
+    def spend(ctx: Ctx) -> None:
+        inbound.spend_signature(ctx, verified, wire_now=wire_now, max_skew=max_skew)
+
     def work() -> InboundReceipt:
-        with rt.unit_of_work(inbound.PLATFORM) as ctx:
-            row = inbound.accept_request(
-                ctx,
-                key=key,
-                kind=kind,
-                body_sha256=body_digest(raw),
-                wire_timestamp=int(request.headers[HEADER_TIMESTAMP]),
-            )
-            result = act(ctx, body, inbound.receipt_id(row))
-            row.result = result.model_dump(mode="json")
-            return result
+        try:
+            with rt.unit_of_work(inbound.PLATFORM) as ctx:
+                spend(ctx)
+                return _act(ctx, kind, verified, raw, body, act)
+        except wire.SignatureReplayed:
+            raise
+        except DomainError:  # a definite refusal spends the signature too (wire's doc)
+            with suppress(wire.SignatureReplayed), rt.unit_of_work(inbound.PLATFORM) as ctx:
+                spend(ctx)  # (a concurrent twin may have spent it first)
+            raise
 
     return await run_in_threadpool(work)
+
+
+def _act(
+    ctx: Ctx,
+    kind: InboundKind,
+    verified: Verified,
+    raw: bytes,
+    body: M,
+    act: Callable[[Ctx, M, str], InboundReceipt],
+) -> InboundReceipt:
+    row = inbound.accept_request(
+        ctx,
+        key=verified.key,
+        kind=kind,
+        body_sha256=body_digest(raw),
+        wire_timestamp=verified.timestamp,
+    )
+    result = act(ctx, body, inbound.receipt_id(row))
+    row.result = result.model_dump(mode="json")
+    return result
 
 
 def _parse(model: type[M], raw: bytes) -> M:

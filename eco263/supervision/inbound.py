@@ -1,22 +1,26 @@
 """What comes back from the 智慧监督 platform: clue status, 监督意见书, 问责.
 
-Each signed request is recorded by its idempotency key in the same transaction as its
-effect (:func:`accept_request`), so a replay is refused (409 ``replayed``) and a refused
-request — bad signature, unknown clue, invalid body — changes nothing.  Every effect is
-audited on the problems involved, so it shows in the problem timeline.
+Each signed request spends its signature (:func:`spend_signature`, the replay window) and
+is recorded by its idempotency key (:func:`accept_request`) in the same transaction as its
+effect, so an exact replay is refused (409 ``signature_replayed``), a re-signed retry too
+(409 ``replayed``), and a refused request — bad signature, unknown clue, invalid body —
+changes nothing.  Every effect is audited on the problems involved, so it shows in the
+problem timeline.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 
 from eco263.actor import Actor
 from eco263.context import Ctx
 from eco263.errors import Conflict, DomainError, InvalidInput, NotFound
+from eco263.outbox.signing import Verified
 from eco263.problems import actions as ledger
 from eco263.problems import service as problems
 from eco263.problems.enums import Source
@@ -29,9 +33,11 @@ from eco263.supervision.models import (
     Clue,
     ClueStatusChange,
     InboundRequest,
+    SpentSignature,
     SupervisionOpinion,
 )
 from eco263.supervision.schemas import AccountabilityIn, ClueStatusIn, OpinionIn
+from eco263.supervision.wire import SignatureReplayed, spend
 
 #: Who acts when the platform's requests change things (shown in the audit chain).
 PLATFORM = Actor(user_id=None, name="智慧监督平台", role=None, division_code="", division_path="")
@@ -51,6 +57,15 @@ class IllegalStatus(Conflict):
 
 class DuplicateOpinion(Conflict):
     code = "duplicate_opinion"
+
+
+def spend_signature(ctx: Ctx, verified: Verified, *, wire_now: datetime, max_skew: int) -> None:
+    """Record the request's signature as answered, or refuse it as an exact replay (409)."""
+    table = SpentSignature.__table__
+    if not isinstance(table, Table):
+        raise TypeError("spent_signature does not map a single table")
+    if not spend(ctx.session, table, verified, now=wire_now, max_skew=max_skew):
+        raise SignatureReplayed()
 
 
 def accept_request(

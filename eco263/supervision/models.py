@@ -4,7 +4,8 @@
 then the platform's received / accepted / rejected / concluded) · ``supervision_opinion``
 (监督意见书, each creating a rectification problem) · ``accountability`` (问责 results,
 on the clue and the unit) · ``inbound_request`` (every signed request accepted from the
-platform, by idempotency key: the replay store).
+platform, by idempotency key: the replay store) · ``spent_signature`` (the replay window:
+signatures already answered, kept while their timestamp could still pass).
 """
 
 from __future__ import annotations
@@ -101,3 +102,16 @@ class InboundRequest(Base):
     wire_timestamp: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     result: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+
+
+class SpentSignature(Base):
+    """A signed request already answered: the same signature again before ``expires_at``
+    (its timestamp plus the skew window) is a replay (:mod:`eco263.supervision.wire`);
+    rows past ``expires_at`` are purged as new ones are written."""
+
+    __tablename__ = "spent_signature"
+
+    signature: Mapped[str] = mapped_column(String(64), primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    spent_at: Mapped[datetime] = mapped_column(UTCDateTime())

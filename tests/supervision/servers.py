@@ -68,7 +68,12 @@ def signed_post(
     """A request as the other side sends it (optionally forged: other secret, time, signature)."""
     body = payload if isinstance(payload, bytes) else signing.canonical_json(payload)
     headers = signing.signed_headers(
-        secret, body, key or f"test-{time.monotonic_ns()}", at or datetime.now(UTC)
+        secret,
+        body,
+        key or f"test-{time.monotonic_ns()}",
+        at or datetime.now(UTC),
+        method="POST",
+        url=url,
     )
     if signature is not None:
         headers[signing.HEADER_SIGNATURE] = signature

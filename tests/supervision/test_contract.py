@@ -72,7 +72,9 @@ def _valid(validator: Any, body: Any) -> bool:
 
 def _send(base: str, path: str, body: Any, key: str | None = None) -> httpx.Response:
     raw = _raw(body)
-    headers = signing.signed_headers(SECRET, raw, key or f"fuzz-{next(_keys)}", _now())
+    headers = signing.signed_headers(
+        SECRET, raw, key or f"fuzz-{next(_keys)}", _now(), method="POST", url=path
+    )
     return httpx.post(base + path, content=raw, headers=headers, timeout=10)
 
 

@@ -207,7 +207,9 @@ def test_hostile_requests_are_refused_and_change_nothing(
         answer = signed_post(url, {"clue_id": clue_id, "status": "approved"})
     else:
         body = signing.canonical_json(good)
-        headers = signing.signed_headers(b"eco263-demo-secret", body, "k-1", now)
+        headers = signing.signed_headers(
+            b"eco263-demo-secret", body, "k-1", now, method="POST", url=url
+        )
         answer = _raw(url, body.replace(b"received", b"rejected"), headers)
     assert answer.status_code == status, answer.text
     error = answer.json()["error"]
@@ -215,17 +217,27 @@ def test_hostile_requests_are_refused_and_change_nothing(
     assert _state(rt, clue_id) == before
 
 
-def test_a_replayed_request_is_refused_with_the_first_receipt(
+def test_a_resigned_retry_of_a_known_key_is_refused_with_the_first_receipt(
     rt: Runtime, as_user, eco263_server: ServerThread
 ) -> None:
     clue_id, _, _ = _clue(as_user)
     url = eco263_server.url + STATUS
     body = signing.canonical_json({"clue_id": clue_id, "status": "received"})
-    headers = signing.signed_headers(b"eco263-demo-secret", body, "jw-status-1", datetime.now(UTC))
+    headers = signing.signed_headers(
+        b"eco263-demo-secret", body, "jw-status-1", datetime.now(UTC), method="POST", url=url
+    )
     first = _raw(url, body, headers)
     assert first.status_code == 200
     after_first = _state(rt, clue_id)
-    replay = _raw(url, body, headers)
+    resigned = signing.signed_headers(  # a retry after a lost answer: same key, re-signed
+        b"eco263-demo-secret",
+        body,
+        "jw-status-1",
+        datetime.now(UTC) + timedelta(seconds=1),
+        method="POST",
+        url=url,
+    )
+    replay = _raw(url, body, resigned)
     assert replay.status_code == 409
     error = replay.json()["error"]
     assert error["code"] == "replayed"

@@ -1,7 +1,7 @@
 """separation of duties: who accepted, who submitted (and for whom), who asked for an extension
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-05
 
 An office acting for a unit without an account of its own (代办) is recorded: the assignment
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,9 @@
 """The receiver's HTTP side: ``POST /clues`` as the contract says, plus two read routes.
 
-Order of checks for ``POST /clues``: headers and signature (400/401), timestamp window
-(401), JSON (400) and fields (422), then the idempotency key: a known key is a replay
+Order of checks for ``POST /clues``: the size, before the body is read (413); headers and
+the v2 signature over method, path, key and body (400/401); timestamp window (401); JSON
+(400) and fields (422); then the replay window — a signature already answered is an exact
+replay (409 ``signature_replayed``) — and the idempotency key: a known key is a retry
 (409 ``replayed`` naming the first receipt).  A new clue is committed, *then* answered
 201 with a receipt id — a receiver must never acknowledge what it has not stored.
 """
@@ -21,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from eco263.clock import Clock, SystemClock
 from eco263.outbox import signing
+from eco263.supervision import wire
 from eco263.supervision.receiver.store import ReceiverStore, Stored
 from eco263.supervision.schemas import ClueDocument
 
@@ -44,14 +47,14 @@ def _error(status: int, code: str, message: str, details: Any = None) -> JSONRes
 
 def _check(
     request: Request, raw: bytes, ring: signing.KeyRing, wall: Clock, max_skew: int
-) -> tuple[str, dict[str, Any]] | Response:
+) -> tuple[signing.Verified, dict[str, Any]] | Response:
     """Signature, time window, JSON and fields — or the refusal to send back."""
     try:
-        key = signing.verify(request.headers, raw, ring, now=wall.now(), max_skew=max_skew)
+        verified = wire.verify_request(request, raw, ring, now=wall.now(), max_skew=max_skew)
     except signing.SignatureRefused as exc:
         return _error(exc.status_code, exc.code, exc.message)
     try:
-        return key, ClueDocument.model_validate_json(raw).model_dump(mode="json")
+        return verified, ClueDocument.model_validate_json(raw).model_dump(mode="json")
     except ValidationError as exc:
         if any(e.get("type") == "json_invalid" for e in exc.errors()):
             return _error(400, "malformed_json", "请求体不是合法的 JSON")
@@ -68,15 +71,26 @@ class _Intake:
 
     store: ReceiverStore
     wall: Clock
+    max_skew: int
     seams: ReceiverHooks
     on_clue: Callable[[dict[str, Any]], None] | None
 
-    def __call__(self, key: str, digest: str, doc: dict[str, Any]) -> Response:
+    def __call__(self, verified: signing.Verified, digest: str, doc: dict[str, Any]) -> Response:
         if self.seams.before_store is not None:
             answer = self.seams.before_store(doc)
             if answer is not None:
                 return answer
-        stored = self.store.store_clue(key, digest, doc, self.wall.now())
+        try:
+            stored = self.store.store_clue(
+                verified.key,
+                digest,
+                doc,
+                self.wall.now(),
+                verified=verified,
+                max_skew=self.max_skew,
+            )
+        except wire.SignatureReplayed as exc:
+            return _error(exc.status_code, exc.code, exc.message)
         if not stored.new:
             if stored.body_sha256 != digest:
                 return _error(409, "idempotency_conflict", "同一幂等键的内容与首次不同")
@@ -107,13 +121,14 @@ def create_receiver_app(
     ring: signing.KeyRing,
     *,
     max_skew: int = 300,
+    max_bytes: int = 1024 * 1024,
     clock: Clock | None = None,
     hooks: ReceiverHooks | None = None,
     on_clue: Callable[[dict[str, Any]], None] | None = None,
 ) -> FastAPI:
     """The reference receiver as an ASGI app (``on_clue`` runs after a new clue is stored)."""
     wall = clock or SystemClock()
-    intake = _Intake(store, wall, hooks or ReceiverHooks(), on_clue)
+    intake = _Intake(store, wall, max_skew, hooks or ReceiverHooks(), on_clue)
     app = FastAPI(
         title="智慧监督平台（参考接收端）",
         description="Reference implementation of docs/supervision-api.yaml (receiver side).",
@@ -123,12 +138,15 @@ def create_receiver_app(
 
     @app.post("/clues")
     async def receive_clue(request: Request) -> Response:
-        raw = await request.body()
+        try:
+            raw = await wire.read_body(request, max_bytes)
+        except (wire.BodyTooLarge, wire.BadLength) as exc:
+            return wire.too_large(exc)
         checked = _check(request, raw, ring, wall, max_skew)
         if isinstance(checked, Response):
             return checked
-        key, doc = checked
-        return await run_in_threadpool(intake, key, signing.body_digest(raw), doc)
+        verified, doc = checked
+        return await run_in_threadpool(intake, verified, signing.body_digest(raw), doc)
 
     @app.get("/health")
     def health() -> dict[str, Any]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -70,6 +72,7 @@ def receiver(
         ring=options.ring,
         eco263_url=options.eco263_url,
         max_skew=settings.supervision_max_skew_seconds,
+        max_bytes=settings.inbound_max_bytes,
         auto_reply=auto_reply,
         auto_opinion=auto_opinion,
     )
@@ -105,6 +108,28 @@ def clues(ctx: typer.Context) -> None:
             row["received_at"].isoformat(),
         )
     console.print(table)
+
+
+@receiver_app.command("heads")
+def heads(
+    ctx: typer.Context,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="写入文件（默认标准输出）")
+    ] = None,
+) -> None:
+    """导出收到的审计链头与事件哈希（JSON 行：线索、序号、哈希、接收时间）。
+
+    供 eco263 audit verify --against 比对。
+    """
+    store = ReceiverStore(ctx.obj.database)
+    target = output.open("w", encoding="utf-8", newline="\n") if output else sys.stdout
+    try:
+        for item in store.witnesses():
+            target.write(json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n")
+    finally:
+        if output:
+            target.close()
+        store.close()
 
 
 @receiver_app.command("status")

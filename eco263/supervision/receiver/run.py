@@ -85,6 +85,7 @@ def serve(
     ring: KeyRing,
     eco263_url: str,
     max_skew: int,
+    max_bytes: int,
     auto_reply: bool,
     auto_opinion: bool,
 ) -> None:
@@ -92,5 +93,5 @@ def serve(
     on_clue = None
     if auto_reply or auto_opinion:
         on_clue = AutoReply(PlatformSender(eco263_url, ring.current, store), opinion=auto_opinion)
-    app = create_receiver_app(store, ring, max_skew=max_skew, on_clue=on_clue)
+    app = create_receiver_app(store, ring, max_skew=max_skew, max_bytes=max_bytes, on_clue=on_clue)
     uvicorn.run(app, host=host, port=port, log_level="warning")

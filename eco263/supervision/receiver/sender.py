@@ -1,7 +1,8 @@
 """The receiver talking back to eco263: signed POSTs of statuses, opinions and 问责.
 
-Each message gets one idempotency key for all its attempts; a lost answer is retried
-and eco263 answers the retry with 409 ``replayed``, which counts as done.
+Each message gets one idempotency key for all its attempts, each attempt its own signature
+(v2, a new second); a lost answer is retried and eco263 answers the retry with 409
+``replayed``, which counts as done.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -52,6 +54,7 @@ class PlatformSender:
         self.clock = clock or SystemClock()
         self.attempts = attempts
         self.client = httpx.Client(timeout=timeout)
+        self._last: tuple[str, int] | None = None  # the previous attempt's key and second
 
     def close(self) -> None:
         self.client.close()
@@ -68,10 +71,25 @@ class PlatformSender:
             time.sleep(min(0.5 * 2**attempt, 5.0))
         return answer
 
+    def _fresh_second(self, key: str) -> datetime:
+        """Now, but never the second of this key's previous attempt: each attempt needs its
+        own signature, since eco263 refuses a signature it has answered (replay window)."""
+        now = self.clock.now()
+        if self._last is not None and self._last[0] == key:
+            wait = self._last[1] + 1 - now.timestamp()
+            if wait > 0:
+                time.sleep(wait)
+                now = self.clock.now()
+        self._last = (key, int(now.timestamp()))
+        return now
+
     def _once(self, kind: str, key: str, body: bytes) -> Answer:
-        headers = signing.signed_headers(self.secret, body, key, self.clock.now())
+        url = self.base + PATHS[kind]
+        headers = signing.signed_headers(
+            self.secret, body, key, self._fresh_second(key), method="POST", url=url
+        )
         try:
-            response = self.client.post(self.base + PATHS[kind], content=body, headers=headers)
+            response = self.client.post(url, content=body, headers=headers)
         except httpx.HTTPError as exc:
             log.warning("receiver: sending %s failed: %s", kind, exc)
             return Answer(False, None, str(exc))

@@ -102,6 +102,16 @@ def merge(request: Request, problem_id: int, body: MergeIn) -> ProblemOut:
         return presenters.problem_out(problem)
 
 
+# Declared before /assignments/{assignment_id}/{move}, which would otherwise capture it (#10).
+@router.post(
+    "/assignments/{assignment_id}/extensions", response_model=ExtensionOut, status_code=201
+)
+def request_extension(request: Request, assignment_id: int, body: ExtensionIn) -> ExtensionOut:
+    with user_ctx(request) as ctx:
+        ext = actions.do_request_extension(ctx, assignment_id, body.requested_due, body.reason)
+        return ExtensionOut.model_validate(ext)
+
+
 @router.post("/assignments/{assignment_id}/{move}", response_model=AssignmentOut)
 def move_assignment(
     request: Request, assignment_id: int, move: Move, body: MoveIn
@@ -110,15 +120,6 @@ def move_assignment(
     with user_ctx(request) as ctx:
         a = actions.do_move(ctx, assignment_id, move, note=body.note, version=body.version)
         return presenters.assignment_out(ctx, a, "")
-
-
-@router.post(
-    "/assignments/{assignment_id}/extensions", response_model=ExtensionOut, status_code=201
-)
-def request_extension(request: Request, assignment_id: int, body: ExtensionIn) -> ExtensionOut:
-    with user_ctx(request) as ctx:
-        ext = actions.do_request_extension(ctx, assignment_id, body.requested_due, body.reason)
-        return ExtensionOut.model_validate(ext)
 
 
 @router.post("/extensions/{extension_id}/decision", response_model=ExtensionOut)

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from eco263.alarms import actions, service
@@ -15,7 +15,9 @@ from eco263.alarms.models import PoliceTransfer
 from eco263.errors import NotFound
 from eco263.evidence.store import BlobStore
 from eco263.monitoring import service as monitoring
+from eco263.monitoring.schemas import LimitIn
 from eco263.web.deps import user_ctx
+from eco263.web.inputs import Id
 
 router = APIRouter(tags=["alarms 报警"])
 
@@ -37,14 +39,6 @@ class AlarmOut(BaseModel):
     problem_id: int | None
 
 
-class LimitIn(BaseModel):
-    pollutant: str = Field(min_length=2, max_length=16)
-    limit: float
-    unit: str = Field(max_length=16)
-    standard: str = Field(max_length=64)
-    basis: str = "both"
-
-
 class TransferOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -64,20 +58,20 @@ def alarms(request: Request) -> list[AlarmOut]:
 
 
 @router.post("/alarms/{alarm_id}/acknowledge", response_model=AlarmOut)
-def acknowledge(request: Request, alarm_id: int) -> AlarmOut:
+def acknowledge(request: Request, alarm_id: Id) -> AlarmOut:
     with user_ctx(request) as ctx:
         return AlarmOut.model_validate(actions.do_acknowledge_alarm(ctx, alarm_id))
 
 
 @router.put("/monitoring/points/{point_id}/limits", status_code=204)
-def set_limit(request: Request, point_id: int, body: LimitIn) -> None:
+def set_limit(request: Request, point_id: Id, body: LimitIn) -> None:
     with user_ctx(request) as ctx:
         point = monitoring.get_point(ctx.session, ctx.actor, point_id)
         actions.do_set_limit(ctx, point, **body.model_dump())
 
 
 @router.get("/alarms/{alarm_id}/transfer", response_model=TransferOut)
-def transfer(request: Request, alarm_id: int) -> TransferOut:
+def transfer(request: Request, alarm_id: Id) -> TransferOut:
     """The police transfer (行刑衔接) of a tampering alarm, with its pack's SHA-256."""
     with user_ctx(request) as ctx:
         alarm = service.get_alarm(ctx.session, ctx.actor, alarm_id)
@@ -88,7 +82,7 @@ def transfer(request: Request, alarm_id: int) -> TransferOut:
 
 
 @router.get("/alarms/{alarm_id}/evidence-pack")
-def evidence_pack(request: Request, alarm_id: int) -> Response:
+def evidence_pack(request: Request, alarm_id: Id) -> Response:
     """The sealed zip; its SHA-256 matches the one recorded in the audit chain."""
     with user_ctx(request) as ctx:
         alarm = service.get_alarm(ctx.session, ctx.actor, alarm_id)

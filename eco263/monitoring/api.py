@@ -16,6 +16,7 @@ from eco263.monitoring.schemas import (
     ReadingOut,
 )
 from eco263.web.deps import user_ctx
+from eco263.web.inputs import Id
 
 router = APIRouter(tags=["monitoring 在线监测"])
 
@@ -35,7 +36,7 @@ def register_point(request: Request, body: PointCreate) -> PointOut:
 
 
 @router.get("/monitoring/points/{point_id}/latest", response_model=LatestOut)
-def latest(request: Request, point_id: int, cn: str = "2051") -> LatestOut:
+def latest(request: Request, point_id: Id, cn: str = "2051") -> LatestOut:
     """The newest record of a point (minute data by default) with every pollutant's values."""
     _check_cn(cn)
     with user_ctx(request) as ctx:
@@ -52,7 +53,7 @@ def latest(request: Request, point_id: int, cn: str = "2051") -> LatestOut:
 @router.get("/monitoring/points/{point_id}/readings", response_model=list[ReadingOut])
 def readings(
     request: Request,
-    point_id: int,
+    point_id: Id,
     start: datetime,
     end: datetime,
     cn: str = "2051",

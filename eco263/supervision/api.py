@@ -10,7 +10,7 @@ covers its bytes), verify before parsing, and run the action in a worker thread.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ValidationError
@@ -39,6 +39,7 @@ from eco263.supervision.schemas import (
     StatusChangeOut,
 )
 from eco263.web.deps import runtime, user_ctx
+from eco263.web.inputs import Id, Line, PageNumber
 
 router = APIRouter(tags=["supervision 智慧监督对接"])
 
@@ -55,8 +56,8 @@ _WIRE_CLOCK = SystemClock()
 @router.get("/clues", response_model=list[ClueOut])
 def list_clues(
     request: Request,
-    response_status: str | None = Query(default=None, alias="status", max_length=16),
-    page: int = Query(default=1, ge=1),
+    response_status: Annotated[Line | None, Query(alias="status", max_length=16)] = None,
+    page: Annotated[PageNumber, Query()] = 1,
     page_size: int = Query(default=50, ge=1, le=200),
 ) -> list[ClueOut]:
     """Clues in the caller's jurisdiction, newest first (263办, 纪委监委, 领导)."""
@@ -72,7 +73,7 @@ def list_clues(
 
 
 @router.get("/clues/{clue_id}", response_model=ClueDetail)
-def get_clue(request: Request, clue_id: int) -> ClueDetail:
+def get_clue(request: Request, clue_id: Id) -> ClueDetail:
     """One clue with its evidence, delivery state, status history, opinions and 问责."""
     with user_ctx(request) as ctx:
         clue = service.get_clue(ctx.session, ctx.actor, clue_id)
@@ -111,7 +112,7 @@ def delivery_status(request: Request) -> DeliveryStatus:
 
 
 @router.post("/supervision/deliveries/{event_id}/retry")
-def retry_delivery(request: Request, event_id: int) -> dict[str, list[int]]:
+def retry_delivery(request: Request, event_id: Id) -> dict[str, list[int]]:
     """Revive one dead delivery (市263办)."""
     with user_ctx(request) as ctx:
         if not ctx.actor.is_system and ctx.actor.role != Role.CITY_OFFICE:

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from eco263.supervision.enums import AccountabilityForm, DutyFailure
+from eco263.web.inputs import Line, Text
 
 NO_NUL = r"^[^\x00]*$"
 HEX64 = r"^[0-9a-f]{64}$"
@@ -173,8 +174,8 @@ class ManualClueIn(BaseModel):
         default=None, description="The unit named; defaults to the problem's lead unit."
     )
     duty_failure: DutyFailure
-    summary: Annotated[str, text(4, 2000)]
-    responsible_person: Annotated[str, text(1, 64)] | None = None
+    summary: Text = Field(min_length=4, max_length=2000)
+    responsible_person: Line | None = Field(default=None, min_length=1, max_length=64)
 
 
 class ClueOut(BaseModel):

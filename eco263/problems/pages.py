@@ -40,9 +40,11 @@ from eco263.registry import service as registry
 from eco263.registry.reference import load_categories
 from eco263.web.deps import require_csrf, user_ctx
 from eco263.web.forms import FieldErrors, domain_errors, parse_date, pydantic_errors
+from eco263.web.inputs import Id, clean_line, form_int
 from eco263.web.routing import PageRoute
 from eco263.web.templating import render
 from eco263.web.xlsx import table_xlsx
+from eco263.workdays import CalendarRangeError
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
@@ -96,12 +98,12 @@ class LedgerQuery:
         p = request.query_params
         sort = p.get("sort", "id")
         return cls(
-            division=p.get("division", "").strip()[:12],
+            division=clean_line(p.get("division", "")).strip()[:12],
             source=p.get("source", "").strip() if p.get("source") in set(Source) else "",
-            category=p.get("category", "").strip()[:32],
+            category=clean_line(p.get("category", "")).strip()[:32],
             state=p.get("state", "") if p.get("state") in _STATE_CHOICES else "",
             due=p.get("due", "") if p.get("due") in ("soon", "overdue") else "",
-            q=p.get("q", "").strip()[:100],
+            q=clean_line(p.get("q", "")).strip()[:100],
             sort=sort if sort in service.SORT_COLUMNS else "id",
             dir="asc" if p.get("dir") == "asc" else "desc",
             page=max(1, _int(p.get("page"), 1)),
@@ -152,10 +154,7 @@ _STATE_CHOICES = {"open", *(s.value for s in ProblemState)}
 
 
 def _int(text: str | None, default: int) -> int:
-    try:
-        return int(text) if text is not None else default
-    except ValueError:
-        return default
+    return form_int(text, default)
 
 
 def _division_choices(ctx: Ctx) -> list[Any]:
@@ -173,10 +172,20 @@ def _category_groups() -> list[dict[str, Any]]:
     return list(groups.values())
 
 
+def _workdays_left(ctx: Ctx, p: Problem) -> int | None:
+    """Working days to an open problem's deadline; None ("—") when it is closed, or when its
+    deadline lies in a year the calendar cannot count (old data): one odd row must not fail
+    the page for everyone."""
+    if not service.is_open(p):
+        return None
+    try:
+        return ctx.calendar.workdays_between(ctx.today, p.due_date)
+    except CalendarRangeError:
+        return None
+
+
 def _row(ctx: Ctx, p: Problem, divisions: dict[str, str], leads: dict[int, str]) -> dict[str, Any]:
-    left = None
-    if service.is_open(p):
-        left = ctx.calendar.workdays_between(ctx.today, p.due_date)
+    left = _workdays_left(ctx, p)
     return {
         "id": p.id,
         "title": p.title,
@@ -556,7 +565,7 @@ def _detail_page(
 
 
 @router.get("/problems/{problem_id}")
-def detail(request: Request, problem_id: int) -> Response:
+def detail(request: Request, problem_id: Id) -> Response:
     return _detail_page(request, problem_id)
 
 
@@ -570,8 +579,8 @@ def _done(problem_id: int, what: str, anchor: str = "") -> RedirectResponse:
 )
 def move(
     request: Request,
-    problem_id: int,
-    assignment_id: int,
+    problem_id: Id,
+    assignment_id: Id,
     move: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
     version: Annotated[str, Form()] = "",
@@ -607,8 +616,8 @@ def move(
 )
 def request_extension(
     request: Request,
-    problem_id: int,
-    assignment_id: int,
+    problem_id: Id,
+    assignment_id: Id,
     requested_due: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
 ) -> Response:
@@ -644,8 +653,8 @@ def request_extension(
 )
 def decide_extension(
     request: Request,
-    problem_id: int,
-    extension_id: int,
+    problem_id: Id,
+    extension_id: Id,
     decision: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
 ) -> Response:
@@ -676,7 +685,7 @@ def decide_extension(
 @router.post("/problems/{problem_id}/attachments", dependencies=[Depends(require_csrf)])
 async def upload(
     request: Request,
-    problem_id: int,
+    problem_id: Id,
     file: Annotated[UploadFile | None, File()] = None,
     assignment_id: Annotated[str, Form()] = "",
 ) -> Response:
@@ -705,7 +714,7 @@ PREVIEWABLE = frozenset({"image/jpeg", "image/png"})
 
 
 @router.get("/attachments/{attachment_id}/view")
-def view_attachment(request: Request, attachment_id: int) -> Response:
+def view_attachment(request: Request, attachment_id: Id) -> Response:
     """A photo shown inline (preview); any other kind is downloaded.  Scoped like the problem."""
     with user_ctx(request) as ctx:
         a = service.get_attachment(ctx.session, ctx.actor, attachment_id)
@@ -771,7 +780,7 @@ def _dispatch_page(
 
 
 @router.get("/problems/{problem_id}/dispatch")
-def dispatch_form(request: Request, problem_id: int) -> Response:
+def dispatch_form(request: Request, problem_id: Id) -> Response:
     return _dispatch_page(request, problem_id, {"co": []}, {}, 200)
 
 
@@ -800,7 +809,7 @@ DISPATCH_FIELDS = {"lead": "lead", "organization_id": "lead", "due_date": "lead_
 
 
 @router.post("/problems/{problem_id}/dispatch", dependencies=[Depends(require_csrf)])
-async def dispatch_submit(request: Request, problem_id: int) -> Response:
+async def dispatch_submit(request: Request, problem_id: Id) -> Response:
     form = await request.form()
     lead, lead_due = str(form.get("lead", "")), str(form.get("lead_due", ""))
     co, co_due = [str(v) for v in form.getlist("co")], str(form.get("co_due", ""))

@@ -1,6 +1,7 @@
 """The ASGI application, the composition root of the web: every package's REST router under
-/api/v1, every page router, the static files, the menu and the token resolver; the error
-handlers that give every refusal the same shape (JSON under /api, an HTML page elsewhere).
+/api/v1, every page router, the static files, the menu and the token resolver; the request
+body limit, and the error handlers that give every refusal the same shape (JSON under /api,
+an HTML page elsewhere).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from eco263.registry import api as registry_api
 from eco263.supervision import api as supervision_api
 from eco263.supervision import pages as supervision_pages
 from eco263.web.inputs import InputsCalendarScope
+from eco263.web.limits import BodyLimit, limit_from_app
 from eco263.web.nav import NavItem
 from eco263.web.routing import error_page, secure_headers
 from eco263.web.templating import STATIC_DIR
@@ -116,7 +118,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.add_exception_handler(CalendarRangeError, _calendar_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _server_error)
+    # Outermost last: the body limit runs before anything reads the body.
     app.add_middleware(InputsCalendarScope)
+    app.add_middleware(BodyLimit, limit_for=limit_from_app)
     return app
 
 

@@ -97,6 +97,7 @@ class Database:
             conn.execute(delete(scheduler_models.ScheduledJob))
             conn.execute(delete(monitoring_models.Reading))
             conn.execute(delete(alarms_models.PointLimit))
+            conn.execute(delete(auth_models.LoginThrottle))
             # Problems point at each other (duplicates); clear those links first.
             conn.execute(
                 update(problems_models.Problem)

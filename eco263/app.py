@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from eco263.actor import CLUE_READERS, OFFICE_ROLES, Role
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(CalendarRangeError, _calendar_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _server_error)
     # Outermost last: the body limit runs before anything reads the body.
     app.add_middleware(InputsCalendarScope)
@@ -161,6 +163,30 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
         page = error_page(request, InvalidInput(message if calendar else f"{message}：{first}"))
         return secure_headers(page)
     return _error(422, code, message, problems)
+
+
+#: Chinese text and a stable code for the framework's own refusals (no route, bad method, a body
+#: that is not even text).
+_HTTP_ERRORS = {
+    400: ("bad_request", "请求格式错误（无法解析请求内容）"),
+    404: ("not_found", "页面或接口不存在"),
+    405: ("method_not_allowed", "不支持该请求方法"),
+}
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """The framework's refusals in the same shape as ours (not ``{"detail": …}``)."""
+    assert isinstance(exc, StarletteHTTPException)  # noqa: S101
+    code, message = _HTTP_ERRORS.get(exc.status_code, ("http_error", "请求无法处理"))
+    if request.url.path.startswith("/api/"):
+        response: Response = _error(exc.status_code, code, message)
+    else:
+        error = DomainError(message)
+        error.status_code = exc.status_code
+        response = secure_headers(error_page(request, error))
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    return response
 
 
 async def _server_error(_request: Request, _exc: Exception) -> JSONResponse:

@@ -40,7 +40,7 @@ from eco263.registry import service as registry
 from eco263.registry.reference import load_categories
 from eco263.web.deps import require_csrf, user_ctx
 from eco263.web.forms import FieldErrors, domain_errors, parse_date, pydantic_errors
-from eco263.web.inputs import Id, clean_line, form_int
+from eco263.web.inputs import Id, Text, clean_line, form_int
 from eco263.web.routing import PageRoute
 from eco263.web.templating import render
 from eco263.web.xlsx import table_xlsx
@@ -582,7 +582,7 @@ def move(
     problem_id: Id,
     assignment_id: Id,
     move: Annotated[str, Form()] = "",
-    note: Annotated[str, Form()] = "",
+    note: Annotated[Text, Form()] = "",
     version: Annotated[str, Form()] = "",
 ) -> Response:
     """签收 / 提交整改 / 核查通过 / 退回 — the buttons the detail page showed this user."""
@@ -619,7 +619,7 @@ def request_extension(
     problem_id: Id,
     assignment_id: Id,
     requested_due: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
+    reason: Annotated[Text, Form()] = "",
 ) -> Response:
     key = f"ext-{assignment_id}"
     values = {key: {"requested_due": requested_due, "reason": reason}}
@@ -656,7 +656,7 @@ def decide_extension(
     problem_id: Id,
     extension_id: Id,
     decision: Annotated[str, Form()] = "",
-    note: Annotated[str, Form()] = "",
+    note: Annotated[Text, Form()] = "",
 ) -> Response:
     key = f"decide-{extension_id}"
     if decision not in ("approve", "reject"):

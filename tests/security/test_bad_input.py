@@ -245,6 +245,27 @@ def test_malformed_bodies_are_422(live: Live) -> None:
     assert live.counts() == before
 
 
+def test_the_frameworks_refusals_have_the_api_error_shape(live: Live) -> None:
+    """A body that is not text (400), an unknown route (404), a wrong method (405): the same
+    {"error": {code, message}} as every other refusal (the OpenAPI document says so)."""
+    api = live.token("city")
+    c = live.client()
+    for method, url, content, status in (
+        ("POST", "/api/v1/auth/login", b"\xe9\x06", 400),
+        ("POST", "/api/v1/problems", b'{"title": "\xe9"}', 400),
+        ("GET", "/api/v1/no-such-thing", b"", 404),
+        ("DELETE", "/api/v1/problems", b"", 405),
+    ):
+        r = c.request(
+            method, url, content=content, headers={**api, "Content-Type": "application/json"}
+        )
+        assert r.status_code == status, (url, r.status_code, r.text)
+        error = r.json()["error"]
+        assert error["code"] and error["message"]
+    page = live.browser("city").get("/no-such-page")
+    assert page.status_code == 404 and "text/html" in page.headers["content-type"]
+
+
 def test_unknown_user_text_with_nul_is_refused_at_login(live: Live) -> None:
     r = httpx.post(f"{live.url}/api/v1/auth/login", json={"username": "ci\x00ty", "password": "x"})
     assert r.status_code in (401, 422), r.text

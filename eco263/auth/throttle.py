@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import ColumnElement, and_, delete, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -67,7 +67,7 @@ def keys(username: str, address: str) -> list[Key]:
     return [(USER, username[:128]), (ADDRESS, address[:128])]
 
 
-def _match(wanted: list[Key]) -> object:
+def _match(wanted: list[Key]) -> ColumnElement[bool]:
     return or_(*(and_(LoginThrottle.scope == s, LoginThrottle.key == k) for s, k in wanted))
 
 
@@ -75,7 +75,7 @@ def check(session: Session, wanted: list[Key], *, now: datetime) -> None:
     """Raise :class:`TooManyAttempts` (writing nothing) when one of the keys is locked."""
     locks = session.scalars(
         select(LoginThrottle.locked_until).where(
-            _match(wanted),  # type: ignore[arg-type]
+            _match(wanted),
             LoginThrottle.locked_until > now,
         )
     ).all()
@@ -100,7 +100,7 @@ def record_failure(session: Session, wanted: list[Key], *, now: datetime, limits
 
 def forget(session: Session, wanted: list[Key]) -> None:
     """A successful login: its username starts again from zero."""
-    session.execute(delete(LoginThrottle).where(_match(wanted)))  # type: ignore[arg-type]
+    session.execute(delete(LoginThrottle).where(_match(wanted)))
 
 
 def _claim(session: Session, scope: str, key: str, now: datetime) -> LoginThrottle:

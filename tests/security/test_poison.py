@@ -15,6 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.security.conftest import Live, form_token
+from tests.supervision.servers import signed_post
 
 NEW = {
     "title": "昆山某厂雨水排口偷排",
@@ -203,3 +204,24 @@ def test_detail_page_forms_refuse_control_characters(live: Live) -> None:
         data={"move": "accept", "note": "已签收\r\n明日进场", "csrf_token": form_token(ks)},
     )
     assert ok.status_code == 303, ok.text[:300]
+
+
+@pytest.mark.parametrize(
+    "override",
+    [{"deadline": "2115-10-11"}, {"title": "整改\x1a意见"}, {"content": "正文\x00"}],
+)
+def test_an_inbound_opinion_cannot_poison_the_ledger(live: Live, override: dict[str, str]) -> None:
+    """A 监督意见书 becomes a problem: its deadline and text meet the ledger's rules at the
+    door (422 before anything is recorded; the ledger's own schema failed later: 500)."""
+    body = {
+        "opinion_no": "苏纪监意〔2018〕9号",
+        "organization_id": live.org_id("昆山市环保局"),
+        "title": "责令整改意见",
+        "issued_on": "2018-05-09",
+        "deadline": "2018-06-30",
+        **override,
+    }
+    before = live.counts()
+    r = signed_post(f"{live.url}/api/v1/supervision/inbound/opinions", body)
+    assert r.status_code == 422, r.text
+    assert live.counts() == before

@@ -1,5 +1,7 @@
 """The ASGI application, the composition root of the web: every package's REST router under
-/api/v1, every page router, the static files, the menu and the token resolver.
+/api/v1, every page router, the static files, the menu and the token resolver; the request
+body limit, and the error handlers that give every refusal the same shape (JSON under /api,
+an HTML page elsewhere).
 """
 
 from __future__ import annotations
@@ -10,6 +12,9 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 
 from eco263.actor import CLUE_READERS, OFFICE_ROLES, Role
 from eco263.alarms import api as alarms_api
@@ -20,14 +25,17 @@ from eco263.auth.service import actor_for_token
 from eco263.clock import Clock
 from eco263.config import Settings, get_settings
 from eco263.dashboard import pages as dashboard_pages
-from eco263.errors import DomainError
+from eco263.errors import DomainError, InvalidInput
 from eco263.monitoring import api as monitoring_api
 from eco263.problems import api as problems_api
 from eco263.problems import pages as problems_pages
 from eco263.registry import api as registry_api
 from eco263.supervision import api as supervision_api
 from eco263.supervision import pages as supervision_pages
+from eco263.web.inputs import InputsCalendarScope
+from eco263.web.limits import BodyLimit, limit_from_app
 from eco263.web.nav import NavItem
+from eco263.web.routing import error_page, secure_headers
 from eco263.web.templating import STATIC_DIR
 from eco263.wiring import build_runtime
 from eco263.workdays import CalendarRangeError
@@ -62,6 +70,34 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
 )
 
 
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorOut(BaseModel):
+    """Every refusal of the API: a stable code, a Chinese message, the fields concerned."""
+
+    error: ErrorDetail
+
+
+#: Documented on every API route, so the OpenAPI document says what a client really gets.
+API_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": text}
+    for status, text in (
+        (400, "请求格式错误"),
+        (401, "未登录或登录已失效"),
+        (403, "无权操作"),
+        (404, "不存在（或不在本辖区）"),
+        (409, "操作冲突（状态或版本）"),
+        (413, "请求内容过大"),
+        (422, "请求内容无效"),
+        (429, "尝试次数过多（见 Retry-After）"),
+    )
+}
+
+
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
@@ -73,13 +109,18 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.authenticate = actor_for_token
     app.state.menu = MENU
     for router in API_ROUTERS:
-        app.include_router(router, prefix="/api/v1")
+        app.include_router(router, prefix="/api/v1", responses=API_ERRORS)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in PAGE_ROUTERS:
         app.include_router(router)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(CalendarRangeError, _calendar_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _server_error)
+    # Outermost last: the body limit runs before anything reads the body.
+    app.add_middleware(InputsCalendarScope)
+    app.add_middleware(BodyLimit, limit_for=limit_from_app)
     return app
 
 
@@ -92,17 +133,60 @@ def _error(status: int, code: str, message: str, details: Any = None) -> JSONRes
 
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)  # noqa: S101 - registered for DomainError only
-    return _error(exc.status_code, exc.code, exc.message, exc.details)
+    response = _error(exc.status_code, exc.code, exc.message, exc.details)
+    if "retry_after" in exc.details:
+        response.headers["Retry-After"] = str(exc.details["retry_after"])
+    return response
 
 
 async def _calendar_error(_request: Request, exc: Exception) -> JSONResponse:
     return _error(422, "calendar_range", str(exc))
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    """422: per field for the API; a date the calendar cannot count keeps the calendar's own
+    code and message (as when the date is computed); a page gets the HTML error page."""
     assert isinstance(exc, RequestValidationError)  # noqa: S101
+    errors = exc.errors()
     problems = [
         {"field": ".".join(str(p) for p in err.get("loc", ())), "message": err.get("msg", "")}
-        for err in exc.errors()
+        for err in errors
     ]
-    return _error(422, "invalid", "请求内容无效（字段或 JSON 格式错误）", problems)
+    calendar = next((e for e in errors if e.get("type") == "calendar_range"), None)
+    code, message = "invalid", "请求内容无效（字段或 JSON 格式错误）"
+    if calendar is not None:
+        code, message = "calendar_range", str(calendar.get("msg", ""))
+    if not request.url.path.startswith("/api/"):
+        first = problems[0]["message"] if problems else ""
+        page = error_page(request, InvalidInput(message if calendar else f"{message}：{first}"))
+        return secure_headers(page)
+    return _error(422, code, message, problems)
+
+
+#: Chinese text and a stable code for the framework's own refusals (no route, bad method, a body
+#: that is not even text).
+_HTTP_ERRORS = {
+    400: ("bad_request", "请求格式错误（无法解析请求内容）"),
+    404: ("not_found", "页面或接口不存在"),
+    405: ("method_not_allowed", "不支持该请求方法"),
+}
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """The framework's refusals in the same shape as ours (not ``{"detail": …}``)."""
+    assert isinstance(exc, StarletteHTTPException)  # noqa: S101
+    code, message = _HTTP_ERRORS.get(exc.status_code, ("http_error", "请求无法处理"))
+    if request.url.path.startswith("/api/"):
+        response: Response = _error(exc.status_code, code, message)
+    else:
+        error = DomainError(message)
+        error.status_code = exc.status_code
+        response = secure_headers(error_page(request, error))
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+async def _server_error(_request: Request, _exc: Exception) -> JSONResponse:
+    """A bug, not bad input: the same JSON shape, nothing of the internals (logged by uvicorn)."""
+    return _error(500, "internal", "服务器内部错误，请稍后再试或联系管理员")

@@ -40,7 +40,24 @@ class Settings(BaseSettings):
         default=None,
         description="The office's YAML of time limits: replaces catalogue rules by key.",
     )
+    max_body_bytes: int = Field(
+        default=2 * 1024 * 1024,
+        description="Largest request body (API, pages, inbound), refused with 413 before it is "
+        "read; the evidence uploads have max_upload_bytes instead.",
+    )
     token_ttl_hours: int = Field(default=12, description="Lifetime of a login token.")
+    login_max_failures: int = Field(
+        default=5, description="Failed logins of one username before it is locked (429)."
+    )
+    login_max_failures_per_address: int = Field(
+        default=30, description="Failed logins from one client address before it is locked."
+    )
+    login_window_seconds: int = Field(
+        default=900, description="Failures older than this are forgotten, in seconds."
+    )
+    login_lockout_seconds: int = Field(
+        default=900, description="How long a locked username or address waits, in seconds."
+    )
     host: str = Field(default="127.0.0.1", description="Address the web server binds to.")
     port: int = Field(default=8263, description="Port of the web server.")
     now: str | None = Field(

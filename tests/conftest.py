@@ -98,6 +98,7 @@ class Database:
             conn.execute(delete(monitoring_models.Reading))
             conn.execute(delete(alarms_models.PointLimit))
             conn.execute(delete(supervision_models.SpentSignature))
+            conn.execute(delete(auth_models.LoginThrottle))
             # Problems point at each other (duplicates); clear those links first.
             conn.execute(
                 update(problems_models.Problem)

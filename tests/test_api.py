@@ -42,7 +42,7 @@ def test_login_is_required_and_wrong_password_refused(client: TestClient) -> Non
 def test_petition_deadline_is_sixty_days(client: TestClient) -> None:
     body = _file(client, login(client, "city"))
     assert body["due_date"] == "2018-07-09"  # 2018-07-07 is a Saturday: rolls to Monday
-    assert "60 日（信访举报）" in str(body["due_reason"])
+    assert "60 日，自 2018-05-08 起算（信访举报）" in str(body["due_reason"])
 
 
 def test_dispatch_and_move_through_the_api(client: TestClient) -> None:

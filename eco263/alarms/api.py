@@ -13,6 +13,7 @@ from eco263.alarms import actions, service
 from eco263.alarms.enums import LimitBasis
 from eco263.evidence.store import BlobStore
 from eco263.web.deps import user_ctx
+from eco263.web.inputs import FiniteFloat, Id, Line
 
 router = APIRouter(tags=["alarms 报警"])
 
@@ -35,10 +36,10 @@ class AlarmOut(BaseModel):
 
 
 class LimitIn(BaseModel):
-    pollutant: str = Field(min_length=2, max_length=16)
-    limit: float
-    unit: str = Field(max_length=16)
-    standard: str = Field(max_length=64)
+    pollutant: Line = Field(min_length=2, max_length=16)
+    limit: FiniteFloat
+    unit: Line = Field(max_length=16)
+    standard: Line = Field(max_length=64)
     basis: LimitBasis = LimitBasis.BOTH
 
 
@@ -61,19 +62,19 @@ def alarms(request: Request) -> list[AlarmOut]:
 
 
 @router.post("/alarms/{alarm_id}/acknowledge", response_model=AlarmOut)
-def acknowledge(request: Request, alarm_id: int) -> AlarmOut:
+def acknowledge(request: Request, alarm_id: Id) -> AlarmOut:
     with user_ctx(request) as ctx:
         return AlarmOut.model_validate(actions.do_acknowledge_alarm(ctx, alarm_id))
 
 
 @router.put("/monitoring/points/{point_id}/limits", status_code=204)
-def set_limit(request: Request, point_id: int, body: LimitIn) -> None:
+def set_limit(request: Request, point_id: Id, body: LimitIn) -> None:
     with user_ctx(request) as ctx:
         actions.do_set_limit(ctx, point_id, **body.model_dump())
 
 
 @router.get("/alarms/{alarm_id}/transfer", response_model=TransferOut)
-def transfer(request: Request, alarm_id: int) -> TransferOut:
+def transfer(request: Request, alarm_id: Id) -> TransferOut:
     """The police transfer (行刑衔接) of a tampering alarm, with its pack's SHA-256.
 
     Confidential: the 263 offices and the 纪委监委 in scope only; anyone else, the enterprise
@@ -83,7 +84,7 @@ def transfer(request: Request, alarm_id: int) -> TransferOut:
 
 
 @router.get("/alarms/{alarm_id}/evidence-pack")
-def evidence_pack(request: Request, alarm_id: int) -> Response:
+def evidence_pack(request: Request, alarm_id: Id) -> Response:
     """The sealed zip; its SHA-256 matches the one recorded in the audit chain (confidential,
     as the transfer)."""
     with user_ctx(request) as ctx:

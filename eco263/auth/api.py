@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from eco263.auth import service
-from eco263.web.deps import request_token, runtime, user_ctx
+from eco263.auth import service, throttle
+from eco263.errors import Unauthenticated
+from eco263.web.deps import client_address, request_token, runtime, user_ctx
+from eco263.web.inputs import Line
 
 router = APIRouter(tags=["auth 登录"])
 
 
 class LoginIn(BaseModel):
-    username: str
-    password: str
+    username: Line = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
 
 
 class TokenOut(BaseModel):
@@ -32,15 +34,20 @@ class MeOut(BaseModel):
 
 @router.post("/auth/login", response_model=TokenOut)
 def login(request: Request, body: LoginIn) -> TokenOut:
+    """A bearer token; 401 on a wrong password, 429 (Retry-After) after too many of them."""
     rt = runtime(request)
     with rt.unit_of_work() as ctx:
-        token = service.login(
+        token = service.attempt_login(
             ctx.session,
             body.username,
             body.password,
+            address=client_address(request),
             now=ctx.now,
             ttl_hours=rt.settings.token_ttl_hours,
+            limits=throttle.Limits.from_settings(rt.settings),
         )
+    if token is None:
+        raise Unauthenticated("用户名或密码错误")
     return TokenOut(access_token=token)
 
 

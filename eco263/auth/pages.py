@@ -8,15 +8,17 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from eco263.auth import service as auth
-from eco263.errors import Unauthenticated
+from eco263.auth import throttle
 from eco263.web.deps import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
+    client_address,
     login_csrf_ok,
     new_login_csrf,
     require_csrf,
     runtime,
 )
+from eco263.web.inputs import control_character
 from eco263.web.routing import PageRoute, secure_headers
 from eco263.web.templating import templates
 
@@ -62,14 +64,26 @@ def login_submit(
         return _login_page(request, username=username, error="页面已过期，请重新登录", status=403)
     if not username.strip() or not password:
         return _login_page(request, username=username, error="请输入用户名和密码", status=422)
+    if len(username) > 64 or len(password) > 256 or control_character(username):
+        return _login_page(request, error="用户名或密码格式不正确", status=422)
     rt = runtime(request)
     try:
         with rt.unit_of_work() as ctx:
-            token = auth.login(
-                ctx.session, username, password, now=ctx.now, ttl_hours=rt.settings.token_ttl_hours
+            token = auth.attempt_login(
+                ctx.session,
+                username,
+                password,
+                address=client_address(request),
+                now=ctx.now,
+                ttl_hours=rt.settings.token_ttl_hours,
+                limits=throttle.Limits.from_settings(rt.settings),
             )
-    except Unauthenticated as exc:
-        return _login_page(request, username=username, error=exc.message, status=401)
+    except throttle.TooManyAttempts as exc:
+        refused = _login_page(request, username=username, error=exc.message, status=429)
+        refused.headers["Retry-After"] = str(exc.retry_after)
+        return refused
+    if token is None:
+        return _login_page(request, username=username, error="用户名或密码错误", status=401)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,

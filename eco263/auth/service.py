@@ -1,4 +1,10 @@
-"""Login and token resolution."""
+"""Login and token resolution.
+
+A login costs one argon2 verification whether the user exists or not (an unknown or inactive
+user is checked against a dummy hash), so its time does not tell which usernames exist; and
+:func:`attempt_login` throttles guessing per username and per client address
+(:mod:`eco263.auth.throttle`).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +12,15 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eco263.actor import Actor, Role
+from eco263.auth import throttle
 from eco263.auth.models import ApiToken, User
-from eco263.auth.passwords import verify_password
+from eco263.auth.passwords import hash_password, verify_password
 from eco263.errors import Unauthenticated
 from eco263.registry.models import Division
 
@@ -21,11 +29,53 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+@cache
+def _dummy_hash() -> str:
+    """An argon2 hash nobody knows the password of, made with the current parameters."""
+    return hash_password(secrets.token_urlsafe(32))
+
+
+def check_password(session: Session, username: str, password: str) -> User | None:
+    """The active user with this password, else None — in the same time either way."""
+    user = session.scalar(select(User).where(User.username == username))
+    known = user is not None and user.active
+    stored = user.password_hash if user is not None and known else _dummy_hash()
+    matches = verify_password(stored, password)
+    return user if known and matches else None
+
+
 def login(session: Session, username: str, password: str, *, now: datetime, ttl_hours: int) -> str:
     """Check the password and issue a new token (returned once, stored hashed)."""
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active or not verify_password(user.password_hash, password):
+    user = check_password(session, username, password)
+    if user is None:
         raise Unauthenticated("用户名或密码错误")
+    return _issue(session, user, now=now, ttl_hours=ttl_hours)
+
+
+def attempt_login(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    address: str,
+    now: datetime,
+    ttl_hours: int,
+    limits: throttle.Limits,
+) -> str | None:
+    """A throttled login: the new token, or None for a wrong password (counted in this
+    transaction — commit it, then refuse).  Raises :class:`throttle.TooManyAttempts`,
+    writing nothing, while the username or the address is locked."""
+    keys = throttle.keys(username, address)
+    throttle.check(session, keys, now=now)
+    user = check_password(session, username, password)
+    if user is None:
+        throttle.record_failure(session, keys, now=now, limits=limits)
+        return None
+    throttle.forget(session, keys[:1])
+    return _issue(session, user, now=now, ttl_hours=ttl_hours)
+
+
+def _issue(session: Session, user: User, *, now: datetime, ttl_hours: int) -> str:
     token = secrets.token_urlsafe(32)
     session.add(
         ApiToken(

@@ -17,6 +17,7 @@ from eco263.monitoring.schemas import (
     ReadingOut,
 )
 from eco263.web.deps import user_ctx
+from eco263.web.inputs import Id
 
 router = APIRouter(tags=["monitoring 在线监测"])
 
@@ -36,7 +37,7 @@ def register_point(request: Request, body: PointCreate) -> PointOut:
 
 
 @router.patch("/monitoring/points/{point_id}", response_model=PointOut)
-def update_point(request: Request, point_id: int, body: PointUpdate) -> PointOut:
+def update_point(request: Request, point_id: Id, body: PointUpdate) -> PointOut:
     """Change a point's password, CRC mode, always-ack or active (gateways know at once)."""
     with user_ctx(request) as ctx:
         point = actions.do_update_point(ctx, point_id, **body.model_dump(exclude_none=True))
@@ -44,7 +45,7 @@ def update_point(request: Request, point_id: int, body: PointUpdate) -> PointOut
 
 
 @router.get("/monitoring/points/{point_id}/latest", response_model=LatestOut)
-def latest(request: Request, point_id: int, cn: str = "2051") -> LatestOut:
+def latest(request: Request, point_id: Id, cn: str = "2051") -> LatestOut:
     """The newest record of a point (minute data by default) with every pollutant's values."""
     _check_cn(cn)
     with user_ctx(request) as ctx:
@@ -61,7 +62,7 @@ def latest(request: Request, point_id: int, cn: str = "2051") -> LatestOut:
 @router.get("/monitoring/points/{point_id}/readings", response_model=list[ReadingOut])
 def readings(
     request: Request,
-    point_id: int,
+    point_id: Id,
     start: datetime,
     end: datetime,
     cn: str = "2051",

@@ -6,15 +6,17 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from eco263.web.inputs import Id, Line
+
 
 class PointCreate(BaseModel):
-    mn: str = Field(min_length=7, max_length=32)
-    password: str = Field(min_length=1, max_length=32)
-    name: str = Field(min_length=2, max_length=128)
-    medium: str = "water"
-    division_code: str
-    enterprise_id: int | None = None
-    crc_mode: str = "hj212"
+    mn: Line = Field(min_length=7, max_length=32)
+    password: Line = Field(min_length=1, max_length=32)
+    name: Line = Field(min_length=2, max_length=128)
+    medium: Line = Field(default="water", max_length=8)
+    division_code: Line = Field(max_length=12)
+    enterprise_id: Id | None = None
+    crc_mode: Line = Field(default="hj212", max_length=32)
     always_ack: bool = False
 
 
@@ -23,8 +25,8 @@ class PointUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    password: str | None = Field(default=None, min_length=1, max_length=32)
-    crc_mode: str | None = None
+    password: Line | None = Field(default=None, min_length=1, max_length=32)
+    crc_mode: Line | None = Field(default=None, max_length=32)
     always_ack: bool | None = None
     active: bool | None = None
 

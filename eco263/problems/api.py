@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
+from pydantic import Field
 
 from eco263.audit.service import timeline
 from eco263.evidence.schemas import AttachmentOut
@@ -28,6 +29,7 @@ from eco263.problems.schemas import (
     TimelineEntry,
 )
 from eco263.web.deps import user_ctx
+from eco263.web.inputs import Id, Line, PageNumber
 
 router = APIRouter(tags=["problems 问题台账"])
 
@@ -35,14 +37,14 @@ router = APIRouter(tags=["problems 问题台账"])
 @router.get("/problems", response_model=ProblemPage)
 def list_problems(
     request: Request,
-    division: str | None = None,
-    state: Annotated[list[str] | None, Query()] = None,
-    source: str | None = None,
-    category: str | None = None,
+    division: Annotated[Line | None, Query(max_length=12)] = None,
+    state: Annotated[list[Annotated[Line, Field(max_length=16)]] | None, Query()] = None,
+    source: Annotated[Line | None, Query(max_length=16)] = None,
+    category: Annotated[Line | None, Query(max_length=32)] = None,
     overdue: bool = False,
     due_within_workdays: int | None = Query(default=None, ge=0, le=60),
-    q: str | None = Query(default=None, max_length=100),
-    page: int = Query(default=1, ge=1),
+    q: Annotated[Line | None, Query(max_length=100)] = None,
+    page: Annotated[PageNumber, Query()] = 1,
     page_size: int = Query(default=50, ge=1, le=200),
 ) -> ProblemPage:
     """The ledger, scoped to the caller, with filters and pagination."""
@@ -79,7 +81,7 @@ def register_problem(request: Request, body: ProblemCreate) -> ProblemOut:
 
 
 @router.get("/problems/{problem_id}", response_model=ProblemDetail)
-def get_problem(request: Request, problem_id: int) -> ProblemDetail:
+def get_problem(request: Request, problem_id: Id) -> ProblemDetail:
     with user_ctx(request) as ctx:
         return presenters.problem_detail(
             ctx, service.get_problem(ctx.session, ctx.actor, problem_id)
@@ -87,7 +89,7 @@ def get_problem(request: Request, problem_id: int) -> ProblemDetail:
 
 
 @router.post("/problems/{problem_id}/dispatch", response_model=ProblemDetail)
-def dispatch(request: Request, problem_id: int, body: DispatchIn) -> ProblemDetail:
+def dispatch(request: Request, problem_id: Id, body: DispatchIn) -> ProblemDetail:
     with user_ctx(request) as ctx:
         actions.do_dispatch(ctx, problem_id, body.lead, body.co, version=body.version)
         return presenters.problem_detail(
@@ -96,7 +98,7 @@ def dispatch(request: Request, problem_id: int, body: DispatchIn) -> ProblemDeta
 
 
 @router.post("/problems/{problem_id}/merge", response_model=ProblemOut)
-def merge(request: Request, problem_id: int, body: MergeIn) -> ProblemOut:
+def merge(request: Request, problem_id: Id, body: MergeIn) -> ProblemOut:
     with user_ctx(request) as ctx:
         problem = actions.do_merge(ctx, problem_id, body.into_problem_id, version=body.version)
         return presenters.problem_out(problem)
@@ -105,7 +107,7 @@ def merge(request: Request, problem_id: int, body: MergeIn) -> ProblemOut:
 @router.post(
     "/assignments/{assignment_id}/extensions", response_model=ExtensionOut, status_code=201
 )
-def request_extension(request: Request, assignment_id: int, body: ExtensionIn) -> ExtensionOut:
+def request_extension(request: Request, assignment_id: Id, body: ExtensionIn) -> ExtensionOut:
     with user_ctx(request) as ctx:
         ext = actions.do_request_extension(
             ctx, assignment_id, body.requested_due, body.reason, on_behalf=body.on_behalf
@@ -113,11 +115,9 @@ def request_extension(request: Request, assignment_id: int, body: ExtensionIn) -
         return ExtensionOut.model_validate(ext)
 
 
-# After /assignments/{id}/extensions: a path parameter would capture that route.
+# After /assignments/{id}/extensions, which it would otherwise capture (#10).
 @router.post("/assignments/{assignment_id}/{move}", response_model=AssignmentOut)
-def move_assignment(
-    request: Request, assignment_id: int, move: Move, body: MoveIn
-) -> AssignmentOut:
+def move_assignment(request: Request, assignment_id: Id, move: Move, body: MoveIn) -> AssignmentOut:
     """签收 accept · 提交整改 submit · 核查通过 verify · 退回 return."""
     with user_ctx(request) as ctx:
         a = actions.do_move(
@@ -132,14 +132,14 @@ def move_assignment(
 
 
 @router.post("/extensions/{extension_id}/decision", response_model=ExtensionOut)
-def decide_extension(request: Request, extension_id: int, body: DecisionIn) -> ExtensionOut:
+def decide_extension(request: Request, extension_id: Id, body: DecisionIn) -> ExtensionOut:
     with user_ctx(request) as ctx:
         ext = actions.do_decide_extension(ctx, extension_id, approve=body.approve, note=body.note)
         return ExtensionOut.model_validate(ext)
 
 
 @router.get("/problems/{problem_id}/extensions", response_model=list[ExtensionOut])
-def list_extensions(request: Request, problem_id: int) -> list[ExtensionOut]:
+def list_extensions(request: Request, problem_id: Id) -> list[ExtensionOut]:
     with user_ctx(request) as ctx:
         service.get_problem(ctx.session, ctx.actor, problem_id)
         return [
@@ -148,7 +148,7 @@ def list_extensions(request: Request, problem_id: int) -> list[ExtensionOut]:
 
 
 @router.get("/problems/{problem_id}/timeline", response_model=list[TimelineEntry])
-def problem_timeline(request: Request, problem_id: int) -> list[TimelineEntry]:
+def problem_timeline(request: Request, problem_id: Id) -> list[TimelineEntry]:
     """The problem's history from the audit chain, oldest first, with each event's hash."""
     with user_ctx(request) as ctx:
         service.get_problem(ctx.session, ctx.actor, problem_id)
@@ -159,9 +159,9 @@ def problem_timeline(request: Request, problem_id: int) -> list[TimelineEntry]:
 @router.post("/problems/{problem_id}/attachments", status_code=201)
 async def upload_attachment(
     request: Request,
-    problem_id: int,
+    problem_id: Id,
     file: Annotated[UploadFile, File()],
-    assignment_id: Annotated[int | None, Form()] = None,
+    assignment_id: Annotated[Id | None, Form()] = None,
 ) -> dict[str, object]:
     limit = request.app.state.runtime.settings.max_upload_bytes
     data = await file.read(limit + 1)
@@ -173,7 +173,7 @@ async def upload_attachment(
 
 
 @router.get("/problems/{problem_id}/attachments")
-def list_attachments(request: Request, problem_id: int) -> list[dict[str, object]]:
+def list_attachments(request: Request, problem_id: Id) -> list[dict[str, object]]:
     with user_ctx(request) as ctx:
         return [
             _attachment_json(a) for a in service.attachments_of(ctx.session, ctx.actor, problem_id)
@@ -181,7 +181,7 @@ def list_attachments(request: Request, problem_id: int) -> list[dict[str, object
 
 
 @router.get("/attachments/{attachment_id}")
-def download_attachment(request: Request, attachment_id: int) -> Response:
+def download_attachment(request: Request, attachment_id: Id) -> Response:
     with user_ctx(request) as ctx:
         a = service.get_attachment(ctx.session, ctx.actor, attachment_id)
         data = BlobStore(ctx.settings.attachments_path).get(a.sha256)

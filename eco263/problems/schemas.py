@@ -1,4 +1,9 @@
-"""Request and response bodies of the ledger API."""
+"""Request and response bodies of the ledger API.
+
+Inputs use the shared constrained types (:mod:`eco263.web.inputs`): ids within the INTEGER
+columns, text without control characters and no longer than its column, deadlines in years
+the work calendar covers.
+"""
 
 from __future__ import annotations
 
@@ -7,54 +12,56 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from eco263.web.inputs import CoveredDate, Id, Line, Text, Version
+
 
 class ProblemCreate(BaseModel):
-    title: str = Field(min_length=2, max_length=200)
-    description: str = Field(default="", max_length=5000)
-    source: str
-    category_code: str
-    division_code: str
+    title: Line = Field(min_length=2, max_length=200)
+    description: Text = Field(default="", max_length=5000)
+    source: Line = Field(max_length=16)
+    category_code: Line = Field(max_length=32)
+    division_code: Line = Field(max_length=12)
     found_on: date
-    enterprise_id: int | None = None
-    location: str | None = Field(default=None, max_length=200)
-    water_body: str | None = Field(default=None, max_length=64)
-    due_date: date | None = Field(default=None, description="Overrides the source's rule.")
+    enterprise_id: Id | None = None
+    location: Line | None = Field(default=None, max_length=200)
+    water_body: Line | None = Field(default=None, max_length=64)
+    due_date: CoveredDate | None = Field(default=None, description="Overrides the source's rule.")
 
 
 class AssignmentSpec(BaseModel):
-    organization_id: int
-    due_date: date | None = None
+    organization_id: Id
+    due_date: CoveredDate | None = None
 
 
 class DispatchIn(BaseModel):
     lead: AssignmentSpec | None = None
-    co: list[AssignmentSpec] = Field(default_factory=list)
-    version: int | None = None
+    co: list[AssignmentSpec] = Field(default_factory=list, max_length=50)
+    version: Version | None = None
 
 
 class OnBehalfIn(BaseModel):
     """代办: an office makes a unit's move for a unit without an account of its own."""
 
-    reason: str = Field(min_length=4, max_length=500, description="Why the office acts for it.")
-    attachment_id: int = Field(description="Evidence already uploaded to this problem.")
+    reason: Line = Field(min_length=4, max_length=500, description="Why the office acts for it.")
+    attachment_id: Id = Field(description="Evidence already uploaded to this problem.")
 
 
 class MoveIn(BaseModel):
-    note: str = Field(default="", max_length=2000)
-    version: int | None = Field(default=None, description="Optimistic lock: the version read.")
+    note: Text = Field(default="", max_length=2000)
+    version: Version | None = Field(default=None, description="Optimistic lock: the version read.")
     on_behalf: OnBehalfIn | None = Field(
         default=None, description="Required when an office accepts or submits for a unit."
     )
 
 
 class MergeIn(BaseModel):
-    into_problem_id: int
-    version: int | None = None
+    into_problem_id: Id
+    version: Version | None = None
 
 
 class ExtensionIn(BaseModel):
-    requested_due: date
-    reason: str = Field(min_length=2, max_length=500)
+    requested_due: CoveredDate
+    reason: Text = Field(min_length=2, max_length=500)
     on_behalf: OnBehalfIn | None = Field(
         default=None, description="Required when an office asks for a unit."
     )
@@ -62,7 +69,7 @@ class ExtensionIn(BaseModel):
 
 class DecisionIn(BaseModel):
     approve: bool
-    note: str = Field(default="", max_length=500)
+    note: Text = Field(default="", max_length=500)
 
 
 class AssignmentOut(BaseModel):

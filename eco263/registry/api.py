@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 
 from eco263.registry import actions, service
@@ -10,12 +12,15 @@ from eco263.registry.models import Enterprise
 from eco263.registry.schemas import DivisionOut, EnterpriseCreate, EnterpriseOut, OrganizationOut
 from eco263.registry.service import in_jurisdiction
 from eco263.web.deps import user_ctx
+from eco263.web.inputs import Line
 
 router = APIRouter(tags=["registry 基础数据"])
 
 
 @router.get("/divisions", response_model=list[DivisionOut])
-def divisions(request: Request, under: str | None = None) -> list[DivisionOut]:
+def divisions(
+    request: Request, under: Annotated[Line | None, Query(max_length=12)] = None
+) -> list[DivisionOut]:
     with user_ctx(request) as ctx:
         return [DivisionOut.model_validate(d) for d in service.list_divisions(ctx.session, under)]
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from eco263.web.inputs import Line
+
 
 class DivisionOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -25,11 +27,11 @@ class OrganizationOut(BaseModel):
 
 
 class EnterpriseCreate(BaseModel):
-    uscc: str = Field(min_length=1, max_length=32)
-    name: str = Field(min_length=2, max_length=128)
-    division_code: str
-    address: str | None = None
-    industry: str | None = None
+    uscc: Line = Field(min_length=1, max_length=32)
+    name: Line = Field(min_length=2, max_length=128)
+    division_code: Line = Field(max_length=12)
+    address: Line | None = Field(default=None, max_length=256)
+    industry: Line | None = Field(default=None, max_length=64)
 
 
 class EnterpriseOut(BaseModel):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import suppress
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ValidationError
@@ -44,6 +44,7 @@ from eco263.supervision.schemas import (
 )
 from eco263.supervision.service import clues, deliveries
 from eco263.web.deps import runtime, user_ctx
+from eco263.web.inputs import Id, Line, PageNumber
 
 router = APIRouter(tags=["supervision 智慧监督对接"])
 
@@ -60,8 +61,8 @@ _WIRE_CLOCK = SystemClock()
 @router.get("/clues", response_model=list[ClueOut])
 def list_clues(
     request: Request,
-    response_status: str | None = Query(default=None, alias="status", max_length=16),
-    page: int = Query(default=1, ge=1),
+    response_status: Annotated[Line | None, Query(alias="status", max_length=16)] = None,
+    page: Annotated[PageNumber, Query()] = 1,
     page_size: int = Query(default=50, ge=1, le=200),
 ) -> list[ClueOut]:
     """Clues in the caller's jurisdiction, newest first (263办, 纪委监委, 领导)."""
@@ -77,7 +78,7 @@ def list_clues(
 
 
 @router.get("/clues/{clue_id}", response_model=ClueDetail)
-def get_clue(request: Request, clue_id: int) -> ClueDetail:
+def get_clue(request: Request, clue_id: Id) -> ClueDetail:
     """One clue with its evidence, delivery state, status history, opinions and 问责."""
     with user_ctx(request) as ctx:
         clue = clues.get_clue(ctx.session, ctx.actor, clue_id)
@@ -116,7 +117,7 @@ def delivery_status(request: Request) -> DeliveryStatus:
 
 
 @router.post("/supervision/deliveries/{event_id}/retry")
-def retry_delivery(request: Request, event_id: int) -> dict[str, list[int]]:
+def retry_delivery(request: Request, event_id: Id) -> dict[str, list[int]]:
     """Revive one dead delivery (市263办)."""
     with user_ctx(request) as ctx:
         if not ctx.actor.is_system and ctx.actor.role != Role.CITY_OFFICE:

@@ -48,6 +48,7 @@ from eco263.supervision.service.deliveries import deliveries_of, delivery_health
 from eco263.supervision.service.record import ClueRecord, clue_record
 from eco263.web.deps import require_csrf, user_ctx
 from eco263.web.forms import FieldErrors, domain_errors, pydantic_errors
+from eco263.web.inputs import Id, form_int
 from eco263.web.routing import PageRoute
 from eco263.web.templating import render
 
@@ -99,10 +100,7 @@ class ClueQuery:
 
 
 def _int(text: str | None, default: int) -> int:
-    try:
-        return int(text) if text is not None else default
-    except ValueError:
-        return default
+    return form_int(text, default)
 
 
 def _delivery_text(event: Any) -> str:
@@ -321,7 +319,7 @@ def manual_form(request: Request) -> Response:
 
 
 @router.get("/supervision/clues/{clue_id}")
-def clue_detail(request: Request, clue_id: int) -> Response:
+def clue_detail(request: Request, clue_id: Id) -> Response:
     """A clue: facts, evidence, delivery, history, 监督意见书 and 问责, link to the problem."""
     with user_ctx(request) as ctx:
         context = _detail_context(ctx, clue_id)
@@ -340,7 +338,7 @@ def clue_detail(request: Request, clue_id: int) -> Response:
 
 
 @router.post("/supervision/deliveries/{event_id}/retry", dependencies=[Depends(require_csrf)])
-def retry_delivery(request: Request, event_id: int) -> Response:
+def retry_delivery(request: Request, event_id: Id) -> Response:
     """Put a dead clue delivery back in the queue (the same action as ``outbox retry``)."""
     with user_ctx(request) as ctx:
         _, clue = delivery_in_scope(ctx.session, ctx.actor, event_id)

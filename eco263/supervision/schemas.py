@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from eco263.supervision.enums import AccountabilityForm, DutyFailure
+from eco263.web.inputs import CoveredDate, Line, Text
 
 NO_NUL = r"^[^\x00]*$"
 HEX64 = r"^[0-9a-f]{64}$"
@@ -131,17 +132,22 @@ class ClueStatusIn(Contract):
 
 
 class OpinionIn(Contract):
-    """监督意见书: becomes a rectification problem for the named unit, due by ``deadline``."""
+    """监督意见书: becomes a rectification problem for the named unit, due by ``deadline``.
 
-    opinion_no: Annotated[str, text(1, 64)]
+    Its text and deadline become the problem's, so they meet the ledger's input rules here,
+    at the door (no control characters; a deadline the work calendar can count): a 422
+    before anything is recorded, not a failure halfway through the action.
+    """
+
+    opinion_no: Annotated[Line, text(1, 64)]
     clue_id: Id | None = None
     organization_id: Id
     division_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")] | None = None
-    category_code: Annotated[str, text(1, 32)] | None = None
-    title: Annotated[str, text(2, 150)]
-    content: Annotated[str, text(0, 5000)] = ""
+    category_code: Annotated[Line, text(1, 32)] | None = None
+    title: Annotated[Line, text(2, 150)]
+    content: Annotated[Text, text(0, 5000)] = ""
     issued_on: date
-    deadline: date
+    deadline: CoveredDate
 
 
 class AccountabilityIn(Contract):
@@ -173,8 +179,8 @@ class ManualClueIn(BaseModel):
         default=None, description="The unit named; defaults to the problem's lead unit."
     )
     duty_failure: DutyFailure
-    summary: Annotated[str, text(4, 2000)]
-    responsible_person: Annotated[str, text(1, 64)] | None = None
+    summary: Text = Field(min_length=4, max_length=2000)
+    responsible_person: Line | None = Field(default=None, min_length=1, max_length=64)
 
 
 class ClueOut(BaseModel):

@@ -46,6 +46,11 @@ def authenticator(request: Request) -> Authenticator:
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+def client_address(request: Request) -> str:
+    """The peer's address (behind a proxy: what uvicorn's --proxy-headers makes of it)."""
+    return request.client.host if request.client else "unknown"
+
+
 def request_token(request: Request) -> str | None:
     """The bearer token, else the session cookie — but never the cookie for an API write.
 

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from eco263.errors import DomainError
+from eco263.web.inputs import uncovered_message
 
 FieldErrors = dict[str, str]
 
@@ -22,6 +23,8 @@ def _message(error: Mapping[str, Any]) -> str:
         return "不能为空" if ctx.get("min_length") == 1 else f"至少 {ctx.get('min_length')} 个字"
     if kind == "string_too_long":
         return f"不能超过 {ctx.get('max_length')} 个字"
+    if kind in ("control_character", "calendar_range"):
+        return str(error.get("msg", ""))
     if kind.startswith("date"):
         return "日期格式应为 年-月-日，例如 2018-05-10"
     if kind.startswith("int"):
@@ -45,10 +48,15 @@ def domain_errors(exc: DomainError, fields: Mapping[str, str], default: str) -> 
 
 
 def parse_date(text: str | None) -> date | None:
-    """A date typed into a form; ValueError with a Chinese message when it is not one."""
+    """A deadline typed into a form; ValueError with a Chinese message when it is not a date,
+    or is in a year the work calendar has no arrangement for (its days cannot be counted)."""
     if text is None or not text.strip():
         return None
     try:
-        return date.fromisoformat(text.strip())
+        parsed = date.fromisoformat(text.strip())
     except ValueError:
         raise ValueError("日期格式应为 年-月-日，例如 2018-05-10") from None
+    uncovered = uncovered_message(parsed)
+    if uncovered is not None:
+        raise ValueError(uncovered)
+    return parsed

@@ -1,6 +1,13 @@
 """Write a table to an Excel workbook (.xlsx) in streaming mode: header, frozen, filterable.
 
 Aware datetimes are written as Beijing time (Excel has no time zones).
+
+Every string is what some user typed, so it is written as text, never as a formula: openpyxl
+would store ``=HYPERLINK(…)`` as a live formula, so the cell's type is forced to text, and a
+value starting with ``= + - @``, tab or CR gets a leading apostrophe, as OWASP's guidance on
+CSV (formula) injection says — it stays harmless when the sheet is saved again as CSV.
+Characters XML 1.0 cannot hold (most C0 controls, in rows older than the input checks) are
+shown as U+FFFD instead of failing the whole export.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -19,6 +27,15 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from eco263.clock import SHANGHAI
 
 Cell = str | int | float | date | datetime | None
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value: str) -> str:
+    """User text as a spreadsheet must show it: no formula prefix, no XML-illegal character."""
+    value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
 def table_xlsx(
@@ -60,5 +77,9 @@ def _cell(sheet: WriteOnlyWorksheet, value: Cell) -> Any:
     if isinstance(value, date):
         cell = WriteOnlyCell(sheet, value=datetime(value.year, value.month, value.day))  # noqa: DTZ001
         cell.number_format = "yyyy-mm-dd"
+        return cell
+    if isinstance(value, str):
+        cell = WriteOnlyCell(sheet, value=safe_text(value))
+        cell.data_type = "s"  # never "f", whatever the text looks like
         return cell
     return value

@@ -100,7 +100,8 @@ def exported(rt: Runtime, as_user, tmp_path: Path) -> list[str]:  # type: ignore
     """A few problems registered and dispatched, then the whole chain exported."""
     with as_user("city") as ctx:
         for _ in range(3):
-            dispatch(ctx, register(ctx, title='苏州工业园区某企业夜间偷排 "含引号"\n第二行').id)
+            title, text = '苏州工业园区某企业夜间偷排 "含引号"', "第一行\n第二行\t制表"
+            dispatch(ctx, register(ctx, title=title, description=text).id)
     return _export(rt, tmp_path)
 
 

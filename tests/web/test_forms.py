@@ -70,7 +70,7 @@ def test_a_valid_form_registers_through_the_action_and_shows_the_problem(
     assert re.fullmatch(r"/problems/\d+\?done=register", response.headers["location"])
     page = client.get(response.headers["location"]).text
     assert "问题已登记" in page and "吴江某河道黑臭" in page
-    assert "60 日（信访举报）" in page  # the deadline with its reason
+    assert "60 日，自 2018-05-08 起算（信访举报）" in page  # the deadline with its reason
     assert "登记" in page and "#" in page  # the timeline from the audit chain
 
 

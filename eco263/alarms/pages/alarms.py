@@ -33,6 +33,7 @@ from eco263.monitoring import service as monitoring
 from eco263.monitoring.enums import MEDIUM_LABELS
 from eco263.problems import service as problems
 from eco263.web.deps import require_csrf, user_ctx
+from eco263.web.inputs import Id, form_int
 from eco263.web.routing import PageRoute
 from eco263.web.templating import render
 
@@ -55,7 +56,7 @@ def _filters(request: Request) -> dict[str, Any]:
     return {
         "status": p.get("status", "") if p.get("status") in enums.STATUS_LABELS else "",
         "category": p.get("category", "") if p.get("category") in enums.CATEGORY_LABELS else "",
-        "point": int(point) if point.isdigit() else None,
+        "point": form_int(point, 0) or None,
     }
 
 
@@ -194,12 +195,12 @@ def _detail_page(
 
 
 @router.get("/alarms/{alarm_id}")
-def alarm_detail(request: Request, alarm_id: int) -> Response:
+def alarm_detail(request: Request, alarm_id: Id) -> Response:
     return _detail_page(request, alarm_id)
 
 
 @router.post("/alarms/{alarm_id}/acknowledge", dependencies=[Depends(require_csrf)])
-def acknowledge(request: Request, alarm_id: int) -> Response:
+def acknowledge(request: Request, alarm_id: Id) -> Response:
     """确认报警 through the one write path; a refusal re-renders the page with the reason."""
     try:
         with user_ctx(request) as ctx:
@@ -233,7 +234,7 @@ def _sealed_chart(ctx: Ctx, transfer: PoliceTransfer) -> bytes | None:
 
 
 @router.get("/alarms/{alarm_id}/chart.png")
-def evidence_chart(request: Request, alarm_id: int) -> Response:
+def evidence_chart(request: Request, alarm_id: Id) -> Response:
     """The evidence chart: the sealed one from the evidence pack if the alarm was handed over
     (the very bytes the police received) and the reader may see the police file, else drawn
     from the stored data."""

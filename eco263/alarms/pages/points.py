@@ -41,6 +41,7 @@ from eco263.monitoring.enums import (
 )
 from eco263.monitoring.presenters import format_value
 from eco263.web.deps import user_ctx
+from eco263.web.inputs import Id, form_int
 from eco263.web.routing import PageRoute
 from eco263.web.templating import local_time, render
 
@@ -227,10 +228,7 @@ def chart_query(
 
 
 def _int(text: str | None, default: int) -> int:
-    try:
-        return int(text) if text is not None else default
-    except ValueError:
-        return default
+    return form_int(text, default)
 
 
 def _breaks(points: list[monitoring.SeriesPoint]) -> set[int]:
@@ -301,7 +299,7 @@ def _point_view(ctx: Ctx, point_id: int, params: QueryParams) -> PointView:
 
 
 @router.get("/monitoring/points/{point_id}/series")
-def series(request: Request, point_id: int) -> Response:
+def series(request: Request, point_id: Id) -> Response:
     """One pollutant of a point over the chosen window, as the chart draws it (JSON)."""
     with user_ctx(request) as ctx:
         view = _point_view(ctx, point_id, request.query_params)
@@ -322,7 +320,7 @@ def _alarm_rows(ctx: Ctx, row: monitoring.PointRow) -> list[dict[str, Any]]:
 
 
 @router.get("/monitoring/points/{point_id}")
-def point_page(request: Request, point_id: int) -> Response:
+def point_page(request: Request, point_id: Id) -> Response:
     """A point: facts, its chart (window and pollutant chosen in the URL), latest values, alarms."""
     with user_ctx(request) as ctx:
         view = _point_view(ctx, point_id, request.query_params)

@@ -8,6 +8,7 @@ from eco263.actor import Actor
 from eco263.errors import Conflict, Forbidden, InvalidInput, TooLarge
 from eco263.problems import rules
 from eco263.problems.enums import STATE_LABELS, AssignmentState, Move
+from eco263.web.inputs import form_int
 
 CITY_CODE = "320500"
 
@@ -55,7 +56,4 @@ def done(problem_id: int, what: str, anchor: str = "") -> RedirectResponse:
 
 
 def parse_int(text: str | None, default: int) -> int:
-    try:
-        return int(text) if text is not None else default
-    except ValueError:
-        return default
+    return form_int(text, default)

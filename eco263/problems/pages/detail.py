@@ -25,6 +25,7 @@ from eco263.problems.pages._common import ASSIGNMENT_STATE_TEXT, DONE_MESSAGES, 
 from eco263.registry import service as registry
 from eco263.web.deps import user_ctx
 from eco263.web.forms import FieldErrors
+from eco263.web.inputs import Id
 from eco263.web.routing import PageRoute
 from eco263.web.templating import render
 
@@ -194,5 +195,5 @@ def detail_page(
 
 
 @router.get("/problems/{problem_id}")
-def detail(request: Request, problem_id: int) -> Response:
+def detail(request: Request, problem_id: Id) -> Response:
     return detail_page(request, problem_id)

@@ -18,6 +18,7 @@ from eco263.registry import service as registry
 from eco263.registry.enums import ASSIGNABLE_KINDS
 from eco263.web.deps import require_csrf, user_ctx
 from eco263.web.forms import FieldErrors, domain_errors, parse_date
+from eco263.web.inputs import Id
 from eco263.web.routing import PageRoute
 from eco263.web.templating import render
 
@@ -68,7 +69,7 @@ def _dispatch_page(
 
 
 @router.get("/problems/{problem_id}/dispatch")
-def dispatch_form(request: Request, problem_id: int) -> Response:
+def dispatch_form(request: Request, problem_id: Id) -> Response:
     return _dispatch_page(request, problem_id, {"co": []}, {}, 200)
 
 
@@ -97,7 +98,7 @@ DISPATCH_FIELDS = {"lead": "lead", "organization_id": "lead", "due_date": "lead_
 
 
 @router.post("/problems/{problem_id}/dispatch", dependencies=[Depends(require_csrf)])
-async def dispatch_submit(request: Request, problem_id: int) -> Response:
+async def dispatch_submit(request: Request, problem_id: Id) -> Response:
     form = await request.form()
     lead, lead_due = str(form.get("lead", "")), str(form.get("lead_due", ""))
     co, co_due = [str(v) for v in form.getlist("co")], str(form.get("co_due", ""))

@@ -18,9 +18,11 @@ from eco263.problems.pages._common import CITY_CODE, PAGE_SIZES, STATE_TEXT, par
 from eco263.registry import service as registry
 from eco263.registry.reference import load_categories
 from eco263.web.deps import user_ctx
+from eco263.web.inputs import clean_line
 from eco263.web.routing import PageRoute
 from eco263.web.templating import render
 from eco263.web.xlsx import table_xlsx
+from eco263.workdays import CalendarRangeError
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
@@ -45,12 +47,12 @@ class LedgerQuery:
         p = request.query_params
         sort = p.get("sort", "id")
         return cls(
-            division=p.get("division", "").strip()[:12],
+            division=clean_line(p.get("division", "")).strip()[:12],
             source=p.get("source", "").strip() if p.get("source") in set(Source) else "",
-            category=p.get("category", "").strip()[:32],
+            category=clean_line(p.get("category", "")).strip()[:32],
             state=p.get("state", "") if p.get("state") in _STATE_CHOICES else "",
             due=p.get("due", "") if p.get("due") in ("soon", "overdue") else "",
-            q=p.get("q", "").strip()[:100],
+            q=clean_line(p.get("q", "")).strip()[:100],
             sort=sort if sort in service.SORT_COLUMNS else "id",
             dir="asc" if p.get("dir") == "asc" else "desc",
             page=max(1, parse_int(p.get("page"), 1)),
@@ -115,10 +117,20 @@ def _category_groups() -> list[dict[str, Any]]:
     return list(groups.values())
 
 
+def _workdays_left(ctx: Ctx, p: Problem) -> int | None:
+    """Working days to an open problem's deadline; None ("—") when it is closed, or when its
+    deadline lies in a year the calendar cannot count (old data): one odd row must not fail
+    the page for everyone."""
+    if not service.is_open(p):
+        return None
+    try:
+        return ctx.calendar.workdays_between(ctx.today, p.due_date)
+    except CalendarRangeError:
+        return None
+
+
 def _row(ctx: Ctx, p: Problem, divisions: dict[str, str], leads: dict[int, str]) -> dict[str, Any]:
-    left = None
-    if service.is_open(p):
-        left = ctx.calendar.workdays_between(ctx.today, p.due_date)
+    left = _workdays_left(ctx, p)
     return {
         "id": p.id,
         "title": p.title,

@@ -19,6 +19,7 @@ from eco263.problems.pages.detail import detail_page
 from eco263.problems.schemas import OnBehalfIn
 from eco263.web.deps import require_csrf, user_ctx
 from eco263.web.forms import FieldErrors, domain_errors, parse_date
+from eco263.web.inputs import Id, Text
 from eco263.web.routing import PageRoute
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -29,12 +30,12 @@ router = APIRouter(include_in_schema=False, route_class=PageRoute)
 )
 async def move(
     request: Request,
-    problem_id: int,
-    assignment_id: int,
+    problem_id: Id,
+    assignment_id: Id,
     move: Annotated[str, Form()] = "",
-    note: Annotated[str, Form()] = "",
+    note: Annotated[Text, Form()] = "",
     version: Annotated[str, Form()] = "",
-    on_behalf_reason: Annotated[str, Form()] = "",
+    on_behalf_reason: Annotated[Text, Form()] = "",
     on_behalf_file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     """签收 / 提交整改 / 核查通过 / 退回 — the buttons the detail page showed this user.
@@ -112,11 +113,11 @@ def _on_behalf(
 )
 async def request_extension(
     request: Request,
-    problem_id: int,
-    assignment_id: int,
+    problem_id: Id,
+    assignment_id: Id,
     requested_due: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
-    on_behalf_reason: Annotated[str, Form()] = "",
+    reason: Annotated[Text, Form()] = "",
+    on_behalf_reason: Annotated[Text, Form()] = "",
     on_behalf_file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     key = f"ext-{assignment_id}"
@@ -165,10 +166,10 @@ async def request_extension(
 )
 def decide_extension(
     request: Request,
-    problem_id: int,
-    extension_id: int,
+    problem_id: Id,
+    extension_id: Id,
     decision: Annotated[str, Form()] = "",
-    note: Annotated[str, Form()] = "",
+    note: Annotated[Text, Form()] = "",
 ) -> Response:
     key = f"decide-{extension_id}"
     if decision not in ("approve", "reject"):
@@ -197,7 +198,7 @@ def decide_extension(
 @router.post("/problems/{problem_id}/attachments", dependencies=[Depends(require_csrf)])
 async def upload(
     request: Request,
-    problem_id: int,
+    problem_id: Id,
     file: Annotated[UploadFile | None, File()] = None,
     assignment_id: Annotated[str, Form()] = "",
 ) -> Response:
@@ -226,7 +227,7 @@ PREVIEWABLE = frozenset({"image/jpeg", "image/png"})
 
 
 @router.get("/attachments/{attachment_id}/view")
-def view_attachment(request: Request, attachment_id: int) -> Response:
+def view_attachment(request: Request, attachment_id: Id) -> Response:
     """A photo shown inline (preview); any other kind is downloaded.  Scoped like the problem."""
     with user_ctx(request) as ctx:
         a = service.get_attachment(ctx.session, ctx.actor, attachment_id)

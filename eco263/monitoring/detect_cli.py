@@ -14,7 +14,16 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.progress import Task as ProgressTask
+from rich.text import Text
 
 from eco263.monitoring.detectors import ConfigError, UnknownRuleError, load_config, parse_rules
 from eco263.monitoring.detectors.run import InputError, Report, detect_file, read_limits
@@ -34,6 +43,17 @@ RULE_NAMES = {
     "aggregate_mismatch": "小时/日值不符",
     "clock": "时钟异常",
 }
+
+
+class RowsColumn(ProgressColumn):
+    """``done/total 行``, or ``done 行`` while the total is not known yet (a CSV is counted
+    as it is read, so the reading stage has no total)."""
+
+    def render(self, task: ProgressTask) -> Text:
+        done = f"{task.completed:,.0f}"
+        if task.total is None:
+            return Text(f"{done} 行")
+        return Text(f"{done}/{task.total:,.0f} 行")
 
 
 def detect(
@@ -82,7 +102,7 @@ def detect(
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
-            TextColumn("{task.completed:,.0f}/{task.total:,.0f} 行"),
+            RowsColumn(),
             TimeElapsedColumn(),
             console=err,
             transient=True,

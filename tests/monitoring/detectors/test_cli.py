@@ -15,6 +15,7 @@ import typer
 from typer.testing import CliRunner
 
 from eco263.monitoring.detect_cli import detect
+from eco263.monitoring.detectors import reading
 from eco263.monitoring.detectors import run as runmod
 
 from .conftest import minute_frame
@@ -197,7 +198,7 @@ def test_large_csv_is_streamed_in_batches(tmp_path: Path, monkeypatch: pytest.Mo
             yield b
 
     monkeypatch.setattr(runmod, "_stream", spy)
-    monkeypatch.setattr(runmod, "CSV_BLOCK_BYTES", 1 << 20)
+    monkeypatch.setattr(reading, "CSV_BLOCK_BYTES", 1 << 20)
     code, out = invoke("-i", str(path), "-o", str(tmp_path / "a.jsonl"))
     assert code == 0, out
     assert len(batches) >= 3 and max(batches) < len(df) / 2

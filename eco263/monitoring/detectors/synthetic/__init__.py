@@ -31,10 +31,21 @@ from eco263.monitoring.detectors.synthetic.base import (
     _base_point,
 )
 from eco263.monitoring.detectors.synthetic.emit import _emit
-from eco263.monitoring.detectors.synthetic.lookalikes import _benign
+from eco263.monitoring.detectors.synthetic.lookalikes import _benign, _more_benign
 from eco263.monitoring.detectors.synthetic.tamper import _inject
 
-__all__ = ["SPECS", "TAMPER_KINDS", "Dataset", "Event", "Spec", "generate"]
+__all__ = ["SPECS", "STARTS", "TAMPER_KINDS", "Dataset", "Event", "Spec", "generate"]
+
+#: Start dates by seed: Qingming and Labour Day 2018 (调休 4/8, 4/28); Mid-autumn and National
+#: Day 2018 (调休 9/29, 9/30); Spring Festival 2019 (调休 2/2, 2/3); Qingming and Labour Day
+#: 2019 (调休 4/28, 5/5); Mid-autumn and National Day 2019 (调休 9/29, 10/12).
+STARTS = (
+    "2018-04-01T00:00:00+08:00",
+    "2018-09-10T00:00:00+08:00",
+    "2019-01-20T00:00:00+08:00",
+    "2019-04-01T00:00:00+08:00",
+    "2019-09-05T00:00:00+08:00",
+)
 
 
 def generate(
@@ -42,15 +53,21 @@ def generate(
     n_points: int = 40,
     days: int = 40,
     *,
-    start: str = "2018-04-01T00:00:00+08:00",
+    start: str | None = None,
     clean_share: float = 0.3,
     second_event_share: float = 0.3,
     with_logger_aggregates: bool = True,
     kinds: tuple[str, ...] = TAMPER_KINDS,
 ) -> Dataset:
-    """A labelled data set: ``n_points`` points × ``days`` of minute data (see module doc)."""
+    """A labelled data set: ``n_points`` points × ``days`` of minute data (see module doc).
+
+    ``start`` defaults to one of :data:`STARTS` chosen by the seed, each a stretch of the
+    2018 or 2019 calendar with public holidays and 调休 make-up working days in it.
+    """
     rng = np.random.default_rng(seed)
-    t0 = datetime.fromisoformat(start).astimezone(TZ)
+    t0 = datetime.fromisoformat(start or STARTS[seed % len(STARTS)]).astimezone(TZ)
+    schedules: dict[str, dict[str, object]] = {}
+    traits: dict[str, list[str]] = {}
     frames: list[pd.DataFrame] = []
     events: list[Event] = []
     limits: list[tuple[str, Limit]] = []
@@ -73,7 +90,9 @@ def generate(
         # plant run close to its limit (must not look like pinning)
         high = 0.8 if "pinning" in plan else (0.55 if clean and prng.random() < 0.2 else 0.0)
         p = _base_point(mn, prng, days, t0, high)
-        _benign(p, inflow=prng.random() < 0.5)
+        inflow = prng.random() < 0.5
+        _benign(p, inflow=inflow)
+        _more_benign(p, inflow=inflow)
         if plan:
             half = p.n // 2
             slots = [(8 * 1440, half - 1440), (half + 1440, p.n - 1440)]
@@ -86,6 +105,13 @@ def generate(
         frames.append(_emit(p, with_logger_aggregates))
         events.extend(p.events)
         points.append(mn)
+        traits[mn] = p.traits
+        if prng.random() < 0.7 or p.stops:  # what an officer entered for the point
+            entry: dict[str, object] = {"stops": p.stops}
+            if not p.stops or prng.random() < 0.7:
+                entry["calendar"] = p.calendar
+                entry["shifts"] = [_shift_text(a, b) for a, b in p.shifts]
+            schedules[mn] = entry
         for code in p.pollutants:
             spec = SPECS[code]
             limits.append((mn, Limit(code, spec.limit, spec.unit, spec.standard)))
@@ -93,4 +119,8 @@ def generate(
     df["time"] = pd.to_datetime(df.pop("t"), unit="s", utc=True).dt.tz_convert(TZ)
     df["received"] = pd.to_datetime(df.pop("rx"), unit="s", utc=True).dt.tz_convert(TZ)
     df = df[["mn", "time", "pollutant", "value", "flag", "cn", "received"]]
-    return Dataset(df, events, limits, points, t0, days)
+    return Dataset(df, events, limits, points, t0, days, schedules, traits)
+
+
+def _shift_text(a: int, b: int) -> str:
+    return f"{a // 60 % 24:02d}:{a % 60:02d}-{(b // 60) % 24 if b != 1440 else 24:02d}:{b % 60:02d}"

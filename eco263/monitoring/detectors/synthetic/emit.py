@@ -7,6 +7,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from eco263.monitoring.detectors.synthetic.base import F64, FLOW, MIN, SPECS, _Point
+from eco263.monitoring.detectors.synthetic.lookalikes import _apply_benign
 from eco263.monitoring.detectors.synthetic.tamper import _post
 
 
@@ -15,13 +16,14 @@ def _analyser(p: _Point, code: str) -> F64:
     spec = SPECS[code]
     rng = p.rng
     x = p.truth[code] * p.gain[code]
-    noise = rng.normal(0, 0.015 * p.level[code] + spec.blank * 0.2, p.n)
+    noise = rng.normal(0, 0.015 * p.level[code] + spec.blank * 0.2, p.n) * p.noise_scale[code]
     y = np.maximum(x + noise, 0.0)
     if spec.cycle > 1:
         idx = (np.arange(p.n) // spec.cycle) * spec.cycle
         y = y[np.minimum(idx + spec.cycle - 1, p.n - 1)]  # result at the end of the cycle
         y = np.r_[np.full(spec.cycle, y[0]), y[: -spec.cycle]]  # reported after the cycle
-    return np.asarray(np.round(y / spec.resolution) * spec.resolution)
+    res = p.resolution[code]
+    return np.asarray(np.round(y / res) * res)
 
 
 def _logger_aggregates(
@@ -84,10 +86,13 @@ def _emit(p: _Point, with_logger_aggregates: bool) -> pd.DataFrame:
     values = {c: _analyser(p, c) for c in p.pollutants}
     values[FLOW] = np.round(p.flow, 2)
     _post(p, values)
+    _apply_benign(p, values)
     latency = rng.integers(2, 30, p.n)
     data_t = times + p.shift * 60
     rx = times + latency
     frames = []
+    if not p.has_flow:
+        del values[FLOW]
     for code, y in values.items():
         keep = ~p.absent
         if code in p.dropped:
@@ -108,5 +113,7 @@ def _emit(p: _Point, with_logger_aggregates: bool) -> pd.DataFrame:
         if with_logger_aggregates and code != FLOW:
             frames.extend(_logger_aggregates(p, code, y, flags, times))
     df = pd.concat(frames, ignore_index=True)
+    if not p.has_received:
+        df["rx"] = np.nan
     df.insert(0, "mn", p.mn)
     return df

@@ -82,6 +82,7 @@ def _flow(point: PointData, width: int, n_l: int, n_r: int) -> _Flow | None:
         return None
     stopped = np.asarray(np.isfinite(q.mean) & (q.mean < typical / cfg.flow_stop_factor))
     stopped |= q.counts[:, 3] > q.counts[:, 0]  # F-flagged blocks
+    stopped |= point.planned_stop(width, q.n)
     rq = _log_residual(point, q, typical * 1e-3)
     rq[stopped] = np.nan
     d = rolling(rq, n_r, "median", ahead=True) - rolling(rq, n_l, "median", ahead=False)
@@ -103,6 +104,7 @@ def run(point: PointData, want: set[str]) -> list[Alarm]:
         level = float(np.nanmedian(agg.mean))
         floor = max(s.resolution, 1e-3 * abs(level), 1e-9)
         rc = _log_residual(point, agg, floor)
+        rc[point.planned_stop(width, agg.n)] = np.nan  # a planned stop is production
         x = rc
         if flow is not None:
             rc[flow.stopped] = np.nan
@@ -187,16 +189,41 @@ def _level_steps(
         # (judged on the window the step test used, so it is known at detection time)
         if not base + step <= -cfg.below_usual_fraction * thr:
             continue
+        confirmed = _transition_confirmed(point, pol, agg.time(a_g), agg.time(b_g))
+        if confirmed == -1:
+            continue
         seg = _classify(point, pol, agg, x, flow, a_g, b_g, base, n_l, floor)
         if seg is not None:
             # causal: the step window [t, t + n_r) and the onset window [j, j + k) are complete
             last = min(max(t + n_r, j + k), xv.size) - 1
             seg.detected = agg.time(int(pos_v[last]) + 1)
+            if confirmed:
+                seg.detected = max(seg.detected, confirmed)
+                seg.evidence["confirmed_past_schedule_change"] = True
             seg.evidence["threshold_log"] = thr
             seg.evidence["step_log"] = step
             seg.evidence["onset_jump_log"] = float(jump[j])
             out.append(seg)
     return out
+
+
+def _transition_confirmed(point: PointData, pol: str, t0: int, t1: int) -> int:
+    """A plant that works a calendar winds down on the eve of rest days or a stop (an early
+    stop before a holiday) and starts up slowly after them.  A drop that begins on such a day
+    (for a restart: in its first ``restart_window_hours``) is judged only once it has outlasted
+    that: ``eve_confirm_hours`` into the rest days (compared there with the plant's rest
+    days), or ``restart_confirm_hours`` from its onset.  Returns 0 (not such a day), -1 (not
+    outlasted: production) or the time from which it is confirmed."""
+    cfg = point.config.level
+    change = point.transition(t0, pol)
+    if change is None:
+        return 0
+    kind, at = change
+    if kind == "restart" and t0 >= at + cfg.restart_window_hours * HOUR:
+        return 0
+    hours = cfg.eve_confirm_hours if kind == "eve" else cfg.restart_confirm_hours
+    until = int(at + hours * HOUR) if kind == "eve" else int(t0 + hours * HOUR)
+    return until if t1 >= until else -1
 
 
 def _spread_ratio(point: PointData, pol: str, agg: Agg, a: int, b: int, floor: float) -> float:
@@ -282,6 +309,7 @@ def _classify(
         "intercept": right_mean - slope * left_mean,
         "hours": (b - a) * agg.width / HOUR,
         "affected_hours_of_day": np.bincount(hod[low], minlength=24),
+        "baseline": point.baseline_evidence(agg.time(a)),
     }
     if flow is not None:
         fr = flow.rq[a:b]

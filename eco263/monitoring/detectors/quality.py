@@ -3,7 +3,9 @@
 ``missing_data`` — hours without enough readings that exist and are not fault-flagged
 (TAMPER.md §1.4, Tianjin centre: lost power, SIM credit, a cut line), in runs long enough to
 matter.  Maintenance/calibration (M, C) and stopped-source (F) hours are flagged, not missing:
-they are counted in the evidence of the other rules and judged by ``flag_abuse``.
+they are counted in the evidence of the other rules and judged by ``flag_abuse`` — and so is a
+gap the operator bracketed with M/C flags (a logged service with the analyser off), and the
+hours of a planned stop in the point's schedule.
 
 ``flag_abuse`` — TAMPER.md §1.2 and §4.5: flags and gaps are an attack surface, so ask whether
 they start when the true signal is likely high.  For each episode (a stretch without valid data:
@@ -22,7 +24,15 @@ import math
 
 import numpy as np
 
-from eco263.monitoring.detectors._util import binom_sf, hod_median, robust_scale, runs, squash
+from eco263.monitoring.detectors._util import (
+    F64,
+    I64,
+    binom_sf,
+    hod_median,
+    robust_scale,
+    runs,
+    squash,
+)
 from eco263.monitoring.detectors.base import Alarm
 from eco263.monitoring.detectors.validity import (
     BADVALUE,
@@ -33,6 +43,7 @@ from eco263.monitoring.detectors.validity import (
     STOP,
     VALID,
     PointData,
+    Series,
 )
 
 BLOCK = 900
@@ -52,10 +63,10 @@ def run_missing(point: PointData) -> list[Alarm]:
         last = (int(s.t[-1]) - h.start) // HOUR
         inside = np.zeros(h.n, dtype=bool)
         inside[first + 1 : last] = True  # edges of the export are not gaps
-        missing = inside & (present < frac * h.expected)
+        missing = inside & (present < frac * h.expected) & ~point.planned_stop(HOUR, h.n)
         st, en = runs(missing)
         for a, b in zip(st.tolist(), en.tolist(), strict=True):
-            if b - a < cfg.min_hours:
+            if b - a < cfg.min_hours or _logged_maintenance(s, h.time(a), h.time(b)):
                 continue
             seg = c[a:b]
             expected = h.expected * (b - a)
@@ -77,6 +88,17 @@ def run_missing(point: PointData) -> list[Alarm]:
                 )
             )
     return out
+
+
+def _logged_maintenance(s: Series, t0: int, t1: int) -> bool:
+    """The longest stretch without rows in [t0 − 1 h, t1 + 1 h) begins and ends with
+    maintenance/calibration flags (M, C): a logged service with the analyser off, which the
+    operator declared — judged by ``flag_abuse``, not reported as missing data."""
+    i0, i1 = np.searchsorted(s.t, [t0 - HOUR, t1 + HOUR])
+    if i1 - i0 < 2:
+        return False
+    k = i0 + int(np.argmax(np.diff(s.t[i0:i1])))
+    return bool(s.cls[k] == MAINT and s.cls[k + 1] == MAINT)
 
 
 def _flow_stopped(point: PointData, t0: float, t1: float) -> bool:
@@ -116,6 +138,8 @@ def run_flag_abuse(point: PointData) -> list[Alarm]:
         sigma = max(robust_scale(lh - prof[hod]), 0.05)
         k = max(1, (cfg.pre_minutes * 60) // s.step)
         lim = point.limits.get(pol)
+        planned = point.planned_stop(BLOCK, h.n)
+        standards = _standard_values(s, tv, ep, floor, cfg.standard_tolerance)
         rows = []
         for i in ep.tolist():
             t0, t1 = int(tv[i]) + s.step, int(tv[i + 1])
@@ -124,7 +148,7 @@ def run_flag_abuse(point: PointData) -> list[Alarm]:
             base = prof[hod[min((t0 - point.grid_start) // BLOCK, h.n - 1)]]
             z = (math.log(max(pre, floor)) - base) / sigma if math.isfinite(base) else 0.0
             near = lim is not None and lim.limit > 0 and pre >= cfg.near_limit_fraction * lim.limit
-            if _flow_stopped(point, t0, t1):
+            if _flow_stopped(point, t0, t1) or planned[min((t0 - h.start) // BLOCK, h.n - 1)]:
                 continue
             i0, i1 = np.searchsorted(s.t, [t0, t1])
             cls = s.cls[i0:i1]
@@ -132,7 +156,7 @@ def run_flag_abuse(point: PointData) -> list[Alarm]:
             # maintenance/fault flag is what hiding it looks like (TAMPER.md §1.2)
             hidden = s.v[i0:i1][(cls != STOP) & np.isfinite(s.v[i0:i1])]
             pre_z, pre_near = z, near
-            if hidden.size:
+            if hidden.size and not _is_standard(hidden, standards, floor, cfg.standard_tolerance):
                 inside = float(np.median(hidden))
                 z_in = (math.log(max(inside, floor)) - base) / sigma if math.isfinite(base) else 0.0
                 z = max(z, z_in)
@@ -154,6 +178,46 @@ def run_flag_abuse(point: PointData) -> list[Alarm]:
             rows.append((t0, t1, pre, post, z, near, kinds, known))
         out.extend(_judge_episodes(point, pol, rows))
     return out
+
+
+def _plateaus(vals: F64, floor: float, rel: float) -> F64 | None:
+    """The one or two levels the values sit on (≥ 80 % of them), or None if they vary."""
+    if vals.size == 0:
+        return None
+    q = max(rel * abs(float(np.median(vals))), 2 * floor)
+    _, inverse, n = np.unique(np.round(vals / q), return_inverse=True, return_counts=True)
+    top = np.argsort(n)[::-1][:2]
+    if n[top].sum() < 0.8 * vals.size:
+        return None
+    return np.array([float(np.mean(vals[inverse == k])) for k in top])
+
+
+def _standard_values(s: Series, tv: I64, ep: I64, floor: float, rel: float) -> F64:
+    """Levels that the flagged rows of at least three episodes sit on: the blank and the
+    standard solution of a routine zero/span check read the same flat value every time,
+    while an excursion hidden under a flag is the process and moves (TAMPER.md §1.2)."""
+    levels: list[float] = []
+    for i in ep.tolist():
+        i0, i1 = np.searchsorted(s.t, [int(tv[i]) + s.step, int(tv[i + 1])])
+        vals = s.v[i0:i1][(s.cls[i0:i1] != STOP) & np.isfinite(s.v[i0:i1])]
+        found = _plateaus(vals, floor, rel)
+        if found is not None:
+            levels.extend(found.tolist())
+    if len(levels) < 3:
+        return np.zeros(0)
+    m = np.asarray(levels)
+    tol = np.maximum(rel * np.abs(m), 2 * floor)
+    close = np.abs(m[:, None] - m[None, :]) <= tol[:, None]
+    return np.asarray(m[close.sum(axis=1) >= 3])  # itself and at least two others
+
+
+def _is_standard(hidden: F64, standards: F64, floor: float, rel: float) -> bool:
+    """The flagged rows sit on one or two flat levels, each a recurring standard level."""
+    levels = _plateaus(hidden, floor, rel)
+    if levels is None or standards.size == 0:
+        return False
+    tol = np.maximum(rel * np.abs(levels), 2 * floor)
+    return bool((np.abs(standards[None, :] - levels[:, None]) <= tol[:, None]).any(axis=1).all())
 
 
 def _judge_episodes(
@@ -210,6 +274,7 @@ def _judge_episodes(
                     "pre_z": [rows[i][4] for i in members][:20],
                     "near_limit": int(near[members].sum()),
                     "rows_by_kind": kinds,
+                    "baseline": point.baseline_evidence(rows[first][0]),
                     **point.limit_evidence(pol),
                 },
             )

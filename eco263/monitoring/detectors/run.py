@@ -36,6 +36,7 @@ import pyarrow.parquet as pq
 
 from eco263.monitoring.detectors import detect_point
 from eco263.monitoring.detectors.base import DetectorConfig, Limit
+from eco263.monitoring.detectors.episodes import counts, episodes
 from eco263.monitoring.detectors.reading import (
     InputError,
     Issues,
@@ -46,6 +47,7 @@ from eco263.monitoring.detectors.reading import (
     normalise,
     read_limits,
 )
+from eco263.monitoring.detectors.schedule import ScheduleBook
 
 __all__ = [
     "InputError",
@@ -64,6 +66,7 @@ class Report:
     points: int = 0
     alarms: int = 0
     by_rule: dict[str, int] = field(default_factory=dict)
+    rule_alarms: int = 0
     issues: Issues = field(default_factory=Issues)
     tasks: int = 0
     mode: str = "local"
@@ -166,9 +169,15 @@ def _spill_plan(
 
 
 def run_task(
-    task: Task, limits: LimitsTable, rules: Sequence[str], config: DetectorConfig
+    task: Task,
+    limits: LimitsTable,
+    rules: Sequence[str],
+    config: DetectorConfig,
+    schedules: ScheduleBook | None = None,
 ) -> tuple[list[dict[str, Any]], Issues, int]:
-    """Read one task's rows, group by point, detect. Runs anywhere (pure but for reading)."""
+    """Read one task's rows, group by point, detect, merge each point's alarms into
+    episodes (one JSON record each). Runs anywhere (pure but for reading)."""
+    book = schedules or ScheduleBook()
     pf = pq.ParquetFile(task.path)
     table = pf.read_row_groups(list(task.row_groups)) if task.row_groups is not None else pf.read()
     if task.normalised:
@@ -181,8 +190,10 @@ def run_task(
         return out, issues, 0
     for mn, frame in _points(df):
         points += 1
-        alarms = detect_point(frame, limits_for(limits, mn), rules, config, mn=mn)
-        out.extend(a.to_json() for a in alarms)
+        alarms = detect_point(
+            frame, limits_for(limits, mn), rules, config, mn=mn, schedule=book.for_point(mn)
+        )
+        out.extend(e.to_json() for e in episodes(alarms, config.episodes))
     return out, issues, points
 
 
@@ -247,6 +258,7 @@ def detect_file(
     limits: LimitsTable,
     rules: Sequence[str],
     config: DetectorConfig,
+    schedules: ScheduleBook | None = None,
     scheduler: str | None = None,
     workers: int | None = None,
     workdir: Path | None = None,
@@ -282,7 +294,7 @@ def detect_file(
         try:
             if client is None:
                 for task in tasks:
-                    alarms, iss, pts = run_task(task, limits, rules, config)
+                    alarms, iss, pts = run_task(task, limits, rules, config, schedules)
                     done += task.rows
                     _collect(report, results, alarms, iss, pts, task.normalised)
                     progress("detect", done, total_rows)
@@ -290,7 +302,13 @@ def detect_file(
                 from dask.distributed import as_completed
 
                 futures = client.map(
-                    run_task, tasks, limits=limits, rules=tuple(rules), config=config, pure=False
+                    run_task,
+                    tasks,
+                    limits=limits,
+                    rules=tuple(rules),
+                    config=config,
+                    schedules=schedules,
+                    pure=False,
                 )
                 rows_of = {f.key: t.rows for f, t in zip(futures, tasks, strict=True)}
                 norm_of = {f.key: t.normalised for f, t in zip(futures, tasks, strict=True)}
@@ -308,8 +326,8 @@ def detect_file(
             fh.write(json.dumps(a, ensure_ascii=False) + "\n")
     tmp_out.replace(output_path)
     report.alarms = len(results)
-    for a in results:
-        report.by_rule[a["rule"]] = report.by_rule.get(a["rule"], 0) + 1
+    report.rule_alarms = sum(int(a["alarms"]) for a in results)
+    report.by_rule = counts(results)
     return report
 
 

@@ -27,6 +27,13 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from eco263.monitoring.detectors.base import Alarm, DetectorConfig, Limit
+from eco263.monitoring.detectors.schedule import (
+    DAY_TYPE_NAMES,
+    DayInfo,
+    Schedule,
+    day_info,
+)
+from eco263.workdays import WorkCalendar, get_calendar
 
 __all__ = [
     "Agg",
@@ -118,8 +125,11 @@ class PointData:
     grid_start: int
     grid_end: int
     offset: int
+    schedule: Schedule = field(default_factory=Schedule)
+    days: DayInfo | None = None
     _cache: dict[tuple[str, int], Agg] = field(default_factory=dict)
     _results: dict[str, tuple[I64, I64, F64]] = field(default_factory=dict)
+    _pace: dict[str, bool] = field(default_factory=dict)
 
     @property
     def n_hours(self) -> int:
@@ -188,19 +198,83 @@ class PointData:
         """Local hour of day of each bin on a grid of ``width`` seconds."""
         return np.asarray(((np.arange(n, dtype=np.int64) * width) // HOUR) % 24)
 
+    def day_type(self, width: int, n: int) -> NDArray[np.int8]:
+        """Day type (schedule.WORK / REST / STOP) of each bin on a grid of ``width`` s; the
+        small hours of a shift that crosses midnight belong to the day it started."""
+        if self.days is None or self.days.day_type.size == 0:
+            return np.zeros(n, dtype=np.int8)
+        t = np.arange(n, dtype=np.int64) * width - self._overnight()
+        day = np.clip(t // DAY, 0, self.days.day_type.size - 1)
+        return np.asarray(self.days.day_type[day])
+
+    def _overnight(self) -> int:
+        """Seconds after midnight that still belong to the previous day's shift."""
+        return max([(b - 1440) * 60 for _, b in self.schedule.shifts if b > 1440], default=0)
+
     def slot(self, width: int, n: int) -> I64:
-        """Hour-of-day slot of each bin, split into working days and weekends (0–47) when the
-        data covers at least 3 of each: a plant's weekend runs a different production calendar,
-        and its daily profile is the baseline most rules compare against."""
-        hod = self.hod(width, n)
-        day = (np.arange(n, dtype=np.int64) * width) // DAY
-        first = datetime.fromtimestamp(self.grid_start + self.offset, tz=UTC).weekday()
-        weekend = ((first + day) % 7) >= 5
-        n_days = int(day[-1]) + 1 if n else 0
-        n_weekend = int(((first + np.arange(n_days)) % 7 >= 5).sum())
-        if n_weekend < 3 or n_days - n_weekend < 3:
-            return hod
-        return np.asarray(hod + 24 * weekend.astype(np.int64))
+        """Hour-of-day slot of each bin within its day type (0–71): a working day is compared
+        with the plant's working days, a rest day (weekend, public holiday) with its rest
+        days, a planned stop with its stops — its production calendar (schedule.py)."""
+        return np.asarray(self.hod(width, n) + 24 * self.day_type(width, n).astype(np.int64))
+
+    def planned_stop(self, width: int, n: int) -> B:
+        """Bins within a planned stop of the schedule, widened by ``stop_margin_hours`` for
+        the ramp down and up (an entered stop is rounded and may be hours off)."""
+        out = np.zeros(n, dtype=bool)
+        margin = self.config.schedule.stop_margin_hours * HOUR
+        for stop in self.schedule.stops:
+            a = int((stop.start.timestamp() - margin - self.grid_start) // width)
+            b = int(-(-(stop.end.timestamp() + margin - self.grid_start) // width))
+            out[max(a, 0) : max(min(b, n), 0)] = True
+        return out
+
+    def changes_pace(self, pollutant: str) -> bool:
+        """Whether the plant's busy-hour level differs between its working days and its other
+        days (flow if measured, else the pollutant): a continuous process does not wind down."""
+        code = self.flow or pollutant
+        h = self.hourly(code)
+        kind = self.day_type(HOUR, h.n)
+        work, other = h.mean[h.valid & (kind == 0)], h.mean[h.valid & (kind != 0)]
+        if work.size < 24 or other.size < 24:
+            return False
+        # busy hours (90th percentile): a day shift is idle most of its working day
+        ratio = float(np.percentile(work, 90)) / max(float(np.percentile(other, 90)), 1e-12)
+        return bool(abs(np.log(max(ratio, 1e-12))) >= np.log(self.config.level.pace_factor))
+
+    def transition(self, at: float, pollutant: str) -> tuple[str, int] | None:
+        """Whether ``at`` falls on a day a plant that changes pace does so: ("eve", end of that
+        day) on its last working day before rest days or a stop, ("restart", start of that
+        day) on its first working day after them; else None."""
+        if self.days is None or self.days.day_type.size == 0:
+            return None
+        if pollutant not in self._pace:
+            self._pace[pollutant] = self.changes_pace(pollutant)
+        if not self._pace[pollutant]:
+            return None
+        d = int((at - self.grid_start - self._overnight()) // DAY)
+        dt = self.days.day_type
+        if not 0 <= d < dt.size or dt[d] != 0:
+            return None
+        start = self.grid_start + self._overnight() + d * DAY
+        if d < dt.size - 1 and dt[d + 1] != 0:
+            return "eve", start + DAY
+        if d > 0 and dt[d - 1] != 0:
+            return "restart", start
+        return None
+
+    def baseline_evidence(self, at: float) -> dict[str, Any]:
+        """What a rule compared the window with: the kind of day and the plant's schedule."""
+        if self.days is None or self.days.day_type.size == 0:
+            return {}
+        d = int(np.clip((at - self.grid_start) // DAY, 0, self.days.day_type.size - 1))
+        kind = int(self.days.day_type[d])
+        return {
+            "compared_with": DAY_TYPE_NAMES[kind],
+            "like_days": int((self.days.day_type == kind).sum()),
+            "public_holiday": bool(self.days.holiday[d]),
+            "makeup_workday": bool(self.days.makeup[d]),
+            "schedule": self.schedule.describe(),
+        }
 
     def to_datetime(self, seconds: float) -> datetime:
         tz = ZoneInfo(self.config.timezone)
@@ -305,7 +379,12 @@ def _tz_offset(timezone: str, at: int) -> int:
 
 
 def prepare(
-    frame: pd.DataFrame, mn: str, limits: dict[str, Limit], config: DetectorConfig
+    frame: pd.DataFrame,
+    mn: str,
+    limits: dict[str, Limit],
+    config: DetectorConfig,
+    schedule: Schedule | None = None,
+    calendar: WorkCalendar | None = None,
 ) -> PointData:
     """Split a point's long-form readings into per-pollutant series and logger aggregates.
 
@@ -404,6 +483,11 @@ def prepare(
     offset = _tz_offset(config.timezone, t_min)
     grid_start = ((t_min + offset) // DAY) * DAY - offset
     grid_end = ((t_max + offset) // DAY + 1) * DAY - offset
+    schedule = schedule or Schedule()
+    first_day = datetime.fromtimestamp(grid_start + offset, tz=UTC).date()
+    days = day_info(
+        schedule, first_day, (grid_end - grid_start) // DAY, grid_start, calendar or get_calendar()
+    )
     return PointData(
         mn=mn,
         config=config,
@@ -414,6 +498,8 @@ def prepare(
         grid_start=grid_start,
         grid_end=grid_end,
         offset=offset,
+        schedule=schedule,
+        days=days,
     )
 
 

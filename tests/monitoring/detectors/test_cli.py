@@ -73,17 +73,22 @@ def test_csv_to_json_lines(tmp_path: Path) -> None:
     )
     assert code == 0, out
     alarms = alarms_of(tmp_path / "a.jsonl")
-    flat = [a for a in alarms if a["rule"] == "flatline"]
+    flat = [a for a in alarms if "flatline" in a["rules"]]
     assert flat and set(flat[0]) == {
         "mn",
         "pollutant",
-        "rule",
         "category",
+        "rule",
+        "rules",
         "start",
         "end",
         "score",
+        "detected_at",
+        "alarms",
         "evidence",
+        "by_rule",
     }
+    assert set(flat[0]["by_rule"]) == set(flat[0]["rules"])
     assert flat[0]["category"] == "tamper" and flat[0]["start"].endswith("+08:00")
     assert "监测点 1 个" in out
 

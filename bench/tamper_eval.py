@@ -17,9 +17,9 @@ older one-rule format counts as an episode of one rule):
 * precision — the share of those alarms that overlap an injected event (24 h tolerance);
 * false alarms per clean point-month (points with no injected event);
 * per look-alike category — the false alarms it explains: alarms matching no injected event
-  that overlap one of its events (2 h tolerance, same pollutant or ``*``), else the point's
-  traits (schedule, no flow meter …), else "unexplained"; rate per clean point-month of the
-  points that have the category;
+  that *began* during one of its events (2 h either side, same pollutant or ``*``), else the
+  point's traits (schedule, no flow meter …), else "unexplained"; rate per clean point-month
+  of the points that have the category;
 * per rule — alarms in which the rule fired, and their precision;
 * time to detect — the earliest ``detected_at`` of a rule in a matching alarm minus the event
   start; by kind, by analyser type (continuous / batch / whole point), with the rule that
@@ -76,6 +76,16 @@ def _matches(alarm: dict[str, Any], ev: Event, tol: timedelta = TOL) -> bool:
     a0 = datetime.fromisoformat(alarm["start"])
     a1 = datetime.fromisoformat(alarm["end"])
     return a0 <= ev.end + tol and a1 >= ev.start - tol
+
+
+def _began_during(alarm: dict[str, Any], ev: Event) -> bool:
+    """The alarm began while the look-alike was going on (2 h either side)."""
+    if alarm["mn"] != ev.mn:
+        return False
+    if "*" not in (alarm["pollutant"], ev.pollutant) and alarm["pollutant"] != ev.pollutant:
+        return False
+    a0 = datetime.fromisoformat(alarm["start"])
+    return ev.start - NEAR <= a0 <= ev.end + NEAR
 
 
 @dataclass
@@ -212,7 +222,7 @@ def _lookalikes(
             exposed.setdefault(t, set()).add(mn)
     drew: dict[str, set[int]] = {}
     for a, ok in zip(scored, true_flags, strict=True):
-        near = [(i, ev) for i, ev in enumerate(benign) if _matches(a, ev, NEAR)]
+        near = [(i, ev) for i, ev in enumerate(benign) if _began_during(a, ev)]
         for _, ev in near:
             cats[ev.kind.removeprefix("benign_")][2] += 1
         if ok:
@@ -225,7 +235,8 @@ def _lookalikes(
         ev_text = {k: v for k, v in a["evidence"].items() if k in ("kind", "factor", "hours")}
         r.false.append(
             f"{a['mn'][-4:]} {a['pollutant']} {'+'.join(rules_of(a))} {a['start'][5:16]}"
-            f"–{a['end'][5:16]} {ev_text} explained={explained}"
+            f"–{a['end'][5:16]} {ev_text} explained={explained} "
+            f"traits={ds.traits.get(a['mn'], [])}"
         )
         for cat in explained:
             row = cats.setdefault(cat, [0, 0, 0, 0, 0.0, 0])
@@ -277,7 +288,7 @@ def _kind_table(results: list[Scores]) -> list[str]:
 def _look_table(results: list[Scores]) -> list[str]:
     out = ["", "Look-alikes (labelled clean) and the false alarms they explain:", ""]
     out += [
-        "| category | events | events drawing a false alarm | alarms near | false alarms "
+        "| category | events | events drawing a false alarm | alarms begun during | false alarms "
         "(all points) | false alarms on clean points | per clean point-month |"
     ]
     out += ["|---|---|---|---|---|---|---|"]

@@ -38,8 +38,9 @@ from eco263.monitoring.detectors.base import (
     load_config,
 )
 from eco263.monitoring.detectors.episodes import Episode, episodes
+from eco263.monitoring.detectors.preparation import prepare
 from eco263.monitoring.detectors.schedule import Schedule, ScheduleBook
-from eco263.monitoring.detectors.validity import PointData, prepare
+from eco263.monitoring.detectors.validity import PointData
 from eco263.workdays import WorkCalendar
 
 __all__ = [

@@ -190,6 +190,7 @@ class LevelConfig(_Cfg):
     restart_confirm_hours: float = Field(10.0, ge=0)
     restart_window_hours: float = Field(12.0, ge=0)
     pace_factor: float = Field(1.15, ge=1)
+    no_flow_min_hours: float = Field(6.0, ge=0)
 
 
 class FlatlineConfig(_Cfg):

@@ -26,6 +26,12 @@ detector finds them and the shape of the step says which:
    the level.
 4. A drop of at most ``calibration_max_factor`` right after a logged calibration (C/M flags) is
    the benign look-alike of a recalibration and is not reported.
+5. Production calendar (schedule.py): the profiles of step 1 are per day type, so a holiday is
+   compared with the plant's rest days; a planned stop is not judged; a drop that begins on
+   the eve of rest days or on the first working day after them, at a plant that changes pace
+   between its working and other days, is judged only once it has outlasted the wind-down or
+   the restart; without a flow meter only once it has outlasted a rain peak
+   (``no_flow_min_hours``).  ``detected_at`` then moves to that confirmation.
 """
 
 from __future__ import annotations
@@ -189,7 +195,7 @@ def _level_steps(
         # (judged on the window the step test used, so it is known at detection time)
         if not base + step <= -cfg.below_usual_fraction * thr:
             continue
-        confirmed = _transition_confirmed(point, pol, agg.time(a_g), agg.time(b_g))
+        confirmed = _confirmed(point, pol, agg.time(a_g), agg.time(b_g), flow is None)
         if confirmed == -1:
             continue
         seg = _classify(point, pol, agg, x, flow, a_g, b_g, base, n_l, floor)
@@ -199,12 +205,23 @@ def _level_steps(
             seg.detected = agg.time(int(pos_v[last]) + 1)
             if confirmed:
                 seg.detected = max(seg.detected, confirmed)
-                seg.evidence["confirmed_past_schedule_change"] = True
+                seg.evidence["confirmed_after_hours"] = (confirmed - agg.time(a_g)) / HOUR
             seg.evidence["threshold_log"] = thr
             seg.evidence["step_log"] = step
             seg.evidence["onset_jump_log"] = float(jump[j])
             out.append(seg)
     return out
+
+
+def _confirmed(point: PointData, pol: str, t0: int, t1: int, no_flow: bool) -> int:
+    """0: judge the drop [t0, t1) now; -1: not a manipulation (it did not outlast what
+    production or rain does); else the time from which it is confirmed."""
+    confirmed = _transition_confirmed(point, pol, t0, t1)
+    if confirmed == -1 or not no_flow:
+        return confirmed
+    # no flow meter: rain on an inflow looks the same in the concentration, but passes
+    until = t0 + int(point.config.level.no_flow_min_hours * HOUR)
+    return -1 if t1 < until else max(confirmed, until)
 
 
 def _transition_confirmed(point: PointData, pol: str, t0: int, t1: int) -> int:

@@ -13,9 +13,12 @@ M/C/D/B/F flags, impossible values, or no rows) we look at the level just before
 that hour's usual level (so a calibration scheduled at the daily peak is not suspicious), and at
 its distance to the limit — and, when the flagged rows still carry values, at the median of
 those values: an excursion near the limit visible under the flag is the direct trace.  Under
-no manipulation few episodes start at an excursion (the ``chance_rate``); many of them, or one
-that starts at a strong excursion near the limit, is the signature of hiding exceedances behind
-flags.  A real stop (flow gone) is not counted.
+no manipulation episodes start at an excursion only as often as any moment looks like one (the
+point's own base rate over all its 15-minute blocks, at least ``chance_rate``); many more of
+them, or one that starts at a strong excursion near the limit, is the signature of hiding
+exceedances behind flags.  A real stop (flow gone, or planned in the schedule) is not counted,
+and flagged rows that read the same flat blank or standard as other episodes (a routine
+zero/span check) are not taken for the process.
 """
 
 from __future__ import annotations
@@ -176,7 +179,8 @@ def run_flag_abuse(point: PointData) -> list[Alarm]:
             pre_only = (pre_near and pre_z >= cfg.near_min_z) or pre_z >= cfg.z_suspicious
             known = t0 + cfg.min_episode_minutes * 60 if pre_only else t1
             rows.append((t0, t1, pre, post, z, near, kinds, known))
-        out.extend(_judge_episodes(point, pol, rows))
+        chance = _base_rate(point, pol, lh - prof[hod], sigma, h.mean)
+        out.extend(_judge_episodes(point, pol, rows, chance))
     return out
 
 
@@ -220,10 +224,29 @@ def _is_standard(hidden: F64, standards: F64, floor: float, rel: float) -> bool:
     return bool((np.abs(standards[None, :] - levels[:, None]) <= tol[:, None]).any(axis=1).all())
 
 
+def _base_rate(point: PointData, pol: str, resid: F64, sigma: float, level: F64) -> float:
+    """How often any 15-minute block looks as suspicious as an episode start must (high for
+    its hour, or near the limit and unusual): the chance that a flag scheduled regardless of
+    the level starts at such a moment.  A plant that runs near its limit at its peak hours
+    meets it often, and its daily checks must not look like hiding (TAMPER.md §4.5 asks
+    whether flags are *more* likely when the level is high, not whether they ever are)."""
+    cfg = point.config.flag_abuse
+    ok = np.isfinite(resid)
+    if int(ok.sum()) < 96:
+        return cfg.chance_rate
+    z = resid[ok] / sigma
+    lim = point.limits.get(pol)
+    susp = z >= cfg.z_suspicious
+    if lim is not None and lim.limit > 0:
+        susp |= (level[ok] >= cfg.near_limit_fraction * lim.limit) & (z >= cfg.near_min_z)
+    return float(min(0.5, max(cfg.chance_rate, float(susp.mean()))))
+
+
 def _judge_episodes(
     point: PointData,
     pol: str,
     rows: list[tuple[int, int, float, float, float, bool, dict[str, int], int]],
+    chance: float,
 ) -> list[Alarm]:
     cfg = point.config.flag_abuse
     if not rows:
@@ -245,7 +268,7 @@ def _judge_episodes(
         lo = np.searchsorted(t0s, t0s[j] - win)
         n_all = j - lo + 1
         n_s = int(susp[lo : j + 1].sum())
-        pvals[j] = binom_sf(n_s, n_all, cfg.chance_rate)
+        pvals[j] = binom_sf(n_s, n_all, chance)
         if strong[j] or (n_s >= cfg.min_episodes and pvals[j] <= cfg.max_p_value):
             fire[j] = True
     out: list[Alarm] = []
@@ -269,6 +292,7 @@ def _judge_episodes(
                     "episodes_suspicious": len(members),
                     "episodes_in_window": b - lo,
                     "p_value": float(pvals[a:b].min()),
+                    "chance_rate": chance,
                     "pre_levels": [rows[i][2] for i in members][:20],
                     "post_levels": [rows[i][3] for i in members][:20],
                     "pre_z": [rows[i][4] for i in members][:20],

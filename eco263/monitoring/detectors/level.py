@@ -32,11 +32,17 @@ detector finds them and the shape of the step says which:
    between its working and other days, is judged only once it has outlasted the wind-down or
    the restart; without a flow meter only once it has outlasted a rain peak
    (``no_flow_min_hours``).  ``detected_at`` then moves to that confirmation.
+6. Without a flow meter, a point's other pollutants are the reference (TAMPER.md §4.1: the
+   concentration drops "while flow, production and co-parameters stay the same"): the step
+   test works on each pollutant minus the median of the others, so rain or a stop, which
+   divides them all, cancels, and a line feeding one analyser does not.  The evidence names
+   the reference (``flow``, ``co_pollutants`` or ``none``).
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,7 +107,7 @@ def run(point: PointData, want: set[str]) -> list[Alarm]:
     n_l = max(2, int(cfg.left_hours * HOUR / width))
     n_r = max(2, int(cfg.right_hours * HOUR / width))
     flow = _flow(point, width, n_l, n_r)
-    out: list[Alarm] = []
+    rcs: dict[str, tuple[F64, float]] = {}
     for pol in point.pollutants:
         agg = point.agg(pol, width, cfg.min_valid_fraction_block)
         if int(agg.valid.sum()) < 2 * n_l:
@@ -111,11 +117,26 @@ def run(point: PointData, want: set[str]) -> list[Alarm]:
         floor = max(s.resolution, 1e-3 * abs(level), 1e-9)
         rc = _log_residual(point, agg, floor)
         rc[point.planned_stop(width, agg.n)] = np.nan  # a planned stop is production
-        x = rc
         if flow is not None:
             rc[flow.stopped] = np.nan
+        rcs[pol] = (rc, floor)
+    out: list[Alarm] = []
+    for pol, (rc, floor) in rcs.items():
+        agg = point.agg(pol, width, cfg.min_valid_fraction_block)
+        if flow is not None:
             x = rc + flow.rq  # log load: unchanged when extra water dilutes (rain on inflow)
-        segs = _level_steps(point, pol, agg, x, flow, n_l, n_r, floor)
+            reference = "flow"
+        elif len(rcs) >= 2:
+            # no flow meter: the point's other pollutants are the reference — rain (or a stop)
+            # divides them all at once, a changed sampling line only the one it feeds
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                co = np.nanmedian(np.stack([r for p, (r, _) in rcs.items() if p != pol]), axis=0)
+            x = rc - co
+            reference = "co_pollutants"
+        else:
+            x, reference = rc, "none"
+        segs = _level_steps(point, pol, agg, x, flow, n_l, n_r, floor, reference)
         if "parameter_edit" in want and cfg.spread_test:
             segs += _spread_steps(point, pol, agg, rc, flow, n_l, floor)
         segs = [g for g in segs if g.rule in want]
@@ -138,6 +159,7 @@ def _level_steps(
     n_l: int,
     n_r: int,
     floor: float,
+    reference: str,
 ) -> list[_Segment]:
     """Two-window step test on the valid blocks only (a stop or an outage is skipped over, so
     the level after it is compared with the level before it), kept only when the drop is
@@ -195,7 +217,7 @@ def _level_steps(
         # (judged on the window the step test used, so it is known at detection time)
         if not base + step <= -cfg.below_usual_fraction * thr:
             continue
-        confirmed = _confirmed(point, pol, agg.time(a_g), agg.time(b_g), flow is None)
+        confirmed = _confirmed(point, pol, agg.time(a_g), agg.time(b_g), reference == "none")
         if confirmed == -1:
             continue
         seg = _classify(point, pol, agg, x, flow, a_g, b_g, base, n_l, floor)
@@ -206,6 +228,7 @@ def _level_steps(
             if confirmed:
                 seg.detected = max(seg.detected, confirmed)
                 seg.evidence["confirmed_after_hours"] = (confirmed - agg.time(a_g)) / HOUR
+            seg.evidence["reference"] = reference
             seg.evidence["threshold_log"] = thr
             seg.evidence["step_log"] = step
             seg.evidence["onset_jump_log"] = float(jump[j])
@@ -219,7 +242,8 @@ def _confirmed(point: PointData, pol: str, t0: int, t1: int, no_flow: bool) -> i
     confirmed = _transition_confirmed(point, pol, t0, t1)
     if confirmed == -1 or not no_flow:
         return confirmed
-    # no flow meter: rain on an inflow looks the same in the concentration, but passes
+    # no reference (no flow meter, no other pollutant): rain on an inflow looks the same in
+    # the concentration, but passes
     until = t0 + int(point.config.level.no_flow_min_hours * HOUR)
     return -1 if t1 < until else max(confirmed, until)
 

@@ -190,3 +190,22 @@ def test_a_shift_of_one_series_only_is_not_a_clock_fault(
     )
     df.loc[late, "time"] = df.loc[late, "time"] + pd.Timedelta(hours=4)
     assert detect_point(df, limits, ("clock",), config) == []
+
+
+def test_without_a_flow_meter_the_other_pollutants_are_the_reference(
+    config: DetectorConfig, limits: dict[str, Limit]
+) -> None:
+    """Two analysers, no flow: rain (or a stop nobody entered) divides both at once and is
+    not dilution; clean water on the line of one analyser is."""
+    a = minute_frame(days=14, flow=False, seed=1)
+    b = minute_frame(days=14, flow=False, seed=2, level=30.0, pollutant="w01018", resolution=0.1)
+    df = pd.concat([a, b], ignore_index=True)
+    rain = (df["time"] >= pd.Timestamp("2018-04-10T09:00", tz="Asia/Shanghai")) & (
+        df["time"] < pd.Timestamp("2018-04-10T20:00", tz="Asia/Shanghai")
+    )
+    df.loc[rain, "value"] = df.loc[rain, "value"] / 2.5
+    assert [x for x in detect_point(df, limits, TAMPER, config) if x.rule == "dilution"] == []
+    m = at(df, "w21003", "2018-04-12T09:00", "2018-04-13T20:00")
+    df.loc[m, "value"] = np.round(df.loc[m, "value"] / 4, 2)
+    found = [x for x in detect_point(df, limits, TAMPER, config) if x.rule == "dilution"]
+    assert [(x.pollutant, x.evidence["reference"]) for x in found] == [("w21003", "co_pollutants")]

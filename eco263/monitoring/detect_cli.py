@@ -14,10 +14,20 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.progress import Task as ProgressTask
+from rich.text import Text
 
 from eco263.monitoring.detectors import ConfigError, UnknownRuleError, load_config, parse_rules
 from eco263.monitoring.detectors.run import InputError, Report, detect_file, read_limits
+from eco263.monitoring.detectors.schedule import ScheduleError, load_schedule_file
 
 err = Console(stderr=True)
 LARGE_BYTES = 50 << 20
@@ -34,6 +44,17 @@ RULE_NAMES = {
     "aggregate_mismatch": "小时/日值不符",
     "clock": "时钟异常",
 }
+
+
+class RowsColumn(ProgressColumn):
+    """``done/total 行``, or ``done 行`` while the total is not known yet (a CSV is counted
+    as it is read, so the reading stage has no total)."""
+
+    def render(self, task: ProgressTask) -> Text:
+        done = f"{task.completed:,.0f}"
+        if task.total is None:
+            return Text(f"{done} 行")
+        return Text(f"{done}/{task.total:,.0f} 行")
 
 
 def detect(
@@ -63,6 +84,13 @@ def detect(
         Path | None,
         typer.Option("--config", help="阈值配置 YAML（默认 eco263/data/detectors.yaml）"),
     ] = None,
+    schedule: Annotated[
+        Path | None,
+        typer.Option(
+            "--schedule",
+            help="生产日历 YAML：各监测点的工作日历、班次与计划停产（默认按国家法定工作日）",
+        ),
+    ] = None,
 ) -> None:
     """检测监测数据中的超标、数据质量问题与造假（稀释、恒值、复制、限值下压、参数篡改、时钟等）。
 
@@ -74,6 +102,7 @@ def detect(
         cfg = load_config(config)
         wanted = parse_rules(rules)
         table = read_limits(limits)
+        book = load_schedule_file(schedule, cfg.timezone) if schedule else None
         if output.exists() and output.is_dir():
             raise InputError(f"输出路径是目录：{output}")
         if not output.parent.exists():
@@ -82,7 +111,7 @@ def detect(
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
-            TextColumn("{task.completed:,.0f}/{task.total:,.0f} 行"),
+            RowsColumn(),
             TimeElapsedColumn(),
             console=err,
             transient=True,
@@ -102,11 +131,12 @@ def detect(
                 limits=table,
                 rules=wanted,
                 config=cfg,
+                schedules=book,
                 scheduler=scheduler,
                 workers=workers,
                 on_progress=on_progress,
             )
-    except (InputError, ConfigError, UnknownRuleError) as exc:
+    except (InputError, ConfigError, UnknownRuleError, ScheduleError) as exc:
         err.print(f"[red]错误：{exc}[/red]")
         raise typer.Exit(2) from exc
     except OSError as exc:
@@ -135,6 +165,7 @@ def _summary(report: Report, output: Path) -> None:
     parts = "，".join(f"{RULE_NAMES.get(k, k)} {v}" for k, v in sorted(report.by_rule.items()))
     err.print(
         f"读取 {iss.rows_read:,} 行（跳过 {dropped:,} 行），监测点 {report.points} 个，"
-        f"报警 {report.alarms} 条{('：' + parts) if parts else ''}；运行方式：{report.mode}；"
+        f"报警 {report.alarms} 条（每条为一起事件，由 {report.rule_alarms} 次规则报警合并）"
+        f"{('：' + parts) if parts else ''}；运行方式：{report.mode}；"
         f"输出 {output}"
     )

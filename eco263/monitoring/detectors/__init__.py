@@ -37,7 +37,11 @@ from eco263.monitoring.detectors.base import (
     Limit,
     load_config,
 )
-from eco263.monitoring.detectors.validity import PointData, prepare
+from eco263.monitoring.detectors.episodes import Episode, episodes
+from eco263.monitoring.detectors.preparation import prepare
+from eco263.monitoring.detectors.schedule import Schedule, ScheduleBook
+from eco263.monitoring.detectors.validity import PointData
+from eco263.workdays import WorkCalendar
 
 __all__ = [
     "ALL_RULES",
@@ -46,9 +50,13 @@ __all__ = [
     "Category",
     "ConfigError",
     "DetectorConfig",
+    "Episode",
     "Limit",
+    "Schedule",
+    "ScheduleBook",
     "UnknownRuleError",
     "detect_point",
+    "episodes",
     "load_config",
     "parse_rules",
     "prepare",
@@ -90,17 +98,22 @@ def detect_point(
     config: DetectorConfig | None = None,
     *,
     mn: str | None = None,
+    schedule: Schedule | None = None,
+    calendar: WorkCalendar | None = None,
 ) -> list[Alarm]:
     """Run ``rules`` on one point's readings and return its alarms, sorted by start.
 
     ``limits`` maps pollutant code → :class:`Limit` (rules that need a limit skip pollutants
-    without one).  ``mn`` defaults to the frame's ``mn`` column.  Pure: same input, same output.
+    without one).  ``mn`` defaults to the frame's ``mn`` column.  ``schedule`` is the point's
+    production calendar (default: the official calendar, shift hours unknown); ``calendar``
+    the official working-day calendar (default: the shipped one).  Pure: same input, same
+    output.  :func:`episodes` merges the alarms into one per event.
     """
     cfg = config or load_config()
     wanted = set(parse_rules(list(rules)))
     if mn is None:
         mn = str(frame["mn"].iloc[0]) if "mn" in frame and len(frame) else ""
-    point = prepare(frame, mn, dict(limits), cfg)
+    point = prepare(frame, mn, dict(limits), cfg, schedule, calendar)
     if not point.series:
         return []
     alarms: list[Alarm] = []

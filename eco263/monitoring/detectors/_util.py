@@ -43,8 +43,8 @@ def robust_scale(x: F64) -> float:
 
 
 def hod_median(x: F64, hod: I64) -> F64:
-    """Median of x per slot (hour of day, or day type × hour; NaN where no finite value)."""
-    out = np.full(48, np.nan)
+    """Median of x per slot (hour of day × day type, 0–71; NaN where no finite value)."""
+    out = np.full(72, np.nan)
     ok = np.isfinite(x)
     if not ok.any():
         return out

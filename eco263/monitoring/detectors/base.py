@@ -156,6 +156,7 @@ class FlagAbuseConfig(_Cfg):
     min_episodes: int = Field(2, ge=1)
     chance_rate: float = Field(0.02, gt=0, lt=1)
     max_p_value: float = Field(1e-3, gt=0, lt=1)
+    standard_tolerance: float = Field(0.03, gt=0, lt=1)
 
 
 class LevelConfig(_Cfg):
@@ -185,6 +186,11 @@ class LevelConfig(_Cfg):
     offset_min_factor: float = Field(1.8, gt=1)
     calibration_window_hours: float = Field(1.0, ge=0)
     calibration_max_factor: float = Field(1.6, gt=1)
+    eve_confirm_hours: float = Field(4.0, ge=0)
+    restart_confirm_hours: float = Field(10.0, ge=0)
+    restart_window_hours: float = Field(12.0, ge=0)
+    pace_factor: float = Field(1.15, ge=1)
+    no_flow_min_hours: float = Field(6.0, ge=0)
 
 
 class FlatlineConfig(_Cfg):
@@ -238,6 +244,20 @@ class ClockConfig(_Cfg):
     phase_min_days: int = Field(2, ge=1)
     phase_min_gain: float = Field(0.3, gt=0)
     phase_min_amplitude: float = Field(0.2, gt=0)
+    phase_block_minutes: int = Field(15, ge=1, le=60)
+    phase_max_lag_hours: float = Field(6.0, gt=0, le=12)
+    phase_min_series: int = Field(2, ge=1)
+    phase_min_corr: float = Field(0.7, gt=0, le=1)
+    phase_lag_tolerance_minutes: float = Field(60.0, ge=0)
+
+
+class ScheduleConfig(_Cfg):
+    stop_margin_hours: float = Field(6.0, ge=0)
+
+
+class EpisodeConfig(_Cfg):
+    merge_gap_hours: float = Field(12.0, ge=0)
+    separate_categories: tuple[str, ...] = ("exceedance",)
 
 
 class DetectorConfig(_Cfg):
@@ -254,6 +274,8 @@ class DetectorConfig(_Cfg):
     pinning: PinningConfig = PinningConfig()
     aggregate_mismatch: AggregateConfig = AggregateConfig()
     clock: ClockConfig = ClockConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
+    episodes: EpisodeConfig = EpisodeConfig()
 
 
 def shipped_config_path() -> Path:

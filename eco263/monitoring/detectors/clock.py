@@ -8,20 +8,24 @@ back-filling after an outage (a late batch arrives in a burst, its offset shrink
 catches up — positive, and received within a small fraction of the hour).  Data stamped in the
 future of its own receipt cannot be innocent.
 
-Without receive times (a CSV export) the rule falls back to the phase of the daily cycle: each
-day's hourly profile is cross-correlated with the point's usual profile; a best lag other than
-zero for several consecutive days is a clock shift.  Alarms are for the whole point
-(pollutant ``*``): one logger stamps every pollutant.
+Without receive times (a CSV export) the rule falls back to the phase of the daily cycle, and
+asks for what a clock fault produces and a production change does not: on consecutive working
+days, every series of the point (each pollutant and flow) matches its working-day profile best
+at the *same* non-zero offset, with the shape kept (``_phase``).  An offset of 0 is never a
+clock finding.  Alarms are for the whole point (pollutant ``*``): one logger stamps every
+pollutant.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
 from eco263.monitoring.detectors._util import runs, squash
 from eco263.monitoring.detectors.base import Alarm
+from eco263.monitoring.detectors.schedule import WORK
 from eco263.monitoring.detectors.validity import DAY, HOUR, PointData, Series
 
 
@@ -89,58 +93,87 @@ def _offsets(point: PointData, s: Series) -> list[Alarm]:
 
 
 def _phase(point: PointData) -> list[Alarm]:
+    """The daily pattern of *every* series (each pollutant and flow) shifted by the same
+    non-zero offset, with its shape kept, on consecutive working days.  A clock moves all of a
+    logger's series at once and keeps their shapes; a production change (an early stop before
+    a holiday, a stop, a different shift) changes the shape, and a holiday or a weekend is
+    compared with nothing here — only working days with the plant's working-day pattern."""
     cfg = point.config.clock
-    code = point.flow or (point.pollutants[0] if point.pollutants else None)
-    if code is None:
+    width = cfg.phase_block_minutes * 60
+    days = (point.grid_end - point.grid_start) // DAY
+    work = point.day_type(DAY, days) == WORK
+    if int(work.sum()) < cfg.phase_min_days + 3:
         return []
-    h = point.hourly(code)
-    days = h.n // 24
-    if days < cfg.phase_min_days + 3:
+    max_lag = int(cfg.phase_max_lag_hours * HOUR // width)
+    lags = np.arange(-max_lag, max_lag + 1)
+    found = [
+        (code, lag)
+        for code in point.series
+        if (lag := _day_lags(point, code, width, days, work, lags)) is not None
+    ]
+    if len(found) < cfg.phase_min_series:
         return []
-    m = h.mean[: days * 24].reshape(days, 24)
-    with np.errstate(all="ignore"):
-        prof = np.nanmedian(m, axis=0)
-        level = float(np.nanmean(prof))
-    if not np.isfinite(prof).all() or level <= 0:
-        return []
-    if (prof.max() - prof.min()) / level < cfg.phase_min_amplitude:
-        return []
-    p = (prof - prof.mean()) / (prof.std() or 1.0)
-    lags = np.arange(-6, 7)
-    shifted = np.stack([np.roll(p, k) for k in lags])  # profile delayed by k hours
-    lag_of = np.zeros(days, dtype=np.int64)
-    gain = np.zeros(days)
-    for d in range(days):
-        row = m[d]
-        if not np.isfinite(row).all() or row.std() == 0:
-            continue
-        z = (row - row.mean()) / row.std()
-        corr = shifted @ z / 24
-        k = int(np.argmax(corr))
-        lag_of[d] = lags[k]
-        gain[d] = corr[k] - corr[6]
-    flagged = (lag_of != 0) & (gain >= cfg.phase_min_gain)
-    st, en = runs(flagged)
+    lag = np.stack([f[1] for f in found])  # series × days, 0 = no shift found that day
+    tol = max(0, int(cfg.phase_lag_tolerance_minutes * 60 // width))
+    agree = (lag != 0).all(axis=0) & (lag.max(axis=0) - lag.min(axis=0) <= tol)
+    wd = np.flatnonzero(work)
+    st, en = runs(agree[wd])
     out: list[Alarm] = []
     for a, b in zip(st.tolist(), en.tolist(), strict=True):
-        if b - a < cfg.phase_min_days or len(set(lag_of[a:b].tolist())) > 2:
+        if b - a < cfg.phase_min_days:
             continue
-        t0 = point.grid_start + a * DAY
-        shift = float(np.median(lag_of[a:b]))
+        sel = wd[a:b]
+        shift = float(np.median(lag[:, sel])) * width / 60
+        t0 = point.grid_start + int(sel[0]) * DAY
         out.append(
             point.alarm(
                 "*",
                 "clock",
-                (t0, point.grid_start + b * DAY),
-                squash(float(np.mean(gain[a:b])) * 2 + math.fabs(shift) / 12),
-                t0 + cfg.phase_min_days * DAY,
+                (t0, point.grid_start + (int(sel[-1]) + 1) * DAY),
+                squash(math.fabs(shift) / 60 * (b - a) / cfg.phase_min_days),
+                point.grid_start + (int(sel[cfg.phase_min_days - 1]) + 1) * DAY,
                 {
                     "kind": "daily_cycle_shift",
-                    "offset_minutes": shift * 60,
-                    "days": b - a,
-                    "correlation_gain": float(np.mean(gain[a:b])),
-                    "reference_pollutant": code,
+                    "offset_minutes": shift,
+                    "working_days": b - a,
+                    "series": [f[0] for f in found],
+                    "baseline": point.baseline_evidence(t0),
                 },
             )
         )
+    return out
+
+
+def _day_lags(
+    point: PointData, code: str, width: int, days: int, work: np.ndarray, lags: np.ndarray
+) -> np.ndarray | None:
+    """Per day: the offset (in blocks) at which the day best matches the series' working-day
+    profile, when it beats no offset by ``phase_min_gain`` and keeps the shape (correlation
+    ≥ ``phase_min_corr``); 0 otherwise.  None for a series without a clear daily cycle."""
+    cfg = point.config.clock
+    per_day = DAY // width
+    agg = point.agg(code, width, 0.5)
+    m = agg.mean[: days * per_day].reshape(days, per_day)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        prof = np.nanmedian(m[work], axis=0)
+    level = float(np.nanmean(prof)) if np.isfinite(prof).any() else math.nan
+    if not np.isfinite(prof).all() or not level > 0:
+        return None
+    if (prof.max() - prof.min()) / level < cfg.phase_min_amplitude:
+        return None
+    p = (prof - prof.mean()) / (prof.std() or 1.0)
+    shifted = np.stack([np.roll(p, int(k)) for k in lags])  # profile delayed by k blocks
+    zero = int(np.flatnonzero(lags == 0)[0])
+    out = np.zeros(days, dtype=np.int64)
+    for d in np.flatnonzero(work).tolist():
+        row = m[d]
+        ok = np.isfinite(row)
+        if ok.sum() < 0.8 * per_day or row[ok].std() == 0:
+            continue
+        z = (row[ok] - row[ok].mean()) / row[ok].std()
+        corr = shifted[:, ok] @ z / ok.sum()
+        k = int(np.argmax(corr))
+        if corr[k] - corr[zero] >= cfg.phase_min_gain and corr[k] >= cfg.phase_min_corr:
+            out[d] = int(lags[k])
     return out

@@ -33,8 +33,11 @@ def results(s: Series) -> tuple[I64, I64, np.ndarray]:
 
 def _stopped_mask(point: PointData, t: I64) -> np.ndarray:
     """Per time: is the discharge stopped (flow far below its typical level)?"""
-    if point.flow is None or t.size == 0:
-        return np.zeros(t.size, dtype=bool)
+    if t.size == 0:
+        return np.zeros(0, dtype=bool)
+    if point.flow is None:  # only the schedule can say the plant was stopped
+        planned = point.planned_stop(HOUR, point.n_hours)
+        return np.asarray(planned[np.clip((t - point.grid_start) // HOUR, 0, planned.size - 1)])
     q = point.hourly(point.flow)
     typical = float(np.nanmedian(q.mean)) if np.isfinite(q.mean).any() else math.nan
     if not math.isfinite(typical) or typical <= 0:
@@ -42,6 +45,7 @@ def _stopped_mask(point: PointData, t: I64) -> np.ndarray:
     idx = np.clip((t - q.start) // HOUR, 0, q.n - 1)
     frac = point.config.flatline.flow_stop_fraction
     low = np.nan_to_num(q.mean < typical * frac, nan=False) | (q.counts[:, 3] > q.counts[:, 0])
+    low |= point.planned_stop(HOUR, q.n)
     return np.asarray(low[idx])
 
 
@@ -135,6 +139,7 @@ def _low_variance(point: PointData, pol: str, r0: I64, r1: I64, rv: np.ndarray) 
                     "usual_spread": float(np.nanmedian(ref[a:b])),
                     "window_results": k,
                     "level": float(np.median(rv[a : b + k - 1])),
+                    "baseline": point.baseline_evidence(t0),
                 },
             )
         )

@@ -26,11 +26,23 @@ detector finds them and the shape of the step says which:
    the level.
 4. A drop of at most ``calibration_max_factor`` right after a logged calibration (C/M flags) is
    the benign look-alike of a recalibration and is not reported.
+5. Production calendar (schedule.py): the profiles of step 1 are per day type, so a holiday is
+   compared with the plant's rest days; a planned stop is not judged; a drop that begins on
+   the eve of rest days or on the first working day after them, at a plant that changes pace
+   between its working and other days, is judged only once it has outlasted the wind-down or
+   the restart; without a flow meter only once it has outlasted a rain peak
+   (``no_flow_min_hours``).  ``detected_at`` then moves to that confirmation.
+6. Without a flow meter, a point's other pollutants are the reference (TAMPER.md §4.1: the
+   concentration drops "while flow, production and co-parameters stay the same"): the step
+   test works on each pollutant minus the median of the others, so rain or a stop, which
+   divides them all, cancels, and a line feeding one analyser does not.  The evidence names
+   the reference (``flow``, ``co_pollutants`` or ``none``).
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,6 +94,7 @@ def _flow(point: PointData, width: int, n_l: int, n_r: int) -> _Flow | None:
         return None
     stopped = np.asarray(np.isfinite(q.mean) & (q.mean < typical / cfg.flow_stop_factor))
     stopped |= q.counts[:, 3] > q.counts[:, 0]  # F-flagged blocks
+    stopped |= point.planned_stop(width, q.n)
     rq = _log_residual(point, q, typical * 1e-3)
     rq[stopped] = np.nan
     d = rolling(rq, n_r, "median", ahead=True) - rolling(rq, n_l, "median", ahead=False)
@@ -94,7 +107,7 @@ def run(point: PointData, want: set[str]) -> list[Alarm]:
     n_l = max(2, int(cfg.left_hours * HOUR / width))
     n_r = max(2, int(cfg.right_hours * HOUR / width))
     flow = _flow(point, width, n_l, n_r)
-    out: list[Alarm] = []
+    rcs: dict[str, tuple[F64, float]] = {}
     for pol in point.pollutants:
         agg = point.agg(pol, width, cfg.min_valid_fraction_block)
         if int(agg.valid.sum()) < 2 * n_l:
@@ -103,11 +116,27 @@ def run(point: PointData, want: set[str]) -> list[Alarm]:
         level = float(np.nanmedian(agg.mean))
         floor = max(s.resolution, 1e-3 * abs(level), 1e-9)
         rc = _log_residual(point, agg, floor)
-        x = rc
+        rc[point.planned_stop(width, agg.n)] = np.nan  # a planned stop is production
         if flow is not None:
             rc[flow.stopped] = np.nan
+        rcs[pol] = (rc, floor)
+    out: list[Alarm] = []
+    for pol, (rc, floor) in rcs.items():
+        agg = point.agg(pol, width, cfg.min_valid_fraction_block)
+        if flow is not None:
             x = rc + flow.rq  # log load: unchanged when extra water dilutes (rain on inflow)
-        segs = _level_steps(point, pol, agg, x, flow, n_l, n_r, floor)
+            reference = "flow"
+        elif len(rcs) >= 2:
+            # no flow meter: the point's other pollutants are the reference — rain (or a stop)
+            # divides them all at once, a changed sampling line only the one it feeds
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                co = np.nanmedian(np.stack([r for p, (r, _) in rcs.items() if p != pol]), axis=0)
+            x = rc - co
+            reference = "co_pollutants"
+        else:
+            x, reference = rc, "none"
+        segs = _level_steps(point, pol, agg, x, flow, n_l, n_r, floor, reference)
         if "parameter_edit" in want and cfg.spread_test:
             segs += _spread_steps(point, pol, agg, rc, flow, n_l, floor)
         segs = [g for g in segs if g.rule in want]
@@ -130,6 +159,7 @@ def _level_steps(
     n_l: int,
     n_r: int,
     floor: float,
+    reference: str,
 ) -> list[_Segment]:
     """Two-window step test on the valid blocks only (a stop or an outage is skipped over, so
     the level after it is compared with the level before it), kept only when the drop is
@@ -187,16 +217,54 @@ def _level_steps(
         # (judged on the window the step test used, so it is known at detection time)
         if not base + step <= -cfg.below_usual_fraction * thr:
             continue
+        confirmed = _confirmed(point, pol, agg.time(a_g), agg.time(b_g), reference == "none")
+        if confirmed == -1:
+            continue
         seg = _classify(point, pol, agg, x, flow, a_g, b_g, base, n_l, floor)
         if seg is not None:
             # causal: the step window [t, t + n_r) and the onset window [j, j + k) are complete
             last = min(max(t + n_r, j + k), xv.size) - 1
             seg.detected = agg.time(int(pos_v[last]) + 1)
+            if confirmed:
+                seg.detected = max(seg.detected, confirmed)
+                seg.evidence["confirmed_after_hours"] = (confirmed - agg.time(a_g)) / HOUR
+            seg.evidence["reference"] = reference
             seg.evidence["threshold_log"] = thr
             seg.evidence["step_log"] = step
             seg.evidence["onset_jump_log"] = float(jump[j])
             out.append(seg)
     return out
+
+
+def _confirmed(point: PointData, pol: str, t0: int, t1: int, no_flow: bool) -> int:
+    """0: judge the drop [t0, t1) now; -1: not a manipulation (it did not outlast what
+    production or rain does); else the time from which it is confirmed."""
+    confirmed = _transition_confirmed(point, pol, t0, t1)
+    if confirmed == -1 or not no_flow:
+        return confirmed
+    # no reference (no flow meter, no other pollutant): rain on an inflow looks the same in
+    # the concentration, but passes
+    until = t0 + int(point.config.level.no_flow_min_hours * HOUR)
+    return -1 if t1 < until else max(confirmed, until)
+
+
+def _transition_confirmed(point: PointData, pol: str, t0: int, t1: int) -> int:
+    """A plant that works a calendar winds down on the eve of rest days or a stop (an early
+    stop before a holiday) and starts up slowly after them.  A drop that begins on such a day
+    (for a restart: in its first ``restart_window_hours``) is judged only once it has outlasted
+    that: ``eve_confirm_hours`` into the rest days (compared there with the plant's rest
+    days), or ``restart_confirm_hours`` from its onset.  Returns 0 (not such a day), -1 (not
+    outlasted: production) or the time from which it is confirmed."""
+    cfg = point.config.level
+    change = point.transition(t0, pol)
+    if change is None:
+        return 0
+    kind, at = change
+    if kind == "restart" and t0 >= at + cfg.restart_window_hours * HOUR:
+        return 0
+    hours = cfg.eve_confirm_hours if kind == "eve" else cfg.restart_confirm_hours
+    until = int(at + hours * HOUR) if kind == "eve" else int(t0 + hours * HOUR)
+    return until if t1 >= until else -1
 
 
 def _spread_ratio(point: PointData, pol: str, agg: Agg, a: int, b: int, floor: float) -> float:
@@ -282,6 +350,7 @@ def _classify(
         "intercept": right_mean - slope * left_mean,
         "hours": (b - a) * agg.width / HOUR,
         "affected_hours_of_day": np.bincount(hod[low], minlength=24),
+        "baseline": point.baseline_evidence(agg.time(a)),
     }
     if flow is not None:
         fr = flow.rq[a:b]

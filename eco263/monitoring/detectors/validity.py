@@ -17,22 +17,25 @@ day and ``index // 24`` the day in the configured time zone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from eco263.monitoring.detectors.base import Alarm, DetectorConfig, Limit
+from eco263.monitoring.detectors.schedule import (
+    DAY_TYPE_NAMES,
+    DayInfo,
+    Schedule,
+)
 
 __all__ = [
     "Agg",
     "PointData",
     "Series",
-    "prepare",
 ]
 
 HOUR: Final = 3600
@@ -118,8 +121,11 @@ class PointData:
     grid_start: int
     grid_end: int
     offset: int
+    schedule: Schedule = field(default_factory=Schedule)
+    days: DayInfo | None = None
     _cache: dict[tuple[str, int], Agg] = field(default_factory=dict)
     _results: dict[str, tuple[I64, I64, F64]] = field(default_factory=dict)
+    _pace: dict[str, bool] = field(default_factory=dict)
 
     @property
     def n_hours(self) -> int:
@@ -188,19 +194,83 @@ class PointData:
         """Local hour of day of each bin on a grid of ``width`` seconds."""
         return np.asarray(((np.arange(n, dtype=np.int64) * width) // HOUR) % 24)
 
+    def day_type(self, width: int, n: int) -> NDArray[np.int8]:
+        """Day type (schedule.WORK / REST / STOP) of each bin on a grid of ``width`` s; the
+        small hours of a shift that crosses midnight belong to the day it started."""
+        if self.days is None or self.days.day_type.size == 0:
+            return np.zeros(n, dtype=np.int8)
+        t = np.arange(n, dtype=np.int64) * width - self._overnight()
+        day = np.clip(t // DAY, 0, self.days.day_type.size - 1)
+        return np.asarray(self.days.day_type[day])
+
+    def _overnight(self) -> int:
+        """Seconds after midnight that still belong to the previous day's shift."""
+        return max([(b - 1440) * 60 for _, b in self.schedule.shifts if b > 1440], default=0)
+
     def slot(self, width: int, n: int) -> I64:
-        """Hour-of-day slot of each bin, split into working days and weekends (0–47) when the
-        data covers at least 3 of each: a plant's weekend runs a different production calendar,
-        and its daily profile is the baseline most rules compare against."""
-        hod = self.hod(width, n)
-        day = (np.arange(n, dtype=np.int64) * width) // DAY
-        first = datetime.fromtimestamp(self.grid_start + self.offset, tz=UTC).weekday()
-        weekend = ((first + day) % 7) >= 5
-        n_days = int(day[-1]) + 1 if n else 0
-        n_weekend = int(((first + np.arange(n_days)) % 7 >= 5).sum())
-        if n_weekend < 3 or n_days - n_weekend < 3:
-            return hod
-        return np.asarray(hod + 24 * weekend.astype(np.int64))
+        """Hour-of-day slot of each bin within its day type (0–71): a working day is compared
+        with the plant's working days, a rest day (weekend, public holiday) with its rest
+        days, a planned stop with its stops — its production calendar (schedule.py)."""
+        return np.asarray(self.hod(width, n) + 24 * self.day_type(width, n).astype(np.int64))
+
+    def planned_stop(self, width: int, n: int) -> B:
+        """Bins within a planned stop of the schedule, widened by ``stop_margin_hours`` for
+        the ramp down and up (an entered stop is rounded and may be hours off)."""
+        out = np.zeros(n, dtype=bool)
+        margin = self.config.schedule.stop_margin_hours * HOUR
+        for stop in self.schedule.stops:
+            a = int((stop.start.timestamp() - margin - self.grid_start) // width)
+            b = int(-(-(stop.end.timestamp() + margin - self.grid_start) // width))
+            out[max(a, 0) : max(min(b, n), 0)] = True
+        return out
+
+    def changes_pace(self, pollutant: str) -> bool:
+        """Whether the plant's busy-hour level differs between its working days and its other
+        days (flow if measured, else the pollutant): a continuous process does not wind down."""
+        code = self.flow or pollutant
+        h = self.hourly(code)
+        kind = self.day_type(HOUR, h.n)
+        work, other = h.mean[h.valid & (kind == 0)], h.mean[h.valid & (kind != 0)]
+        if work.size < 24 or other.size < 24:
+            return False
+        # busy hours (90th percentile): a day shift is idle most of its working day
+        ratio = float(np.percentile(work, 90)) / max(float(np.percentile(other, 90)), 1e-12)
+        return bool(abs(np.log(max(ratio, 1e-12))) >= np.log(self.config.level.pace_factor))
+
+    def transition(self, at: float, pollutant: str) -> tuple[str, int] | None:
+        """Whether ``at`` falls on a day a plant that changes pace does so: ("eve", end of that
+        day) on its last working day before rest days or a stop, ("restart", start of that
+        day) on its first working day after them; else None."""
+        if self.days is None or self.days.day_type.size == 0:
+            return None
+        if pollutant not in self._pace:
+            self._pace[pollutant] = self.changes_pace(pollutant)
+        if not self._pace[pollutant]:
+            return None
+        d = int((at - self.grid_start - self._overnight()) // DAY)
+        dt = self.days.day_type
+        if not 0 <= d < dt.size or dt[d] != 0:
+            return None
+        start = self.grid_start + self._overnight() + d * DAY
+        if d < dt.size - 1 and dt[d + 1] != 0:
+            return "eve", start + DAY
+        if d > 0 and dt[d - 1] != 0:
+            return "restart", start
+        return None
+
+    def baseline_evidence(self, at: float) -> dict[str, Any]:
+        """What a rule compared the window with: the kind of day and the plant's schedule."""
+        if self.days is None or self.days.day_type.size == 0:
+            return {}
+        d = int(np.clip((at - self.grid_start) // DAY, 0, self.days.day_type.size - 1))
+        kind = int(self.days.day_type[d])
+        return {
+            "compared_with": DAY_TYPE_NAMES[kind],
+            "like_days": int((self.days.day_type == kind).sum()),
+            "public_holiday": bool(self.days.holiday[d]),
+            "makeup_workday": bool(self.days.makeup[d]),
+            "schedule": self.schedule.describe(),
+        }
 
     def to_datetime(self, seconds: float) -> datetime:
         tz = ZoneInfo(self.config.timezone)
@@ -250,171 +320,6 @@ def plain(value: Any) -> Any:
             return None
         return float(f"{f:.6g}")
     return value
-
-
-def _class_table(config: DetectorConfig) -> NDArray[np.int8]:
-    v = config.validity
-    table = np.full(256, OTHER, dtype=np.int8)
-    for flags, cls in (
-        (v.valid_flags, VALID),
-        (v.maintenance_flags, MAINT),
-        (v.fault_flags, FAULT),
-        (v.stop_flags, STOP),
-    ):
-        for f in flags:
-            table[ord(f[0]) & 0xFF] = cls
-    return table
-
-
-def _epoch_seconds(col: pd.Series, timezone: str) -> I64:
-    ser = col
-    if not isinstance(ser.dtype, pd.DatetimeTZDtype):
-        ser = pd.to_datetime(ser, format="ISO8601")
-        if not isinstance(ser.dtype, pd.DatetimeTZDtype):
-            ser = ser.dt.tz_localize(timezone)
-    naive = ser.dt.tz_convert("UTC").dt.tz_localize(None)
-    return np.asarray(naive.to_numpy(dtype="datetime64[s]").astype(np.int64))
-
-
-def _flag_codes(col: pd.Series | None, n: int) -> NDArray[np.uint8]:
-    if col is None:
-        return np.full(n, ord("N"), dtype=np.uint8)
-    codes, uniques = pd.factorize(col, use_na_sentinel=True)
-    lut = np.array(
-        [ord(str(u)[0]) if isinstance(u, str) and u else ord("N") for u in uniques] + [ord("N")],
-        dtype=np.uint8,
-    )
-    return lut[np.where(codes < 0, len(uniques), codes)]
-
-
-def _resolution(v: F64) -> float:
-    """Instrument resolution: the smallest step between distinct values (TAMPER.md §3 note)."""
-    finite = v[np.isfinite(v)]
-    if finite.size < 2:
-        return 0.0
-    sample = finite if finite.size <= 20000 else finite[:: finite.size // 20000 + 1]
-    u = np.unique(np.round(sample, 9))
-    d = np.diff(u)
-    d = d[d > 1e-12]
-    return float(d.min()) if d.size else 0.0
-
-
-def _tz_offset(timezone: str, at: int) -> int:
-    off = datetime.fromtimestamp(at, tz=UTC).astimezone(ZoneInfo(timezone)).utcoffset()
-    return int((off or timedelta(0)).total_seconds())
-
-
-def prepare(
-    frame: pd.DataFrame, mn: str, limits: dict[str, Limit], config: DetectorConfig
-) -> PointData:
-    """Split a point's long-form readings into per-pollutant series and logger aggregates.
-
-    ``frame`` has ``time`` (aware, or naive in the configured zone), ``pollutant``, ``value``
-    and optionally ``flag`` (default N), ``cn`` (default 2051 minute data) and ``received``.
-    Unsorted input is sorted; a repeated (pollutant, CN, time) keeps the last row and is
-    counted (a clock set back produces exactly that).
-    """
-    vcfg = config.validity
-    n = len(frame)
-    t = _epoch_seconds(frame["time"], config.timezone) if n else np.zeros(0, np.int64)
-    codes, uniques = pd.factorize(frame["pollutant"])
-    pcode = np.asarray(codes, dtype=np.int64)
-    puniq = [str(u) for u in np.asarray(uniques, dtype=object)]
-    values = pd.to_numeric(frame["value"], errors="coerce").to_numpy(dtype=np.float64)
-    flags = _flag_codes(frame.get("flag"), n)
-    if "cn" in frame:
-        ccode, cuniq = pd.factorize(frame["cn"].fillna(vcfg.minute_cns[0]))
-        lut = np.array(
-            [
-                0
-                if str(c) in vcfg.minute_cns
-                else 1
-                if str(c) == vcfg.hour_cn
-                else 2
-                if str(c) == vcfg.day_cn
-                else 3
-                for c in cuniq
-            ],
-            dtype=np.int64,
-        )
-        kind = lut[ccode] if lut.size else np.zeros(n, dtype=np.int64)
-    else:
-        kind = np.zeros(n, dtype=np.int64)
-    received: F64 | None = None
-    if "received" in frame and frame["received"].notna().any():
-        rec = frame["received"]
-        ok = rec.notna().to_numpy()
-        received = np.full(n, np.nan)
-        received[ok] = _epoch_seconds(rec[ok], config.timezone).astype(np.float64)
-
-    order = np.lexsort((t, pcode, kind))
-    t, pcode, kind, values, flags = t[order], pcode[order], kind[order], values[order], flags[order]
-    if received is not None:
-        received = received[order]
-    same_next = np.zeros(n, dtype=bool)
-    if n > 1:
-        same_next[:-1] = (t[1:] == t[:-1]) & (pcode[1:] == pcode[:-1]) & (kind[1:] == kind[:-1])
-    keep = ~same_next
-
-    table = _class_table(config)
-    series: dict[str, Series] = {}
-    logger_hour: dict[str, LoggerValues] = {}
-    logger_day: dict[str, LoggerValues] = {}
-    bounds = np.flatnonzero(np.diff(pcode * 4 + kind)) + 1
-    starts = np.concatenate(([0], bounds)) if n else np.zeros(0, np.int64)
-    ends = np.concatenate((bounds, [n])) if n else np.zeros(0, np.int64)
-    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-        k = int(kind[a])
-        pol = puniq[int(pcode[a])]
-        sl = slice(a, b)
-        kp = keep[sl]
-        tt, vv, ff = t[sl][kp], values[sl][kp], flags[sl][kp]
-        if k in (1, 2):
-            lv = LoggerValues(tt, vv, np.isin(ff, [ord(f[0]) for f in vcfg.valid_flags]))
-            (logger_hour if k == 1 else logger_day)[pol] = lv
-            continue
-        if k != 0:
-            continue
-        cls = table[ff].copy()
-        limit = limits.get(pol)
-        bad = ~np.isfinite(vv) | (vv > vcfg.absurd_max)
-        if pol not in vcfg.signed_pollutants:
-            bad |= vv < 0
-        if limit is not None and limit.limit > 0:
-            bad |= vv > limit.limit * vcfg.absurd_limit_factor
-        cls[(cls == VALID) & bad] = BADVALUE
-        dup_times = np.unique(t[sl][~kp])
-        step = int(np.median(np.diff(tt))) if tt.size > 1 else 60
-        series[pol] = Series(
-            pollutant=pol,
-            t=tt,
-            v=vv,
-            cls=cls,
-            received=None if received is None else received[sl][kp],
-            step=max(step, 1),
-            resolution=_resolution(vv[cls == VALID]),
-            n_duplicates=int((~kp).sum()),
-            duplicate_times=dup_times,
-        )
-    if series:
-        t_min = min(int(s.t[0]) for s in series.values() if s.t.size)
-        t_max = max(int(s.t[-1]) for s in series.values() if s.t.size)
-    else:
-        t_min = t_max = int(t[0]) if n else 0
-    offset = _tz_offset(config.timezone, t_min)
-    grid_start = ((t_min + offset) // DAY) * DAY - offset
-    grid_end = ((t_max + offset) // DAY + 1) * DAY - offset
-    return PointData(
-        mn=mn,
-        config=config,
-        limits=limits,
-        series=series,
-        logger_hour=logger_hour,
-        logger_day=logger_day,
-        grid_start=grid_start,
-        grid_end=grid_end,
-        offset=offset,
-    )
 
 
 def aggregate(s: Series, start: int, width: int, end: int, min_fraction: float) -> Agg:

@@ -4,6 +4,7 @@ result, never a traceback."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import typer
 from typer.testing import CliRunner
 
 from eco263.monitoring.detect_cli import detect
+from eco263.monitoring.detectors import reading
 from eco263.monitoring.detectors import run as runmod
 
 from .conftest import minute_frame
@@ -71,17 +73,22 @@ def test_csv_to_json_lines(tmp_path: Path) -> None:
     )
     assert code == 0, out
     alarms = alarms_of(tmp_path / "a.jsonl")
-    flat = [a for a in alarms if a["rule"] == "flatline"]
+    flat = [a for a in alarms if "flatline" in a["rules"]]
     assert flat and set(flat[0]) == {
         "mn",
         "pollutant",
-        "rule",
         "category",
+        "rule",
+        "rules",
         "start",
         "end",
         "score",
+        "detected_at",
+        "alarms",
         "evidence",
+        "by_rule",
     }
+    assert set(flat[0]["by_rule"]) == set(flat[0]["rules"])
     assert flat[0]["category"] == "tamper" and flat[0]["start"].endswith("+08:00")
     assert "监测点 1 个" in out
 
@@ -196,7 +203,7 @@ def test_large_csv_is_streamed_in_batches(tmp_path: Path, monkeypatch: pytest.Mo
             yield b
 
     monkeypatch.setattr(runmod, "_stream", spy)
-    monkeypatch.setattr(runmod, "CSV_BLOCK_BYTES", 1 << 20)
+    monkeypatch.setattr(reading, "CSV_BLOCK_BYTES", 1 << 20)
     code, out = invoke("-i", str(path), "-o", str(tmp_path / "a.jsonl"))
     assert code == 0, out
     assert len(batches) >= 3 and max(batches) < len(df) / 2
@@ -213,3 +220,49 @@ def test_dask_local_cluster_gives_the_same_alarms(tmp_path: Path) -> None:
     )
     assert code == 0 and "dask local" in " ".join(out.split()), out  # Rich wraps lines
     assert alarms_of(tmp_path / "dask.jsonl") == alarms_of(tmp_path / "seq.jsonl")
+
+
+def test_progress_bar_on_a_large_csv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 17: over the large-file threshold the bar is drawn, and the reading stage of a
+    CSV has no total yet — formatting that None total crashed the command."""
+    from rich.console import Console
+
+    from eco263.monitoring import detect_cli
+
+    src = write_csv(tampered(), tmp_path / "in.csv")
+    monkeypatch.setattr(detect_cli, "LARGE_BYTES", src.stat().st_size // 2)
+    monkeypatch.setattr(detect_cli, "err", Console(stderr=True, force_terminal=True, width=120))
+    code, out = invoke("-i", str(src), "-o", str(tmp_path / "a.jsonl"))
+    assert code == 0, out
+    assert "内部错误" not in out
+    assert "读取并分区" in out and "检测" in out and " 行" in out  # the bar was rendered
+    assert any(a["rule"] == "flatline" for a in alarms_of(tmp_path / "a.jsonl"))
+
+
+def test_real_command_with_the_bar_in_a_subprocess(tmp_path: Path) -> None:
+    """The command a user types, in its own process and on a terminal-like stderr, with the
+    large-file threshold lowered so that this small file takes the large-file path."""
+    import os
+    import subprocess
+    import sys
+
+    src = write_csv(tampered(), tmp_path / "in.csv")
+    out = tmp_path / "a.jsonl"
+    code = (
+        "import sys; import eco263.monitoring.detect_cli as d; d.LARGE_BYTES = 1; "
+        "from eco263.cli import app; sys.argv = ['eco263', *sys.argv[1:]]; app()"
+    )
+    env = {**os.environ, "TTY_COMPATIBLE": "1", "COLUMNS": "120"}
+    res = subprocess.run(  # noqa: S603 - our own command
+        [sys.executable, "-c", code, "detect", "-i", str(src), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert res.returncode == 0, res.stderr
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", res.stderr)
+    assert "内部错误" not in text and "Traceback" not in text
+    assert "读取并分区" in text and " 行" in text and "监测点 1 个" in text
+    assert any(a["rule"] == "flatline" for a in alarms_of(out))

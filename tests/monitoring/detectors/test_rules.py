@@ -174,11 +174,14 @@ def test_dilution_with_flow_unchanged(
 def test_night_only_dilution_is_one_alarm(
     frame: Frame, limits: dict[str, Limit], config: DetectorConfig
 ) -> None:
-    df = frame(days=12)
+    # 20 days: a working night is compared with the plant's other working nights (its
+    # production calendar), so the five diluted nights must not be most of them
+    df = frame(days=20)
     hour = df["time"].dt.hour
     m = (df["pollutant"] == "w21003") & (
         df["time"] >= pd.Timestamp("2018-04-08", tz="Asia/Shanghai")
     )
+    m &= df["time"] < pd.Timestamp("2018-04-13T06:00", tz="Asia/Shanghai")
     m &= (hour >= 22) | (hour < 5)
     df.loc[m, "value"] = np.round(df.loc[m, "value"] / 4, 2)
     alarms = run(df, limits, config, "dilution")

@@ -34,6 +34,17 @@ OFFICE_ROLES = frozenset({Role.CITY_OFFICE, Role.DISTRICT_OFFICE})
 #: Who reads clues for the 智慧监督 platform (never the departments or enterprises they concern).
 CLUE_READERS = frozenset({Role.CITY_OFFICE, Role.DISTRICT_OFFICE, Role.SUPERVISOR, Role.VIEWER})
 
+#: Who may read a police transfer (行刑衔接) and its sealed evidence pack, each within the
+#: scope of the points it may read: the 263 offices, who hand the case over, and the 纪委监委,
+#: who supervise the hand-over and receive the tampering clue.  The police (DESIGN.md's
+#: ``police`` role, not built yet) join with one more member here.  Not the enterprise
+#: concerned (the suspect), not a department (the bureau answerable for the point is the unit
+#: the tampering clue names), not the leaders' read-only view (a criminal file is not a
+#: dashboard figure, and local leaders answer for their area under 党政同责): see the README.
+POLICE_FILE_READERS: frozenset[Role] = frozenset(
+    {Role.CITY_OFFICE, Role.DISTRICT_OFFICE, Role.SUPERVISOR}
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Actor:

@@ -18,6 +18,7 @@ from eco263.actor import Actor
 from eco263.clock import local_date
 from eco263.config import Settings
 from eco263.events import EventBus
+from eco263.vocabulary import LabelledAction
 from eco263.workdays import WorkCalendar
 
 
@@ -57,7 +58,7 @@ class Ctx:
 
     def change(
         self,
-        action: str,
+        action: LabelledAction,
         subject_type: str,
         subject_id: int | str,
         before: dict[str, Any] | None = None,
@@ -67,7 +68,7 @@ class Ctx:
         return Change(
             self.actor.user_id,
             self.actor.name,
-            action,
+            action.value,
             subject_type,
             str(subject_id),
             before,
@@ -76,7 +77,7 @@ class Ctx:
 
     def audit(
         self,
-        action: str,
+        action: LabelledAction,
         subject_type: str,
         subject_id: int | str,
         before: dict[str, Any] | None = None,

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from eco263.auth.actions import do_create_user
 from eco263.auth.models import User
 from eco263.context import Ctx
+from eco263.registry.enums import AuditAction as RegistryAction
 from eco263.registry.models import Division, Enterprise, Organization
 from eco263.registry.reference import DivisionRef, load_divisions
 
@@ -67,7 +68,7 @@ def seed_divisions(ctx: Ctx) -> int:
             ctx.session.flush()
             added += 1
     if added:
-        ctx.audit("registry.seed_divisions", "registry", "divisions", None, {"added": added})
+        ctx.audit(RegistryAction.SEED_DIVISIONS, "registry", "divisions", None, {"added": added})
     return added
 
 
@@ -88,7 +89,7 @@ def seed_organizations(ctx: Ctx) -> int:
     ctx.session.flush()
     if added:
         ctx.audit(
-            "registry.seed_organizations", "registry", "organizations", None, {"added": added}
+            RegistryAction.SEED_ORGANIZATIONS, "registry", "organizations", None, {"added": added}
         )
     return added
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Final
 
+from eco263.actor import POLICE_FILE_READERS
 from eco263.monitoring.detectors import Category
+from eco263.vocabulary import LabelledAction
 
 __all__ = [
-    "AUDIT_LABELS",
     "CATEGORY_LABELS",
-    "CONFIDENTIAL_ACTIONS",
     "EVIDENCE_LABELS",
     "RULE_LABELS",
     "STATUS_LABELS",
@@ -69,32 +69,20 @@ class LimitBasis(StrEnum):
     BOTH = "both"
 
 
-class AlarmAction(StrEnum):
-    """The audit-chain actions the alarms domain writes."""
+class AlarmAction(LabelledAction):
+    """The audit-chain actions the alarms domain writes; the police file (the pack sealed, the
+    case handed over) is read only by :data:`eco263.actor.POLICE_FILE_READERS`."""
 
-    RAISE = "alarm.raise"
-    EXTEND = "alarm.extend"
-    ACKNOWLEDGE = "alarm.acknowledge"
-    OPEN_PROBLEM = "alarm.open_problem"
-    SEAL_PACK = "evidence_pack.seal"
-    POLICE_TRANSFER = "alarm.police_transfer"
-    SET_LIMIT = "limit.set"
+    RAISE = ("alarm.raise", "报警产生")
+    EXTEND = ("alarm.extend", "报警延续")
+    ACKNOWLEDGE = ("alarm.acknowledge", "确认报警")
+    OPEN_PROBLEM = ("alarm.open_problem", "生成问题")
+    SEAL_PACK = ("evidence_pack.seal", "证据包封存", POLICE_FILE_READERS)
+    POLICE_TRANSFER = ("alarm.police_transfer", "移送公安（行刑衔接）", POLICE_FILE_READERS)
+    SET_LIMIT = ("limit.set", "设置排放限值")
 
 
-AUDIT_LABELS: Final[dict[str, str]] = {
-    AlarmAction.RAISE: "报警产生",
-    AlarmAction.EXTEND: "报警延续",
-    AlarmAction.ACKNOWLEDGE: "确认报警",
-    AlarmAction.OPEN_PROBLEM: "生成问题",
-    AlarmAction.SEAL_PACK: "证据包封存",
-    AlarmAction.POLICE_TRANSFER: "移送公安（行刑衔接）",
-}
-
-#: The audit events of the police file (the pack sealed, the case handed over): shown only
-#: to those who may read the transfer (:func:`eco263.alarms.rules.may_read_transfer`).
-CONFIDENTIAL_ACTIONS: Final[frozenset[str]] = frozenset(
-    {AlarmAction.SEAL_PACK, AlarmAction.POLICE_TRANSFER}
-)
+AuditAction = AlarmAction
 
 
 #: The detectors' statistics (alarm evidence) as an officer reads them; keys not listed

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from eco263.actor import Actor, Role
+from eco263.actor import POLICE_FILE_READERS, Actor
 from eco263.alarms.enums import RULE_LABELS, AlarmStatus, Category
 
 
@@ -63,16 +63,8 @@ def may_acknowledge(is_office: bool, status: str) -> bool:
     return is_office and status == AlarmStatus.OPEN
 
 
-#: Who may read a police transfer (行刑衔接) and its sealed evidence pack, each within the
-#: scope of the points it may read: the 263 offices, who hand the case over, and the 纪委监委,
-#: who supervise the hand-over and receive the tampering clue.  The police (DESIGN.md's
-#: ``police`` role, not built yet) join with one more member here.  Not the enterprise
-#: concerned (the suspect), not a department (the bureau answerable for the point is the unit
-#: the tampering clue names), not the leaders' read-only view (a criminal file is not a
-#: dashboard figure, and local leaders answer for their area under 党政同责): see the README.
-TRANSFER_READERS: frozenset[Role] = frozenset(
-    {Role.CITY_OFFICE, Role.DISTRICT_OFFICE, Role.SUPERVISOR}
-)
+#: Who may read a police transfer and its pack: see :data:`eco263.actor.POLICE_FILE_READERS`.
+TRANSFER_READERS = POLICE_FILE_READERS
 
 
 def may_read_transfer(actor: Actor, enterprise_id: int | None) -> bool:

@@ -9,6 +9,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from eco263 import vocabulary
+from eco263.actor import Actor
 from eco263.audit.actions import GENESIS, ChainHead, event_hash
 from eco263.audit.models import AuditEvent, AuditHead
 from eco263.context import Change
@@ -86,6 +88,16 @@ def timeline(session: Session, subject_type: str, subject_ids: list[str]) -> lis
             .order_by(AuditEvent.seq)
         )
     )
+
+
+def timeline_for(
+    session: Session, actor: Actor, subject_type: str, subject_ids: list[str]
+) -> list[AuditEvent]:
+    """:func:`timeline` as ``actor`` may read it: the events its role may not see (a clue, a
+    police transfer: :func:`eco263.vocabulary.visible`) are left out.  The caller has checked
+    that the actor may read the subjects."""
+    events = timeline(session, subject_type, subject_ids)
+    return [e for e in events if vocabulary.visible(e.action, actor)]
 
 
 # -- reads for supervision -----------------------------------------------------------------------

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from eco263.actor import Actor, Role
 from eco263.audit.actions import record
+from eco263.auth.enums import AuditAction
 from eco263.auth.models import User
 from eco263.auth.passwords import hash_password
 from eco263.context import Change
@@ -53,7 +54,15 @@ def do_create_user(
     after = {"username": username, "role": parsed_role.value, "division_code": division_code}
     record(
         session,
-        Change(actor.user_id, actor.name, "user.create", "user", str(user.id), None, after),
+        Change(
+            actor.user_id,
+            actor.name,
+            AuditAction.USER_CREATE.value,
+            "user",
+            str(user.id),
+            None,
+            after,
+        ),
         at=now,
     )
     return user

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from eco263.context import Ctx
 from eco263.errors import InvalidInput, TooLarge
+from eco263.evidence.enums import AuditAction
 from eco263.evidence.models import Attachment
 from eco263.evidence.rules import ACCEPTED_LABEL, safe_filename, sniff
 from eco263.evidence.schemas import AttachmentOut
@@ -49,7 +50,7 @@ def do_store_attachment(
     ctx.session.add(attachment)
     ctx.session.flush()
     ctx.audit(
-        "attachment.add",
+        AuditAction.ATTACH,
         "problem",
         problem_id,
         None,

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from eco263.context import Ctx
 from eco263.errors import Conflict, Forbidden, InvalidInput
 from eco263.monitoring import service
+from eco263.monitoring.enums import AuditAction
 from eco263.monitoring.models import MonitoringPoint
 from eco263.registry import service as registry
 
@@ -65,7 +66,7 @@ def do_register_point(
     ctx.session.add(point)
     ctx.session.flush()
     ctx.audit(
-        "point.register",
+        AuditAction.POINT_REGISTER,
         "monitoring_point",
         point.id,
         None,
@@ -104,7 +105,7 @@ def do_update_point(
         setattr(point, key, value)
     after = {k: ("已修改" if k == "password" else v) for k, v in changed.items()}
     ctx.session.flush()
-    ctx.audit("point.update", "monitoring_point", point.id, before, after)
+    ctx.audit(AuditAction.POINT_UPDATE, "monitoring_point", point.id, before, after)
     _announce(ctx, point.mn)
     return point
 

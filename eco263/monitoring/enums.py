@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Final
 
 from eco263.monitoring.signals import GAS_FACTORS, WATER_FACTORS
+from eco263.vocabulary import LabelledAction
 
 #: A point's medium (``MonitoringPoint.medium``) as the pages name it.
 MEDIUM_LABELS: Final = {"water": "废水", "gas": "废气"}
@@ -119,3 +120,8 @@ POLLUTANT_UNITS: Final[dict[str, str]] = {f.code: f.unit for f in (*WATER_FACTOR
 def pollutant_label(code: str) -> str:
     """``w20122`` → ``总铜``; an unknown code is shown as it came."""
     return POLLUTANT_NAMES.get(code, code)
+
+
+class AuditAction(LabelledAction):
+    POINT_REGISTER = ("point.register", "登记监测点位")
+    POINT_UPDATE = ("point.update", "修改监测点位")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from eco263.context import Ctx
 from eco263.db import insert_many
-from eco263.outbox.enums import OutboxState
+from eco263.outbox.enums import AuditAction, OutboxState
 from eco263.outbox.models import OutboxEvent
 
 
@@ -59,7 +59,7 @@ def do_retry(ctx: Ctx, ids: Sequence[int] | None = None) -> list[int]:
     )
     if revived:
         ctx.audit(
-            "outbox.retry", "outbox", ",".join(map(str, revived))[:64], None, {"ids": revived}
+            AuditAction.RETRY, "outbox", ",".join(map(str, revived))[:64], None, {"ids": revived}
         )
     return revived
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import Field
 
-from eco263.audit.service import timeline
+from eco263.audit.service import timeline_for
 from eco263.evidence.schemas import AttachmentOut
 from eco263.evidence.store import BlobStore
 from eco263.problems import actions, presenters, service
@@ -152,7 +152,7 @@ def problem_timeline(request: Request, problem_id: Id) -> list[TimelineEntry]:
     """The problem's history from the audit chain, oldest first, with each event's hash."""
     with user_ctx(request) as ctx:
         service.get_problem(ctx.session, ctx.actor, problem_id)
-        events = timeline(ctx.session, "problem", [str(problem_id)])
+        events = timeline_for(ctx.session, ctx.actor, "problem", [str(problem_id)])
         return [TimelineEntry.model_validate(e) for e in events]
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import IntEnum, StrEnum
 
+from eco263.vocabulary import LabelledAction
+
 
 class ProblemState(StrEnum):
     """The problem's state, derived from its assignments once dispatched."""
@@ -94,3 +96,29 @@ class ExtensionState(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+
+
+class AuditAction(LabelledAction):
+    """What the ledger records in the audit chain."""
+
+    REGISTER = ("problem.register", "登记问题")
+    DISPATCH = ("problem.dispatch", "交办")
+    MERGE = ("problem.merge", "合并")
+    ACCEPT = ("assignment.accept", "签收")
+    SUBMIT = ("assignment.submit", "提交整改")
+    VERIFY = ("assignment.verify", "核查通过")
+    RETURN = ("assignment.return", "退回整改")
+    ESCALATE = ("assignment.escalate", "预警升级")
+    EXTENSION_REQUEST = ("extension.request", "申请延期")
+    EXTENSION_APPROVE = ("extension.approve", "批准延期")
+    EXTENSION_REJECT = ("extension.reject", "驳回延期")
+    DEADLINE_RECOMPUTE = ("deadline.recompute", "期限重算")
+
+
+#: The audit action of each assignment move.
+MOVE_ACTIONS = {
+    Move.ACCEPT: AuditAction.ACCEPT,
+    Move.SUBMIT: AuditAction.SUBMIT,
+    Move.VERIFY: AuditAction.VERIFY,
+    Move.RETURN: AuditAction.RETURN,
+}

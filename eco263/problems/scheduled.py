@@ -21,7 +21,7 @@ from eco263.actor import SYSTEM
 from eco263.clock import local_date
 from eco263.context import Change, Ctx
 from eco263.problems import rules
-from eco263.problems.enums import ESCALATION_LABELS, AssignmentState, Escalation
+from eco263.problems.enums import ESCALATION_LABELS, AssignmentState, AuditAction, Escalation
 from eco263.problems.events import AssignmentFacts, RedCard, RedCardsRaised
 from eco263.problems.models import Assignment, Problem
 from eco263.runtime import Runtime
@@ -157,7 +157,7 @@ def _change(row: _Candidate, old: int, new: int) -> Change:
     return Change(
         None,
         SYSTEM.name,
-        "assignment.escalate",
+        AuditAction.ESCALATE.value,
         "problem",
         str(row.problem_id),
         {"assignment_id": row.id, "escalation": old},

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from eco263.context import Ctx
 from eco263.errors import Conflict, Forbidden, InvalidInput
 from eco263.registry import service
+from eco263.registry.enums import AuditAction
 from eco263.registry.models import Enterprise, Organization
 from eco263.registry.uscc import UsccError, validate_uscc
 
@@ -42,7 +43,7 @@ def do_create_enterprise(
     ctx.session.add(enterprise)
     ctx.session.flush()
     ctx.audit(
-        "enterprise.create",
+        AuditAction.ENTERPRISE_CREATE,
         "enterprise",
         enterprise.id,
         None,
@@ -63,5 +64,7 @@ def do_create_organization(
     org = Organization(name=name, kind=kind, division_code=division_code, leader_name=leader_name)
     ctx.session.add(org)
     ctx.session.flush()
-    ctx.audit("organization.create", "organization", org.id, None, {"name": name, "kind": kind})
+    ctx.audit(
+        AuditAction.ORGANIZATION_CREATE, "organization", org.id, None, {"name": name, "kind": kind}
+    )
     return org

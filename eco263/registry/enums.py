@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from eco263.vocabulary import LabelledAction
+
 
 class OrgKind(StrEnum):
     OFFICE = "office"  # 263办
@@ -15,3 +17,10 @@ class OrgKind(StrEnum):
 
 #: Units a problem may be dispatched to.
 ASSIGNABLE_KINDS = frozenset({OrgKind.OFFICE, OrgKind.DEPARTMENT, OrgKind.TOWN})
+
+
+class AuditAction(LabelledAction):
+    ENTERPRISE_CREATE = ("enterprise.create", "登记企业")
+    ORGANIZATION_CREATE = ("organization.create", "登记单位")
+    SEED_DIVISIONS = ("registry.seed_divisions", "导入行政区划")
+    SEED_ORGANIZATIONS = ("registry.seed_organizations", "导入单位")

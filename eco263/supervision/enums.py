@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from eco263.actor import CLUE_READERS
+from eco263.vocabulary import LabelledAction
+
 
 class DutyFailure(StrEnum):
     RESPONSIBILITY = "责任落实不到位"
@@ -126,24 +129,15 @@ EVIDENCE_KEY_LABELS = {
 }
 
 #: Audit actions that a clue's evidence names (the problem's record at the clue's birth).
-EVIDENCE_ACTION_LABELS = {
-    "problem.register": "登记",
-    "problem.dispatch": "交办",
-    "problem.merge": "合并",
-    "assignment.accept": "签收",
-    "assignment.submit": "提交整改",
-    "assignment.verify": "核查通过",
-    "assignment.return": "退回整改",
-    "assignment.escalate": "预警升级",
-    "extension.request": "申请延期",
-    "extension.approve": "批准延期",
-    "extension.reject": "驳回延期",
-    "attachment.add": "上传材料",
-    "clue.open": "生成线索",
-    "clue.deliver": "线索送达",
-    "clue.status": "线索状态变更",
-    "supervision.opinion": "收到监督意见书",
-    "supervision.accountability": "问责结果",
-    "evidence_pack.seal": "封存证据包",
-    "alarm.police_transfer": "移送公安",
-}
+
+
+class AuditAction(LabelledAction):
+    """What supervision records; on a problem's timeline only the clue readers see it (a clue
+    is an accusation, never shown to the unit or enterprise it concerns)."""
+
+    CLUE_OPEN = ("clue.open", "生成线索", CLUE_READERS)
+    CLUE_DELIVER = ("clue.deliver", "线索送达智慧监督平台", CLUE_READERS)
+    CLUE_DELIVERY_DEAD = ("clue.delivery_dead", "线索投递失败", CLUE_READERS)
+    CLUE_STATUS = ("clue.status", "线索状态变更", CLUE_READERS)
+    OPINION = ("supervision.opinion", "收到监督意见书")
+    ACCOUNTABILITY = ("supervision.accountability", "问责结果", CLUE_READERS)

@@ -27,7 +27,7 @@ from eco263.problems.enums import Source
 from eco263.problems.schemas import AssignmentSpec, ProblemCreate
 from eco263.registry import service as registry
 from eco263.supervision import rules
-from eco263.supervision.enums import ClueStatus, InboundKind
+from eco263.supervision.enums import AuditAction, ClueStatus, InboundKind
 from eco263.supervision.models import (
     Accountability,
     Clue,
@@ -114,7 +114,7 @@ def _clue(ctx: Ctx, clue_id: int) -> Clue:
     return clue
 
 
-def _audit_on(ctx: Ctx, clue: Clue | None, action: str, after: dict[str, Any]) -> None:
+def _audit_on(ctx: Ctx, clue: Clue | None, action: AuditAction, after: dict[str, Any]) -> None:
     if clue is not None and clue.problem_id:
         ctx.audit(action, "problem", clue.problem_id, None, after)
     elif clue is not None:
@@ -141,7 +141,7 @@ def do_record_clue_status(ctx: Ctx, body: ClueStatusIn) -> Clue:
     _audit_on(
         ctx,
         clue,
-        "clue.status",
+        AuditAction.CLUE_STATUS,
         {"clue_id": clue.id, "from": before, "to": target.value, "note": note},
     )
     return clue
@@ -203,8 +203,8 @@ def do_receive_opinion(ctx: Ctx, body: OpinionIn) -> SupervisionOpinion:
         "deadline": body.deadline,
         "problem_id": problem.id,
     }
-    ctx.audit("supervision.opinion", "problem", problem.id, None, after)
-    _audit_on(ctx, clue, "supervision.opinion", after)
+    ctx.audit(AuditAction.OPINION, "problem", problem.id, None, after)
+    _audit_on(ctx, clue, AuditAction.OPINION, after)
     return opinion
 
 
@@ -248,6 +248,6 @@ def do_record_accountability(ctx: Ctx, body: AccountabilityIn) -> Accountability
         "measure": record.measure,
         "decided_on": record.decided_on,
     }
-    _audit_on(ctx, clue, "supervision.accountability", after)
-    ctx.audit("supervision.accountability", "organization", org.id, None, after)
+    _audit_on(ctx, clue, AuditAction.ACCOUNTABILITY, after)
+    ctx.audit(AuditAction.ACCOUNTABILITY, "organization", org.id, None, after)
     return record

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from eco263 import vocabulary
 from eco263.context import Ctx
 from eco263.errors import Conflict, Forbidden, InvalidInput, NotFound
 from eco263.outbox.actions import do_retry
@@ -30,7 +31,6 @@ from eco263.supervision.actions.manual import do_open_manual_clue
 from eco263.supervision.enums import (
     CAUSE_LABELS,
     DELIVERY_LABELS,
-    EVIDENCE_ACTION_LABELS,
     EVIDENCE_KEY_LABELS,
     HISTORY_SOURCE_LABELS,
     STATUS_LABELS,
@@ -252,7 +252,7 @@ def _audit_rows(evidence: dict[str, Any]) -> list[dict[str, Any]]:
         {
             "seq": e.get("seq"),
             "at": _when(e.get("at")),
-            "action": EVIDENCE_ACTION_LABELS.get(str(e.get("action")), e.get("action")),
+            "action": vocabulary.label(str(e.get("action"))),
             "hash": str(e.get("hash", "")),
         }
         for e in evidence.get("audit_events", [])

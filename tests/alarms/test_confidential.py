@@ -181,15 +181,20 @@ def test_the_rule_names_its_readers_and_never_the_enterprise_concerned() -> None
     assert rules.may_read_transfer(SYSTEM, 7)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the problem timeline (problems API/pages, another issue) still lists the "
-    "evidence_pack.seal and alarm.police_transfer events of the problem to its enterprise",
-)
 def test_the_problem_timeline_does_not_carry_the_file_to_the_enterprise(
     client: TestClient, case: Case
 ) -> None:
+    """Nor the clue (an accusation) — on the API's timeline and on the problem page."""
     headers = login(client, "yld")
-    timeline = client.get(f"/api/v1/problems/{case.alarm.problem_id}/timeline", headers=headers)
+    url = f"/api/v1/problems/{case.alarm.problem_id}/timeline"
+    timeline = client.get(url, headers=headers)
     assert timeline.status_code == 200
     assert case.sha256 not in timeline.text and "police_transfer" not in timeline.text
+    assert "clue.open" not in timeline.text
+    page = client.get(f"/problems/{case.alarm.problem_id}", headers=headers)
+    assert page.status_code == 200
+    assert (
+        case.sha256 not in page.text and "移送公安" not in page.text and "生成线索" not in page.text
+    )
+    office = client.get(url, headers=login(client, "kunshan")).text
+    assert case.sha256 in office and "alarm.police_transfer" in office and "clue.open" in office

@@ -419,13 +419,14 @@ def test_the_list_runs_a_bounded_number_of_statements(
 def test_the_problem_timeline_links_its_clue_for_clue_readers_only(
     client: TestClient, as_user: Any, rt: Runtime, clock: FixedClock
 ) -> None:
-    """生成线索 on the problem page leads to the clue for the 纪委; the unit only reads the text."""
+    """生成线索 on the problem page leads to the clue for the 纪委; the unit the clue accuses
+    does not see it at all (an accusation never reaches the party concerned)."""
     clue_id = red_card(as_user, rt, clock)
     with rt.sessions() as s:
         problem_id = s.scalar(select(Clue.problem_id).where(Clue.id == clue_id))
     link = f'href="/supervision/clues/{clue_id}"'
     page_login(client, "jiwei")
     assert link in client.get(f"/problems/{problem_id}").text
-    page_login(client, "ks_epb")  # the unit holding the assignment: no clue pages
+    page_login(client, "ks_epb")  # the unit holding the assignment
     html = client.get(f"/problems/{problem_id}").text
-    assert f"线索 #{clue_id}" in html and link not in html
+    assert f"线索 #{clue_id}" not in html and "生成线索" not in html and link not in html

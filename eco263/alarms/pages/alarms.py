@@ -21,6 +21,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from eco263 import vocabulary
 from eco263.alarms import actions, enums, rules, service
 from eco263.alarms.evidence_pack import PackedReading, chart_png
 from eco263.alarms.models import Alarm, PoliceTransfer
@@ -117,6 +118,10 @@ def _pack(ctx: Ctx, transfer: PoliceTransfer | None) -> dict[str, Any] | None:
     }
 
 
+ALARM_ACTIONS = frozenset(a.value for a in enums.AlarmAction)
+POLICE_FILE = frozenset(a.value for a in enums.AlarmAction if a.readers is not None)
+
+
 def _history(ctx: Ctx, alarm: Alarm, *, police_file: bool) -> list[dict[str, Any]]:
     """The alarm's audit events and those about it on its problem (the seal, the transfer:
     only with ``police_file``)."""
@@ -125,10 +130,10 @@ def _history(ctx: Ctx, alarm: Alarm, *, police_file: bool) -> list[dict[str, Any
         events += [
             e
             for e in timeline(ctx.session, "problem", [str(alarm.problem_id)])
-            if e.action in enums.AUDIT_LABELS and (e.after or {}).get("alarm_id") == alarm.id
+            if e.action in ALARM_ACTIONS and (e.after or {}).get("alarm_id") == alarm.id
         ]
     if not police_file:
-        events = [e for e in events if e.action not in enums.CONFIDENTIAL_ACTIONS]
+        events = [e for e in events if e.action not in POLICE_FILE]
     events.sort(key=lambda e: e.seq)
     return [
         {
@@ -136,7 +141,7 @@ def _history(ctx: Ctx, alarm: Alarm, *, police_file: bool) -> list[dict[str, Any
             "at": e.at,
             "actor": e.actor_name,
             "action": e.action,
-            "label": enums.AUDIT_LABELS.get(e.action, e.action),
+            "label": vocabulary.label(e.action),
             "sha256": (e.after or {}).get("sha256"),
             "hash": e.hash,
         }

@@ -19,7 +19,7 @@ from eco263.context import Change, Ctx
 from eco263.deadlines import Catalogue, load_catalogue
 from eco263.errors import Forbidden
 from eco263.problems import rules
-from eco263.problems.enums import AssignmentState
+from eco263.problems.enums import AssignmentState, AuditAction
 from eco263.problems.models import Assignment, Problem
 
 RECOMPUTE_REASON = "节假日安排变更，按当前日历重算"
@@ -139,7 +139,7 @@ def _lowered(current: Any, level: int) -> Any:
 def _change(ctx: Ctx, m: Moved) -> Change:
     key = {"assignment_id": m.assignment_id} if m.assignment_id is not None else {}
     return ctx.change(
-        "deadline.recompute",
+        AuditAction.DEADLINE_RECOMPUTE,
         "problem",
         m.problem_id,
         {**key, "due_date": m.old},

@@ -13,7 +13,7 @@ from eco263.problems.actions._common import (
     derived_state,
     require_office,
 )
-from eco263.problems.enums import AssignmentState, Move
+from eco263.problems.enums import AssignmentState, AuditAction, Move
 from eco263.problems.models import Assignment, Problem
 from eco263.problems.schemas import AssignmentSpec
 from eco263.registry import service as registry
@@ -52,7 +52,7 @@ def do_dispatch(
     created = [_new_assignment(ctx, problem, spec, is_lead) for spec, is_lead in specs]
     bump_problem(ctx.session, problem, version, derived_state(ctx.session, problem.id))
     ctx.audit(
-        "problem.dispatch",
+        AuditAction.DISPATCH,
         "problem",
         problem.id,
         {"state": before},

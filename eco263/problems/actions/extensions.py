@@ -16,7 +16,7 @@ from eco263.problems.actions._common import (
     require_office,
     work_record,
 )
-from eco263.problems.enums import AssignmentState, ExtensionState, Move
+from eco263.problems.enums import AssignmentState, AuditAction, ExtensionState, Move
 from eco263.problems.events import DeadlineExtended
 from eco263.problems.models import Assignment, ExtensionRequest
 from eco263.problems.schemas import OnBehalfIn
@@ -66,7 +66,7 @@ def do_request_extension(
     if proxy is not None:
         mark_proxied(ctx.session, assignment)
     ctx.audit(
-        "extension.request",
+        AuditAction.EXTENSION_REQUEST,
         "problem",
         assignment.problem_id,
         None,
@@ -104,7 +104,7 @@ def do_decide_extension(
     if approve:
         _apply_extension(ctx, assignment, request)
     ctx.audit(
-        "extension.approve" if approve else "extension.reject",
+        AuditAction.EXTENSION_APPROVE if approve else AuditAction.EXTENSION_REJECT,
         "problem",
         assignment.problem_id,
         {"assignment_id": assignment.id, "due_date": old_due},

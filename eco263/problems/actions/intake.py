@@ -13,7 +13,7 @@ from eco263.problems.actions._common import (
     require_office,
     snapshot,
 )
-from eco263.problems.enums import Move, ProblemState, Source
+from eco263.problems.enums import AuditAction, Move, ProblemState, Source
 from eco263.problems.events import ProblemRegistered
 from eco263.problems.models import Problem
 from eco263.problems.schemas import ProblemCreate
@@ -62,7 +62,7 @@ def do_register_problem(ctx: Ctx, data: ProblemCreate) -> Problem:
     )
     ctx.session.add(problem)
     ctx.session.flush()
-    ctx.audit("problem.register", "problem", problem.id, None, snapshot(problem))
+    ctx.audit(AuditAction.REGISTER, "problem", problem.id, None, snapshot(problem))
     ctx.announce(
         ProblemRegistered(
             problem.id,
@@ -116,7 +116,7 @@ def do_merge(
     problem.duplicate_of_id = target.id
     problem.closed_at = ctx.now
     ctx.audit(
-        "problem.merge",
+        AuditAction.MERGE,
         "problem",
         problem.id,
         {"state": before},

@@ -17,7 +17,7 @@ from eco263.problems.actions._common import (
     on_behalf_record,
     work_record,
 )
-from eco263.problems.enums import MOVE_LABELS, AssignmentState, Move, ProblemState
+from eco263.problems.enums import MOVE_ACTIONS, MOVE_LABELS, AssignmentState, Move, ProblemState
 from eco263.problems.events import RectificationReturned
 from eco263.problems.models import Assignment, Problem
 from eco263.problems.schemas import OnBehalfIn
@@ -68,7 +68,7 @@ def do_move(
     if problem.state == ProblemState.CLOSED.value:
         problem.closed_at = ctx.now
     ctx.audit(
-        f"assignment.{move.value}",
+        MOVE_ACTIONS[move],
         "problem",
         problem.id,
         {"assignment_id": assignment.id, "state": state.value, "problem_state": before_problem},

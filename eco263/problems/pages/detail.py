@@ -8,8 +8,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from eco263 import vocabulary
 from eco263.actor import CLUE_READERS, Actor, Role
-from eco263.audit.service import timeline
+from eco263.audit.service import timeline_for
 from eco263.context import Ctx
 from eco263.evidence.rules import ACCEPTED_LABEL
 from eco263.problems import presenters, rules, service
@@ -81,31 +82,12 @@ def _timeline_link(event: Any, actor: Actor) -> str | None:
     return f"/supervision/clues/{clue_id}" if clue_id and actor.role in CLUE_READERS else None
 
 
-TIMELINE_LABELS = {
-    "problem.register": "登记",
-    "problem.dispatch": "交办",
-    "assignment.accept": "签收",
-    "assignment.submit": "提交整改",
-    "assignment.verify": "核查通过",
-    "assignment.return": "退回整改",
-    "assignment.escalate": "预警升级",
-    "extension.request": "申请延期",
-    "extension.approve": "批准延期",
-    "extension.reject": "驳回延期",
-    "attachment.add": "上传材料",
-    "problem.merge": "合并",
-    "clue.open": "生成线索",
-    "clue.deliver": "线索送达智慧监督平台",
-    "supervision.opinion": "收到监督意见书",
-}
-
-
 def _detail_context(ctx: Ctx, problem_id: int) -> dict[str, Any]:
     problem = service.get_problem(ctx.session, ctx.actor, problem_id)
     detail = presenters.problem_detail(ctx, problem)
     units = {a.id: a.organization_name for a in detail.assignments}
     extensions = service.extensions_of(ctx.session, problem.id)
-    events = timeline(ctx.session, "problem", [str(problem.id)])
+    events = timeline_for(ctx.session, ctx.actor, "problem", [str(problem.id)])
     org_ids = {
         int(a["organization_id"])
         for e in events
@@ -156,7 +138,7 @@ def _detail_context(ctx: Ctx, problem_id: int) -> dict[str, Any]:
                 "seq": e.seq,
                 "at": e.at,
                 "actor": e.actor_name,
-                "label": TIMELINE_LABELS.get(e.action, e.action),
+                "label": vocabulary.label(e.action),
                 "text": _timeline_text(e, units, orgs),
                 "href": _timeline_link(e, actor),
                 "hash": e.hash,

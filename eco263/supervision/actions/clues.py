@@ -20,7 +20,7 @@ from eco263.context import Change, Ctx
 from eco263.db import insert_many
 from eco263.outbox.actions import Queued, enqueue, enqueue_many
 from eco263.problems.events import AssignmentFacts
-from eco263.supervision.enums import ClueCause, ClueStatus, DutyFailure
+from eco263.supervision.enums import AuditAction, ClueCause, ClueStatus, DutyFailure
 from eco263.supervision.models import Clue, ClueStatusChange
 from eco263.supervision.service.clues import clue_exists
 from eco263.supervision.service.deliveries import outbox_key
@@ -32,7 +32,7 @@ from eco263.supervision.service.documents import (
 )
 
 #: Outbox kind of a clue delivery (POST {base}/clues).
-CLUE_DELIVERY = "clue.deliver"
+CLUE_DELIVERY = AuditAction.CLUE_DELIVER
 GENERATED_NOTE = "线索生成"  # the first status change of every clue
 
 
@@ -246,4 +246,6 @@ def _open_changes(ctx: Ctx, clue: Clue, draft: ClueDraft) -> list[Change]:
         "evidence_head": clue.evidence["chain_head"],
     }
     subjects = [("problem", pid) for pid in draft.problem_ids] or [("clue", clue.id)]
-    return [ctx.change("clue.open", kind, subject, None, after) for kind, subject in subjects]
+    return [
+        ctx.change(AuditAction.CLUE_OPEN, kind, subject, None, after) for kind, subject in subjects
+    ]

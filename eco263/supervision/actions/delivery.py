@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from eco263.context import Change, Ctx
-from eco263.supervision.enums import ClueStatus
+from eco263.supervision.enums import AuditAction, ClueStatus
 from eco263.supervision.models import Clue, ClueStatusChange
 
 
@@ -56,7 +56,7 @@ def do_mark_delivered(ctx: Ctx, delivered: Sequence[tuple[int, str | None]]) -> 
         subject_type, subject_id = _subject(clue)
         changes.append(
             ctx.change(
-                "clue.deliver",
+                AuditAction.CLUE_DELIVER,
                 subject_type,
                 subject_id,
                 None,
@@ -74,5 +74,8 @@ def do_mark_delivery_dead(ctx: Ctx, clue_id: int, error: str) -> None:
     if clue is None:
         return
     ctx.audit(
-        "clue.delivery_dead", *_subject(clue), None, {"clue_id": clue.id, "error": error[:300]}
+        AuditAction.CLUE_DELIVERY_DEAD,
+        *_subject(clue),
+        None,
+        {"clue_id": clue.id, "error": error[:300]},
     )

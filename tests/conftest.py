@@ -68,7 +68,7 @@ _ID_TABLES = [
     monitoring_models.MonitoringPoint,
     supervision_models.Accountability,
     supervision_models.SupervisionOpinion,
-    supervision_models.ClueStatusChange,
+    supervision_models.ClueStateChange,
     supervision_models.InboundRequest,
     supervision_models.Clue,
     outbox_models.OutboxEvent,

@@ -15,7 +15,7 @@ from typing import Any
 
 from eco263.actor import SYSTEM
 from eco263.alarms import enums, rules, service
-from eco263.alarms.enums import AlarmAction, AlarmStatus, Category, LimitBasis
+from eco263.alarms.enums import AlarmAction, AlarmState, Category, LimitBasis
 from eco263.alarms.evidence_pack import PackedPacket, PackedReading, PackFacts, build_pack
 from eco263.alarms.models import Alarm, PointLimit, PoliceTransfer
 from eco263.clock import local_date
@@ -90,7 +90,7 @@ def _raise(ctx: Ctx, point: PointFacts, found: Detection) -> Alarm:
         detected_at=found.detected_at,
         score=float(found.score),
         evidence=found.to_json()["evidence"],
-        status=AlarmStatus.OPEN,
+        state=AlarmState.OPEN,
         raised_at=ctx.now,
     )
     ctx.session.add(alarm)
@@ -218,15 +218,15 @@ def do_acknowledge_alarm(ctx: Ctx, alarm_id: int) -> Alarm:
     alarm = service.get_alarm(ctx.session, ctx.actor, alarm_id)
     if not ctx.actor.is_office:
         raise Forbidden("只有263办可以确认报警")
-    if alarm.status != AlarmStatus.OPEN:
+    if alarm.state != AlarmState.OPEN:
         raise Conflict("该报警已确认或关闭")
-    alarm.status, alarm.acknowledged_at = AlarmStatus.ACKNOWLEDGED, ctx.now
+    alarm.state, alarm.acknowledged_at = AlarmState.ACKNOWLEDGED, ctx.now
     ctx.audit(
         AlarmAction.ACKNOWLEDGE,
         "alarm",
         alarm.id,
-        {"status": AlarmStatus.OPEN.value},
-        {"status": AlarmStatus.ACKNOWLEDGED.value},
+        {"state": AlarmState.OPEN.value},
+        {"state": AlarmState.ACKNOWLEDGED.value},
     )
     return alarm
 

@@ -31,7 +31,7 @@ class AlarmOut(BaseModel):
     detected_at: datetime
     score: float
     evidence: dict[str, Any]
-    status: str
+    state: str
     problem_id: int | None
 
 

@@ -18,9 +18,9 @@ __all__ = [
     "CATEGORY_LABELS",
     "EVIDENCE_LABELS",
     "RULE_LABELS",
-    "STATUS_LABELS",
+    "STATE_LABELS",
     "AlarmAction",
-    "AlarmStatus",
+    "AlarmState",
     "Category",
     "LimitBasis",
 ]
@@ -46,18 +46,18 @@ CATEGORY_LABELS: Final[dict[str, str]] = {
 }
 
 
-class AlarmStatus(StrEnum):
-    """An alarm's state (``Alarm.status``): raised, seen by an office, over."""
+class AlarmState(StrEnum):
+    """An alarm's state (``Alarm.state``): raised, seen by an office, over."""
 
     OPEN = "open"
     ACKNOWLEDGED = "acknowledged"
     CLOSED = "closed"
 
 
-STATUS_LABELS: Final[dict[str, str]] = {
-    AlarmStatus.OPEN: "待确认",
-    AlarmStatus.ACKNOWLEDGED: "已确认",
-    AlarmStatus.CLOSED: "已关闭",
+STATE_LABELS: Final[dict[str, str]] = {
+    AlarmState.OPEN: "待确认",
+    AlarmState.ACKNOWLEDGED: "已确认",
+    AlarmState.CLOSED: "已关闭",
 }
 
 

@@ -41,7 +41,7 @@ class Alarm(Base):
     detected_at: Mapped[datetime] = mapped_column(UTCDateTime())
     score: Mapped[float] = mapped_column(Float)
     evidence: Mapped[dict[str, Any]] = mapped_column(JSONType)
-    status: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime())
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     problem_id: Mapped[int | None] = mapped_column(ForeignKey("problem.id"), index=True)

@@ -35,8 +35,8 @@ def alarm_row(a: Alarm, points: dict[int, monitoring.PointRow]) -> dict[str, Any
         "end": a.end,
         "detected_at": a.detected_at,
         "score": a.score,
-        "status": a.status,
-        "status_label": enums.STATUS_LABELS.get(a.status, a.status),
+        "state": a.state,
+        "state_label": enums.STATE_LABELS.get(a.state, a.state),
         "problem_id": a.problem_id,
     }
 

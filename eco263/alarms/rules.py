@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from eco263.actor import POLICE_FILE_READERS, Actor
-from eco263.alarms.enums import RULE_LABELS, AlarmStatus, Category
+from eco263.alarms.enums import RULE_LABELS, AlarmState, Category
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +58,9 @@ def problem_title(enterprise: str | None, point: str, pollutant: str, rule: str)
     return f"{who}在线监测{RULE_LABELS.get(rule, rule)}（{pollutant}）"
 
 
-def may_acknowledge(is_office: bool, status: str) -> bool:
+def may_acknowledge(is_office: bool, state: str) -> bool:
     """确认报警: a 263 office, while the alarm is still open (as ``do_acknowledge_alarm``)."""
-    return is_office and status == AlarmStatus.OPEN
+    return is_office and state == AlarmState.OPEN
 
 
 #: Who may read a police transfer and its pack: see :data:`eco263.actor.POLICE_FILE_READERS`.

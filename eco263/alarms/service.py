@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from eco263.actor import Actor
 from eco263.alarms import rules
-from eco263.alarms.enums import AlarmStatus
+from eco263.alarms.enums import AlarmState
 from eco263.alarms.models import Alarm, PointLimit, PoliceTransfer
 from eco263.errors import NotFound
 from eco263.monitoring import service as monitoring
@@ -40,7 +40,7 @@ def open_episode(session: Session, point_id: int, pollutant: str, rule: str) -> 
             Alarm.point_id == point_id,
             Alarm.pollutant == pollutant,
             Alarm.rule == rule,
-            Alarm.status != AlarmStatus.CLOSED,
+            Alarm.state != AlarmState.CLOSED,
         )
         .order_by(Alarm.end.desc())
         .limit(1)
@@ -79,15 +79,15 @@ def list_alarms(
     limit: int = 200,
     *,
     point_id: int | None = None,
-    status: str | None = None,
+    state: str | None = None,
     category: str | None = None,
 ) -> list[Alarm]:
     """Newest alarms on the points the actor may read, optionally of one point/state/category."""
     query = select(Alarm).where(Alarm.point_id.in_(monitoring.point_ids_in_scope(actor)))
     if point_id is not None:
         query = query.where(Alarm.point_id == point_id)
-    if status:
-        query = query.where(Alarm.status == status)
+    if state:
+        query = query.where(Alarm.state == state)
     if category:
         query = query.where(Alarm.category == category)
     return list(session.scalars(query.order_by(Alarm.id.desc()).limit(limit)))
@@ -121,7 +121,7 @@ def unclosed_alarm_counts(session: Session, point_ids: Sequence[int]) -> dict[in
         return {}
     rows = session.execute(
         select(Alarm.point_id, func.count())
-        .where(Alarm.point_id.in_(sorted(point_ids)), Alarm.status != AlarmStatus.CLOSED)
+        .where(Alarm.point_id.in_(sorted(point_ids)), Alarm.state != AlarmState.CLOSED)
         .group_by(Alarm.point_id)
     )
     return {pid: int(n) for pid, n in rows}

@@ -19,7 +19,7 @@ from eco263.monitoring import service as monitoring
 from eco263.problems import rules
 from eco263.problems import service as problems
 from eco263.registry.service import list_divisions
-from eco263.supervision.enums import CAUSE_LABELS, STATUS_LABELS, ClueStatus
+from eco263.supervision.enums import CAUSE_LABELS, STATE_LABELS, ClueState
 from eco263.supervision.service import clues as supervision
 
 #: Suzhou: the map's city; its children are the map's regions (and 苏州工业园区 as a point).
@@ -28,10 +28,10 @@ SIP_CODE = "320571"
 
 #: The clue pipeline's stages and the statuses each one counts (a clue's current status).
 PIPELINE = [
-    ("已生成", "待送达智慧监督平台", (ClueStatus.GENERATED,)),
-    ("已送达", "对方已收到或签收", (ClueStatus.DELIVERED, ClueStatus.RECEIVED)),
-    ("已受理", "纪委监委受理核查", (ClueStatus.ACCEPTED,)),
-    ("已办结", "核查处置完毕", (ClueStatus.CONCLUDED,)),
+    ("已生成", "待送达智慧监督平台", (ClueState.GENERATED,)),
+    ("已送达", "对方已收到或签收", (ClueState.DELIVERED, ClueState.RECEIVED)),
+    ("已受理", "纪委监委受理核查", (ClueState.ACCEPTED,)),
+    ("已办结", "核查处置完毕", (ClueState.CONCLUDED,)),
 ]
 
 
@@ -179,7 +179,7 @@ def _pipeline(ctx: Ctx) -> list[dict[str, Any]] | None:
         {"label": label, "hint": hint, "value": sum(counts.get(s.value, 0) for s in statuses)}
         for label, hint, statuses in PIPELINE
     ]
-    rejected = counts.get(ClueStatus.REJECTED.value, 0)
+    rejected = counts.get(ClueState.REJECTED.value, 0)
     if rejected:
         stages.append({"label": "不予受理", "hint": "退回或不予受理", "value": rejected})
     return stages
@@ -201,7 +201,7 @@ def _recent_clues(
             "division": names.get(c.division_code, (c.division_code,))[0],
             "cause": causes.get(c.cause_kind, c.cause_kind),
             "duty_failure": c.duty_failure,
-            "status": STATUS_LABELS.get(ClueStatus(c.status), c.status),
+            "state": STATE_LABELS.get(ClueState(c.state), c.state),
             "created_at": c.created_at,
             "problem_id": c.problem_id,
         }

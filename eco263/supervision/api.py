@@ -40,7 +40,7 @@ from eco263.supervision.schemas import (
     ManualClueIn,
     OpinionIn,
     OpinionOut,
-    StatusChangeOut,
+    StateChangeOut,
 )
 from eco263.supervision.service import clues, deliveries
 from eco263.web.deps import runtime, user_ctx
@@ -61,7 +61,7 @@ _WIRE_CLOCK = SystemClock()
 @router.get("/clues", response_model=list[ClueOut])
 def list_clues(
     request: Request,
-    response_status: Annotated[Line | None, Query(alias="status", max_length=16)] = None,
+    state: Annotated[Line | None, Query(max_length=16)] = None,
     page: Annotated[PageNumber, Query()] = 1,
     page_size: int = Query(default=50, ge=1, le=200),
 ) -> list[ClueOut]:
@@ -70,7 +70,7 @@ def list_clues(
         items, _ = clues.list_clues(
             ctx.session,
             ctx.actor,
-            status=response_status,
+            state=state,
             limit=page_size,
             offset=(page - 1) * page_size,
         )
@@ -90,7 +90,7 @@ def get_clue(request: Request, clue_id: Id) -> ClueDetail:
             delivery_attempts=delivery.attempts if delivery else 0,
             delivery_error=delivery.last_error if delivery else None,
             history=[
-                StatusChangeOut.model_validate(h) for h in clues.history_of(ctx.session, clue.id)
+                StateChangeOut.model_validate(h) for h in clues.history_of(ctx.session, clue.id)
             ],
             opinions=[
                 OpinionOut.model_validate(o) for o in clues.opinions_of(ctx.session, clue.id)
@@ -134,7 +134,7 @@ async def inbound_clue_status(request: Request) -> InboundReceipt | Response:
 
     def act(ctx: Ctx, body: ClueStatusIn, receipt: str) -> InboundReceipt:
         clue = inbound.do_record_clue_status(ctx, body)
-        return InboundReceipt(receipt_id=receipt, clue_id=clue.id, status=clue.status)
+        return InboundReceipt(receipt_id=receipt, clue_id=clue.id, status=clue.state)
 
     return await _signed(request, InboundKind.CLUE_STATUS, ClueStatusIn, act)
 

@@ -38,7 +38,7 @@ CAUSE_LABELS = {
 }
 
 
-class ClueStatus(StrEnum):
+class ClueState(StrEnum):
     GENERATED = "generated"  # 已生成（在发件箱中）
     DELIVERED = "delivered"  # 已送达（对方回执）
     RECEIVED = "received"  # 对方已签收
@@ -49,10 +49,10 @@ class ClueStatus(StrEnum):
 
 #: Statuses the platform may report (inbound), as the contract names them.
 PLATFORM_STATUSES = (
-    ClueStatus.RECEIVED,
-    ClueStatus.ACCEPTED,
-    ClueStatus.REJECTED,
-    ClueStatus.CONCLUDED,
+    ClueState.RECEIVED,
+    ClueState.ACCEPTED,
+    ClueState.REJECTED,
+    ClueState.CONCLUDED,
 )
 
 
@@ -72,16 +72,16 @@ class InboundKind(StrEnum):
 
 
 #: A clue's status as the pages show it.
-STATUS_LABELS = {
-    ClueStatus.GENERATED: "已生成",
-    ClueStatus.DELIVERED: "已送达",
-    ClueStatus.RECEIVED: "已签收",
-    ClueStatus.ACCEPTED: "已受理",
-    ClueStatus.REJECTED: "不予受理",
-    ClueStatus.CONCLUDED: "已办结",
+STATE_LABELS = {
+    ClueState.GENERATED: "已生成",
+    ClueState.DELIVERED: "已送达",
+    ClueState.RECEIVED: "已签收",
+    ClueState.ACCEPTED: "已受理",
+    ClueState.REJECTED: "不予受理",
+    ClueState.CONCLUDED: "已办结",
 }
 
-#: Who wrote a step of a clue's history (``ClueStatusChange.source``).
+#: Who wrote a step of a clue's history (``ClueStateChange.source``).
 HISTORY_SOURCE_LABELS = {"eco263": "本平台", "platform": "智慧监督平台"}
 
 #: The delivery of a clue (its outbox event's state: pending, delivered, dead).

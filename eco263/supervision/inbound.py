@@ -27,11 +27,11 @@ from eco263.problems.enums import Source
 from eco263.problems.schemas import AssignmentSpec, ProblemCreate
 from eco263.registry import service as registry
 from eco263.supervision import rules
-from eco263.supervision.enums import AuditAction, ClueStatus, InboundKind
+from eco263.supervision.enums import AuditAction, ClueState, InboundKind
 from eco263.supervision.models import (
     Accountability,
     Clue,
-    ClueStatusChange,
+    ClueStateChange,
     InboundRequest,
     SpentSignature,
     SupervisionOpinion,
@@ -124,18 +124,18 @@ def _audit_on(ctx: Ctx, clue: Clue | None, action: AuditAction, after: dict[str,
 def do_record_clue_status(ctx: Ctx, body: ClueStatusIn) -> Clue:
     """The platform reports received / accepted / rejected / concluded for a clue."""
     clue = _clue(ctx, body.clue_id)
-    current, target = ClueStatus(clue.status), ClueStatus(body.status)
-    if not rules.may_move_status(current, target):
-        allowed = sorted(s.value for s in rules.STATUS_MOVES[current])
+    current, target = ClueState(clue.state), ClueState(body.status)
+    if not rules.may_move_state(current, target):
+        allowed = sorted(s.value for s in rules.STATE_MOVES[current])
         raise IllegalStatus(
             f"线索当前状态为 {current.value}，不能改为 {target.value}", allowed=allowed
         )
-    before = clue.status
-    clue.status, clue.status_changed_at = target.value, ctx.now
+    before = clue.state
+    clue.state, clue.state_changed_at = target.value, ctx.now
     note = body.note.strip()
     ctx.session.add(
-        ClueStatusChange(
-            clue_id=clue.id, status=target.value, note=note, source="platform", at=ctx.now
+        ClueStateChange(
+            clue_id=clue.id, state=target.value, note=note, source="platform", at=ctx.now
         )
     )
     _audit_on(

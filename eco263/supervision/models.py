@@ -1,6 +1,6 @@
 """线索 Clue and what comes back from the 智慧监督 platform.
 
-``clue`` (one per cause) · ``clue_status_change`` (its history: generated, delivered,
+``clue`` (one per cause) · ``clue_state_change`` (its history: generated, delivered,
 then the platform's received / accepted / rejected / concluded) · ``supervision_opinion``
 (监督意见书, each creating a rectification problem) · ``accountability`` (问责 results,
 on the clue and the unit) · ``inbound_request`` (every signed request accepted from the
@@ -35,21 +35,21 @@ class Clue(Base):
     division_code: Mapped[str] = mapped_column(ForeignKey("division.code"), index=True)
     summary: Mapped[str] = mapped_column(Text)
     evidence: Mapped[dict[str, Any]] = mapped_column(JSONType)
-    status: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     receipt_id: Mapped[str | None] = mapped_column(String(128))
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    state_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class ClueStatusChange(Base):
+class ClueStateChange(Base):
     """One step of a clue's life, ours (generated, delivered) or the platform's."""
 
-    __tablename__ = "clue_status_change"
+    __tablename__ = "clue_state_change"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     clue_id: Mapped[int] = mapped_column(ForeignKey("clue.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(String(500), default="")
     source: Mapped[str] = mapped_column(String(16))  # eco263 | platform
     at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -33,7 +33,7 @@ from eco263.supervision.enums import (
     DELIVERY_LABELS,
     EVIDENCE_KEY_LABELS,
     HISTORY_SOURCE_LABELS,
-    STATUS_LABELS,
+    STATE_LABELS,
     DutyFailure,
 )
 from eco263.supervision.models import Clue
@@ -55,7 +55,7 @@ from eco263.web.templating import render
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 PAGE_SIZE = 50
-STATUS_TEXT = {s.value: label for s, label in STATUS_LABELS.items()}
+STATE_TEXT = {s.value: label for s, label in STATE_LABELS.items()}
 CAUSE_TEXT = {c.value: label for c, label in CAUSE_LABELS.items()}
 PROBLEM_STATE_TEXT = {s.value: label for s, label in PROBLEM_STATE_LABELS.items()}
 
@@ -72,7 +72,7 @@ DONE_MESSAGES = {
 class ClueQuery:
     """The list's filters and page as they appear in the URL (unknown values are ignored)."""
 
-    status: str = ""
+    state: str = ""
     cause: str = ""
     duty: str = ""
     page: int = 1
@@ -81,7 +81,7 @@ class ClueQuery:
     def from_request(cls, request: Request) -> ClueQuery:
         p = request.query_params
         return cls(
-            status=p.get("status", "") if p.get("status") in STATUS_TEXT else "",
+            state=p.get("state", "") if p.get("state") in STATE_TEXT else "",
             cause=p.get("cause", "") if p.get("cause") in CAUSE_TEXT else "",
             duty=p.get("duty", "") if p.get("duty") in set(DutyFailure) else "",
             page=max(1, _int(p.get("page"), 1)),
@@ -120,8 +120,8 @@ def _row(
         "division": divisions.get(clue.division_code, clue.division_code),
         "problem_id": clue.problem_id,
         "created_at": clue.created_at,
-        "status": clue.status,
-        "status_label": STATUS_TEXT.get(clue.status, clue.status),
+        "state": clue.state,
+        "state_label": STATE_TEXT.get(clue.state, clue.state),
         "delivery": event.state if event is not None else "",
         "delivery_label": _delivery_text(event),
         "attempts": event.attempts if event is not None else 0,
@@ -129,16 +129,16 @@ def _row(
 
 
 def _pipeline(counts: dict[str, int], query: ClueQuery) -> list[dict[str, Any]]:
-    """One card per status, in the order a clue lives; each filters the list."""
+    """One card per state, in the order a clue lives; each filters the list."""
     return [
         {
-            "status": s.value,
+            "state": s.value,
             "label": label,
             "value": counts.get(s.value, 0),
-            "url": query.url(status=s.value, page=1),
-            "on": query.status == s.value,
+            "url": query.url(state=s.value, page=1),
+            "on": query.state == s.value,
         }
-        for s, label in STATUS_LABELS.items()
+        for s, label in STATE_LABELS.items()
     ]
 
 
@@ -150,7 +150,7 @@ def clue_list(request: Request) -> Response:
         clues, total = list_clues(
             ctx.session,
             ctx.actor,
-            status=query.status or None,
+            state=query.state or None,
             cause=query.cause or None,
             duty_failure=query.duty or None,
             limit=PAGE_SIZE,
@@ -168,7 +168,7 @@ def clue_list(request: Request) -> Response:
             "pages": max(1, -(-total // PAGE_SIZE)),
             "pipeline": _pipeline(clue_counts(ctx.session, ctx.actor), query),
             "health": delivery_health(ctx.session, ctx.actor),
-            "statuses": list(STATUS_TEXT.items()),
+            "states": list(STATE_TEXT.items()),
             "causes": list(CAUSE_TEXT.items()),
             "duties": [d.value for d in DutyFailure],
             "may_retry": may_retry_delivery(ctx.actor),
@@ -281,7 +281,7 @@ def _detail_context(ctx: Ctx, clue_id: int) -> dict[str, Any]:
         "record": record,
         "clue": clue,
         "cause": CAUSE_TEXT.get(clue.cause_kind, clue.cause_kind),
-        "status_label": STATUS_TEXT.get(clue.status, clue.status),
+        "state_label": STATE_TEXT.get(clue.state, clue.state),
         "unit": record.unit_names.get(clue.organization_id or 0, "—"),
         "facts": evidence_items(evidence.get("facts")),
         "monitoring": evidence_items(evidence.get("monitoring"))
@@ -296,7 +296,7 @@ def _detail_context(ctx: Ctx, clue_id: int) -> dict[str, Any]:
         "history": [
             {
                 "at": h.at,
-                "status": STATUS_TEXT.get(h.status, h.status),
+                "state": STATE_TEXT.get(h.state, h.state),
                 "source": HISTORY_SOURCE_LABELS.get(h.source, h.source),
                 "note": h.note,
             }

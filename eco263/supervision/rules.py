@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from eco263.supervision.enums import ClueStatus, DutyFailure
+from eco263.supervision.enums import ClueState, DutyFailure
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,21 +236,21 @@ def key_manual(problem_id: int, organization_id: int, duty: DutyFailure) -> str:
 
 # -- clue status --------------------------------------------------------------------------------
 
-STATUS_MOVES: Mapping[ClueStatus, frozenset[ClueStatus]] = {
-    ClueStatus.GENERATED: frozenset(
-        {ClueStatus.DELIVERED, ClueStatus.RECEIVED, ClueStatus.ACCEPTED, ClueStatus.REJECTED}
+STATE_MOVES: Mapping[ClueState, frozenset[ClueState]] = {
+    ClueState.GENERATED: frozenset(
+        {ClueState.DELIVERED, ClueState.RECEIVED, ClueState.ACCEPTED, ClueState.REJECTED}
     ),
-    ClueStatus.DELIVERED: frozenset(
-        {ClueStatus.RECEIVED, ClueStatus.ACCEPTED, ClueStatus.REJECTED}
+    ClueState.DELIVERED: frozenset(
+        {ClueState.RECEIVED, ClueState.ACCEPTED, ClueState.REJECTED}
     ),
-    ClueStatus.RECEIVED: frozenset({ClueStatus.ACCEPTED, ClueStatus.REJECTED}),
-    ClueStatus.ACCEPTED: frozenset({ClueStatus.CONCLUDED}),
-    ClueStatus.REJECTED: frozenset(),
-    ClueStatus.CONCLUDED: frozenset(),
+    ClueState.RECEIVED: frozenset({ClueState.ACCEPTED, ClueState.REJECTED}),
+    ClueState.ACCEPTED: frozenset({ClueState.CONCLUDED}),
+    ClueState.REJECTED: frozenset(),
+    ClueState.CONCLUDED: frozenset(),
 }
 
 
-def may_move_status(current: ClueStatus, target: ClueStatus) -> bool:
+def may_move_state(current: ClueState, target: ClueState) -> bool:
     """The platform's reports may skip steps (a status can overtake our delivery record),
     never go back; rejected and concluded are final."""
-    return target in STATUS_MOVES[current]
+    return target in STATE_MOVES[current]

@@ -195,16 +195,16 @@ class ClueOut(BaseModel):
     responsible_person: str | None
     division_code: str
     summary: str
-    status: str
+    state: str
     created_at: datetime
     receipt_id: str | None
     delivered_at: datetime | None
 
 
-class StatusChangeOut(BaseModel):
+class StateChangeOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    status: str
+    state: str
     note: str
     source: str
     at: datetime
@@ -243,7 +243,7 @@ class ClueDetail(ClueOut):
     delivery_state: str | None
     delivery_attempts: int
     delivery_error: str | None
-    history: list[StatusChangeOut]
+    history: list[StateChangeOut]
     opinions: list[OpinionOut]
     accountability: list[AccountabilityOut]
 

@@ -118,7 +118,7 @@ def test_data_quality_alarm_opens_no_problem_and_can_be_acknowledged(
         alarm = do_record_alarm(ctx, facts(ctx, point), found)
     assert alarm.problem_id is None and _count(rt, Problem) == 0
     with as_user("city") as ctx:
-        assert do_acknowledge_alarm(ctx, alarm.id).status == "acknowledged"
+        assert do_acknowledge_alarm(ctx, alarm.id).state == "acknowledged"
     with pytest.raises(Conflict), as_user("city") as ctx:
         do_acknowledge_alarm(ctx, alarm.id)
 

@@ -326,7 +326,7 @@ def _fingerprint(rt: Runtime) -> tuple[Any, ...]:
             s.scalars(select(Assignment.version).order_by(Assignment.id)).all()
             + s.scalars(select(Problem.version).order_by(Problem.id)).all()
         )
-        states = tuple(s.scalars(select(Alarm.status).order_by(Alarm.id)).all()) + tuple(
+        states = tuple(s.scalars(select(Alarm.state).order_by(Alarm.id)).all()) + tuple(
             s.scalars(select(MonitoringPoint.password).order_by(MonitoringPoint.id)).all()
         )
     return (tuple(head), counts, versions, states)

@@ -22,7 +22,7 @@ from eco263.supervision.actions.rules_checks import (
     do_check_unacknowledged_alarm,
     do_open_tampering_clue,
 )
-from eco263.supervision.models import Clue, ClueStatusChange
+from eco263.supervision.models import Clue, ClueStateChange
 from eco263.supervision.rules import Fine
 from tests.factories.problems import dispatch, enterprise, register, work
 from tests.supervision.making import YLD, evidence_pack, org_id, tampering_clue
@@ -80,8 +80,8 @@ def test_the_second_failed_verification_opens_one_clue(rt: Runtime, as_user) -> 
         assert event.payload["clue_id"] == clue.id
         assert event.payload["unit"]["name"] == "昆山市环保局"
         assert event.payload["problems"][0]["id"] == clue.problem_id
-        history = s.scalars(select(ClueStatusChange)).all()
-        assert [h.status for h in history] == ["generated"]
+        history = s.scalars(select(ClueStateChange)).all()
+        assert [h.state for h in history] == ["generated"]
 
 
 # -- 假整改: a closed problem comes back -------------------------------------------------------

@@ -52,7 +52,7 @@ def _assert_exactly_once(rt: Runtime, store: ReceiverStore, clue_ids: list[int])
     receipts = {r["clue_id"]: r["receipt_id"] for r in received}
     with rt.sessions() as s:
         for clue in s.scalars(select(Clue).where(Clue.id.in_(clue_ids))):
-            assert clue.status == "delivered" and clue.receipt_id == receipts[clue.id]
+            assert clue.state == "delivered" and clue.receipt_id == receipts[clue.id]
 
 
 class Counter:
@@ -111,7 +111,7 @@ def test_a_clue_reaches_the_receiver_within_5_seconds_of_its_cause(
         headers=_login(eco263_server.url, "jiwei"),
     ).json()
     assert detail["delivery_state"] == "delivered"
-    assert [h["status"] for h in detail["history"]] == ["generated", "delivered"]
+    assert [h["state"] for h in detail["history"]] == ["generated", "delivered"]
     with rt.sessions() as s:
         assert s.scalar(select(func.count()).where(AuditEvent.action == "clue.deliver")) == 1
 
@@ -308,7 +308,7 @@ def test_the_demo_loop_an_opinion_comes_back(
             f"{eco263_server.url}/api/v1/clues/{clue.id}",
             headers=_login(eco263_server.url, "jiwei"),
         ).json()
-        return list(detail["opinions"]) if detail["status"] == "accepted" else []
+        return list(detail["opinions"]) if detail["state"] == "accepted" else []
 
     wait_until(lambda: opinion_problem(), 30, "no opinion came back")
     (opinion,) = opinion_problem()

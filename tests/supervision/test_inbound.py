@@ -18,7 +18,7 @@ from eco263.problems.models import Assignment, Problem
 from eco263.runtime import Runtime
 from eco263.supervision.actions.manual import do_open_manual_clue
 from eco263.supervision.enums import DutyFailure
-from eco263.supervision.models import Accountability, Clue, ClueStatusChange, InboundRequest
+from eco263.supervision.models import Accountability, Clue, ClueStateChange, InboundRequest
 from eco263.supervision.schemas import ManualClueIn
 from eco263.wiring import build_runtime
 from tests.conftest import PASSWORD
@@ -48,8 +48,8 @@ def _state(rt: Runtime, clue_id: int) -> tuple[str, int, int]:
     with rt.sessions() as s:
         clue = s.get_one(Clue, clue_id)
         requests = s.scalar(select(func.count()).select_from(InboundRequest)) or 0
-        history = s.scalar(select(func.count()).where(ClueStatusChange.clue_id == clue_id)) or 0
-        return clue.status, int(requests), int(history)
+        history = s.scalar(select(func.count()).where(ClueStateChange.clue_id == clue_id)) or 0
+        return clue.state, int(requests), int(history)
 
 
 def _timeline(base: str, problem_id: int) -> list[dict[str, Any]]:

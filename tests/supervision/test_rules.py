@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from eco263.supervision import rules
-from eco263.supervision.enums import ClueStatus, DutyFailure
+from eco263.supervision.enums import ClueState, DutyFailure
 from eco263.supervision.rules import ClosedProblem, Fine, ProblemTarget
 
 POLICY = rules.load_policy()
@@ -190,9 +190,9 @@ def test_cause_keys_are_ascii_and_fit_the_idempotency_alphabet() -> None:
 
 
 def test_clue_statuses_only_move_forward() -> None:
-    assert rules.may_move_status(ClueStatus.DELIVERED, ClueStatus.RECEIVED)
-    assert rules.may_move_status(ClueStatus.GENERATED, ClueStatus.RECEIVED)  # overtook delivery
-    assert rules.may_move_status(ClueStatus.ACCEPTED, ClueStatus.CONCLUDED)
-    assert not rules.may_move_status(ClueStatus.ACCEPTED, ClueStatus.RECEIVED)
-    assert not rules.may_move_status(ClueStatus.RECEIVED, ClueStatus.CONCLUDED)
-    assert not rules.may_move_status(ClueStatus.REJECTED, ClueStatus.ACCEPTED)
+    assert rules.may_move_state(ClueState.DELIVERED, ClueState.RECEIVED)
+    assert rules.may_move_state(ClueState.GENERATED, ClueState.RECEIVED)  # overtook delivery
+    assert rules.may_move_state(ClueState.ACCEPTED, ClueState.CONCLUDED)
+    assert not rules.may_move_state(ClueState.ACCEPTED, ClueState.RECEIVED)
+    assert not rules.may_move_state(ClueState.RECEIVED, ClueState.CONCLUDED)
+    assert not rules.may_move_state(ClueState.REJECTED, ClueState.ACCEPTED)

@@ -38,7 +38,7 @@ def case(rt: Runtime, as_user: Any) -> tuple[int, Alarm]:
 
 def _status(rt: Runtime, alarm_id: int) -> str:
     with rt.sessions() as s:
-        return s.get_one(Alarm, alarm_id).status
+        return s.get_one(Alarm, alarm_id).state
 
 
 def _missing_data(as_user: Any, point_id: int) -> Alarm:
@@ -64,7 +64,7 @@ def test_list_shows_rule_category_point_window_state_and_problem(
     assert f'href="/monitoring/points/{point_id}"' in text
     assert f'href="/problems/{alarm.problem_id}"' in text
     # filters: by state and category, and a point's alarms from the monitoring list
-    assert f'data-alarm="{alarm.id}"' not in client.get("/alarms?status=acknowledged").text
+    assert f'data-alarm="{alarm.id}"' not in client.get("/alarms?state=acknowledged").text
     assert f'data-alarm="{alarm.id}"' in client.get("/alarms?category=tamper").text
     assert f'data-alarm="{alarm.id}"' not in client.get("/alarms?category=exceedance").text
     assert f'data-alarm="{alarm.id}"' in client.get(f"/alarms?point={point_id}").text
@@ -165,7 +165,7 @@ def test_office_acknowledges_with_csrf_and_it_is_audited(
             )
         ).one()
         assert event.actor_name == "昆山市263办 李主任" and event.after == {
-            "status": "acknowledged"
+            "state": "acknowledged"
         }
         assert verify_chain(s).ok
     page = client.get(done.headers["location"]).text

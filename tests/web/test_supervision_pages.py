@@ -133,12 +133,12 @@ def test_the_commission_sees_a_red_card_clue_with_its_delivery(
         assert expected in cells, (expected, cells)
     assert "已生成" in cells and "待投递" in cells
     assert "2018-05-10 09:00" in cells
-    assert re.search(r'data-status="generated"><a [^>]*><span class="p-value">1</span>', html)
+    assert re.search(r'data-state="generated"><a [^>]*><span class="p-value">1</span>', html)
     assert re.search(r'data-delivery="pending"><span class="p-value">1</span>', html)
 
     deliver(rt, httpx.Response(201, json={"receipt_id": "JW-2018-0001"}))
     html = client.get("/supervision").text
-    assert re.search(r'data-status="delivered"><a [^>]*><span class="p-value">1</span>', html)
+    assert re.search(r'data-state="delivered"><a [^>]*><span class="p-value">1</span>', html)
     assert re.search(r'data-delivery="delivered"><span class="p-value">1</span>', html)
     assert "最近成功 2018-05-10 09:00" in html
     assert "已送达" in re.search(rf'<tr data-clue="{clue_id}">(.*?)</tr>', html, re.S).group(1)  # type: ignore[union-attr]
@@ -149,14 +149,14 @@ def test_the_list_filters_by_status_and_type(
 ) -> None:
     clue_id = red_card(as_user, rt, clock)
     page_login(client, "jiwei")
-    assert f'data-clue="{clue_id}"' in client.get("/supervision?status=generated").text
-    assert f'data-clue="{clue_id}"' not in client.get("/supervision?status=concluded").text
+    assert f'data-clue="{clue_id}"' in client.get("/supervision?state=generated").text
+    assert f'data-clue="{clue_id}"' not in client.get("/supervision?state=concluded").text
     assert f'data-clue="{clue_id}"' in client.get("/supervision?cause=red_card").text
     assert f'data-clue="{clue_id}"' not in client.get("/supervision?cause=tampering").text
     assert f'data-clue="{clue_id}"' in client.get("/supervision?duty=主动履职不到位").text
     assert f'data-clue="{clue_id}"' not in client.get("/supervision?duty=执法监管不到位").text
     # an unknown value is ignored, not an error
-    assert f'data-clue="{clue_id}"' in client.get("/supervision?status=bogus&cause=x").text
+    assert f'data-clue="{clue_id}"' in client.get("/supervision?state=bogus&cause=x").text
 
 
 # -- one clue -------------------------------------------------------------------------------------
@@ -176,7 +176,7 @@ def test_a_clue_shows_its_evidence_delivery_opinion_and_accountability(
     response = client.get(f"/supervision/clues/{clue_id}")
     assert response.status_code == 200
     html = response.text
-    assert "已受理" in html.split('id="clue-status"')[1][:40]
+    assert "已受理" in html.split('id="clue-state"')[1][:40]
     facts = text_of(html, "facts")
     for expected in (
         TITLE,

@@ -55,7 +55,7 @@ def _filters(request: Request) -> dict[str, Any]:
     p = request.query_params
     point = p.get("point", "")
     return {
-        "status": p.get("status", "") if p.get("status") in enums.STATUS_LABELS else "",
+        "state": p.get("state", "") if p.get("state") in enums.STATE_LABELS else "",
         "category": p.get("category", "") if p.get("category") in enums.CATEGORY_LABELS else "",
         "point": form_int(point, 0) or None,
     }
@@ -71,7 +71,7 @@ def alarm_list(request: Request) -> Response:
             ctx.actor,
             LIST_LIMIT,
             point_id=chosen["point"],
-            status=chosen["status"] or None,
+            state=chosen["state"] or None,
             category=chosen["category"] or None,
         )
         points = monitoring.points_by_id(ctx.session, {a.point_id for a in alarms})
@@ -79,7 +79,7 @@ def alarm_list(request: Request) -> Response:
             "rows": [alarm_row(a, points) for a in alarms],
             "filters": chosen,
             "point_name": points[chosen["point"]].point.name if chosen["point"] in points else None,
-            "statuses": list(enums.STATUS_LABELS.items()),
+            "states": list(enums.STATE_LABELS.items()),
             "categories": list(enums.CATEGORY_LABELS.items()),
             "limit": LIST_LIMIT,
         }
@@ -176,7 +176,7 @@ def _detail_context(ctx: Ctx, alarm_id: int) -> dict[str, Any]:
         "pack": _pack(ctx, transfer),
         "history": _history(ctx, alarm, police_file=police_file),
         "problem": _problem(ctx, alarm.problem_id),
-        "may_acknowledge": rules.may_acknowledge(ctx.actor.is_office, alarm.status),
+        "may_acknowledge": rules.may_acknowledge(ctx.actor.is_office, alarm.state),
         "acknowledged_at": alarm.acknowledged_at,
     }
 

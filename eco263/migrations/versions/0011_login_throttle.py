@@ -8,9 +8,6 @@ One row per throttled key: ``scope`` is ``user`` or ``address``, ``failures`` co
 failed logins since ``window_start``, ``locked_until`` is set when the count reaches the
 limit (the login answers 429 with Retry-After until then).  In the database so that every
 worker of a deployment shares the counts.
-
-Numbered 0008 and chained to 0006 for now: a 0007 (the inbound replay store) is being written
-in parallel; whoever merges second sets ``down_revision`` to the other's revision.
 """
 
 from collections.abc import Sequence

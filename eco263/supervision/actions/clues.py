@@ -20,8 +20,8 @@ from eco263.context import Change, Ctx
 from eco263.db import insert_many
 from eco263.outbox.actions import Queued, enqueue, enqueue_many
 from eco263.problems.events import AssignmentFacts
-from eco263.supervision.enums import AuditAction, ClueCause, ClueStatus, DutyFailure
-from eco263.supervision.models import Clue, ClueStatusChange
+from eco263.supervision.enums import AuditAction, ClueCause, ClueState, DutyFailure
+from eco263.supervision.models import Clue, ClueStateChange
 from eco263.supervision.service.clues import clue_exists
 from eco263.supervision.service.deliveries import outbox_key
 from eco263.supervision.service.documents import (
@@ -126,8 +126,8 @@ def do_open_clue(ctx: Ctx, draft: ClueDraft) -> Clue | None:
     except IntegrityError:
         return None
     ctx.session.add(
-        ClueStatusChange(
-            clue_id=clue.id, status=clue.status, note=GENERATED_NOTE, source="eco263", at=ctx.now
+        ClueStateChange(
+            clue_id=clue.id, state=clue.state, note=GENERATED_NOTE, source="eco263", at=ctx.now
         )
     )
     enqueue(
@@ -199,8 +199,8 @@ def _insert_clues(
     generated = {"note": GENERATED_NOTE, "source": "eco263", "at": ctx.now}
     insert_many(
         ctx.session,
-        ClueStatusChange,
-        [{"clue_id": c.id, "status": c.status, **generated} for c in clues],
+        ClueStateChange,
+        [{"clue_id": c.id, "state": c.state, **generated} for c in clues],
     )
     enqueue_many(
         ctx.session,
@@ -230,9 +230,9 @@ def _clue_row(ctx: Ctx, draft: ClueDraft, evidence: dict[str, Any]) -> dict[str,
         "division_code": draft.division_code,
         "summary": draft.summary,
         "evidence": evidence,
-        "status": ClueStatus.GENERATED.value,
+        "state": ClueState.GENERATED.value,
         "created_at": ctx.now,
-        "status_changed_at": ctx.now,
+        "state_changed_at": ctx.now,
     }
 
 

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from eco263.context import Change, Ctx
-from eco263.supervision.enums import AuditAction, ClueStatus
-from eco263.supervision.models import Clue, ClueStatusChange
+from eco263.supervision.enums import AuditAction, ClueState
+from eco263.supervision.models import Clue, ClueStateChange
 
 
 def _subject(clue: Clue) -> tuple[str, int]:
@@ -34,20 +34,20 @@ def do_mark_delivered(ctx: Ctx, delivered: Sequence[tuple[int, str | None]]) -> 
     changes: list[Change] = []
     for clue in clues:
         receipt = receipts[clue.id]
-        generated = clue.status == ClueStatus.GENERATED.value
+        generated = clue.state == ClueState.GENERATED.value
         rows.append(
             {
                 "id": clue.id,
                 "receipt_id": receipt,
                 "delivered_at": ctx.now,
-                "status": ClueStatus.DELIVERED.value if generated else clue.status,
-                "status_changed_at": ctx.now if generated else clue.status_changed_at,
+                "state": ClueState.DELIVERED.value if generated else clue.state,
+                "state_changed_at": ctx.now if generated else clue.state_changed_at,
             }
         )
         history.append(
             {
                 "clue_id": clue.id,
-                "status": ClueStatus.DELIVERED.value,
+                "state": ClueState.DELIVERED.value,
                 "note": f"已送达智慧监督平台，回执 {receipt or '（无）'}",
                 "source": "eco263",
                 "at": ctx.now,
@@ -64,7 +64,7 @@ def do_mark_delivered(ctx: Ctx, delivered: Sequence[tuple[int, str | None]]) -> 
             )
         )
     ctx.session.execute(update(Clue), rows)
-    ctx.session.execute(insert(ClueStatusChange), history)
+    ctx.session.execute(insert(ClueStateChange), history)
     ctx.audit_many(changes)
 
 

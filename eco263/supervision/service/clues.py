@@ -16,7 +16,7 @@ from eco263.supervision import rules
 from eco263.supervision.models import (
     Accountability,
     Clue,
-    ClueStatusChange,
+    ClueStateChange,
     SupervisionOpinion,
 )
 
@@ -46,7 +46,7 @@ def list_clues(
     session: Session,
     actor: Actor,
     *,
-    status: str | None = None,
+    state: str | None = None,
     cause: str | None = None,
     duty_failure: str | None = None,
     limit: int = 100,
@@ -55,8 +55,8 @@ def list_clues(
     """Clues in the actor's jurisdiction, newest first, and how many match in all."""
     require_reader(actor)
     query = select(Clue).where(clue_scope(actor))
-    if status:
-        query = query.where(Clue.status == status)
+    if state:
+        query = query.where(Clue.state == state)
     if cause:
         query = query.where(Clue.cause_kind == cause)
     if duty_failure:
@@ -75,13 +75,13 @@ def get_clue(session: Session, actor: Actor, clue_id: int) -> Clue:
     return clue
 
 
-def history_of(session: Session, clue_id: int) -> list[ClueStatusChange]:
+def history_of(session: Session, clue_id: int) -> list[ClueStateChange]:
     """The clue's status changes, oldest first (the caller has checked the clue's scope)."""
     return list(
         session.scalars(
-            select(ClueStatusChange)
-            .where(ClueStatusChange.clue_id == clue_id)
-            .order_by(ClueStatusChange.id)
+            select(ClueStateChange)
+            .where(ClueStateChange.clue_id == clue_id)
+            .order_by(ClueStateChange.id)
         )
     )
 
@@ -124,7 +124,7 @@ def clue_counts(session: Session, actor: Actor) -> dict[str, int]:
     """Clues per status in the actor's jurisdiction (the pipeline: generated → concluded)."""
     require_reader(actor)
     rows = session.execute(
-        select(Clue.status, func.count()).where(clue_scope(actor)).group_by(Clue.status)
+        select(Clue.state, func.count()).where(clue_scope(actor)).group_by(Clue.state)
     ).all()
     return {str(status): int(n) for status, n in rows}
 

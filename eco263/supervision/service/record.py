@@ -12,7 +12,7 @@ from eco263.registry import service as registry
 from eco263.supervision.models import (
     Accountability,
     Clue,
-    ClueStatusChange,
+    ClueStateChange,
     SupervisionOpinion,
 )
 from eco263.supervision.service.clues import accountability_of, get_clue, history_of, opinions_of
@@ -26,7 +26,7 @@ class ClueRecord:
 
     clue: Clue
     delivery: OutboxEventOut | None
-    history: list[ClueStatusChange]
+    history: list[ClueStateChange]
     opinions: list[SupervisionOpinion]
     accountability: list[Accountability]
     division_name: str

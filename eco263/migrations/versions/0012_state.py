@@ -40,15 +40,12 @@ def _history_table(name: str, column: str) -> None:
 
 def _move_history(old: str, old_column: str, new: str, new_column: str) -> None:
     _history_table(new, new_column)
-    op.execute(
-        f"INSERT INTO {new} (id, clue_id, {new_column}, note, source, at) "
-        f"SELECT id, clue_id, {old_column}, note, source, at FROM {old} ORDER BY id"
-    )
+    columns = "id, clue_id, {}, note, source, at"
+    copy = "INSERT INTO {} ({}) SELECT {} FROM {} ORDER BY id"
+    op.execute(copy.format(new, columns.format(new_column), columns.format(old_column), old))
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(
-            f"SELECT setval(pg_get_serial_sequence('{new}', 'id'), "
-            f"COALESCE((SELECT MAX(id) FROM {new}), 0) + 1, false)"
-        )
+        restart = "SELECT setval(pg_get_serial_sequence('{0}', 'id'), COALESCE(MAX(id), 0) + 1, false) FROM {0}"
+        op.execute(restart.format(new))
     op.drop_index(op.f(f"ix_{old}_clue_id"), table_name=old)
     op.drop_table(old)
 

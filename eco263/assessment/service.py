@@ -35,6 +35,12 @@ def require_editor(actor: Actor) -> None:
         raise Forbidden("仅市263办可以维护考核方案和计算考核得分")
 
 
+def require_reader(actor: Actor) -> None:
+    """Scores are read by the offices, the 纪委 and the leaders (not units, not enterprises)."""
+    if actor.role in (Role.ENTERPRISE, Role.DEPARTMENT):
+        raise Forbidden("无权查看考核得分")
+
+
 def spec_of(scheme: AssessmentScheme) -> SchemeSpec:
     return parse_scheme(scheme.spec, SOURCES)
 
@@ -174,3 +180,25 @@ def what_if_costs(
 
 def detail_rows(score: AssessmentScore) -> list[dict[str, Any]]:
     return list(score.detail)
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    scheme: AssessmentScheme
+    period: str
+    rows: list[AssessmentScore]
+
+
+def latest_ranking(session: Session, actor: Actor) -> Ranking | None:
+    """The most recent stored scores of the city's scheme in use (the dashboard's ranking)."""
+    found = session.execute(
+        select(AssessmentScore.scheme_id, AssessmentScore.period)
+        .join(AssessmentScheme, AssessmentScheme.id == AssessmentScore.scheme_id)
+        .where(AssessmentScheme.level == Level.CITY_DISTRICT.value)
+        .order_by(AssessmentScore.computed_at.desc(), AssessmentScore.id.desc())
+        .limit(1)
+    ).first()
+    if found is None:
+        return None
+    scheme = get_scheme(session, found.scheme_id)
+    return Ranking(scheme, found.period, scores(session, actor, scheme.id, found.period))

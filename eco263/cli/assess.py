@@ -13,6 +13,7 @@ from rich.table import Table
 from eco263.actor import SYSTEM
 from eco263.assessment import actions, service
 from eco263.assessment.enums import LEVEL_LABELS, SCHEME_STATE_LABELS, Level, SchemeState
+from eco263.clock import FixedClock, parse_now
 from eco263.config import get_settings
 from eco263.errors import DomainError
 from eco263.wiring import build_runtime
@@ -39,6 +40,9 @@ def assess(
     explain: Annotated[
         str | None, typer.Option("--explain", help="列出该地区每项指标得失分的记录")
     ] = None,
+    now: Annotated[
+        str | None, typer.Option("--now", help="以该时刻为“现在”（ISO 8601，无时区按北京时间）")
+    ] = None,
 ) -> None:
     """按方案计算各地区某期间的考核得分并保存；--explain 逐项说明。"""
     if context.invoked_subcommand is not None:
@@ -46,7 +50,12 @@ def assess(
     if scheme is None or period is None:
         err.print("[red]请给出 --scheme 与 --period[/red]")
         raise typer.Exit(2)
-    rt = build_runtime(get_settings())
+    try:
+        clock = FixedClock(parse_now(now)) if now else None
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    rt = build_runtime(get_settings(), clock)
     try:
         with rt.unit_of_work(SYSTEM) as ctx:
             computed = actions.do_compute_scores(ctx, scheme, period)

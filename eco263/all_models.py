@@ -1,6 +1,7 @@
 """Import every domain's tables so ``Base.metadata`` is complete (Alembic, tests)."""
 
 from eco263.alarms import models as alarms_models
+from eco263.assessment import models as assessment_models
 from eco263.audit import models as audit_models
 from eco263.auth import models as auth_models
 from eco263.evidence import models as evidence_models
@@ -13,6 +14,7 @@ from eco263.supervision import models as supervision_models
 
 __all__ = [
     "alarms_models",
+    "assessment_models",
     "audit_models",
     "auth_models",
     "evidence_models",

@@ -19,6 +19,7 @@ from starlette.responses import Response
 from eco263.actor import CLUE_READERS, OFFICE_ROLES, Role
 from eco263.alarms import api as alarms_api
 from eco263.alarms import pages as alarms_pages
+from eco263.assessment import pages as assessment_pages
 from eco263.auth import api as auth_api
 from eco263.auth import pages as auth_pages
 from eco263.auth.service import actor_for_token
@@ -50,6 +51,7 @@ MENU = (
     NavItem("monitoring", "在线监测", "/monitoring", ALL_ROLES),
     NavItem("alarms", "监测告警", "/alarms", ALL_ROLES),
     NavItem("supervision", "智慧监督", "/supervision", CLUE_READERS),
+    NavItem("assessment", "考核", "/assessment", CLUE_READERS),
 )
 
 API_ROUTERS: tuple[APIRouter, ...] = (
@@ -67,6 +69,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     problems_pages.router,
     alarms_pages.router,
     supervision_pages.router,
+    assessment_pages.router,
 )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from eco263 import vocabulary
 from eco263.alarms import enums as alarms_enums
+from eco263.assessment import enums as assessment_enums
 from eco263.audit.actions import record_many
 from eco263.auth import enums as auth_enums
 from eco263.clock import Clock
@@ -49,6 +50,7 @@ VOCABULARIES = (
     monitoring_enums.AuditAction,
     supervision_enums.AuditAction,
     alarms_enums.AuditAction,
+    assessment_enums.AuditAction,
 )
 
 

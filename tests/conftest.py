@@ -23,6 +23,7 @@ from eco263 import migrate
 from eco263.actor import Actor
 from eco263.all_models import (
     alarms_models,
+    assessment_models,
     audit_models,
     auth_models,
     evidence_models,
@@ -61,6 +62,9 @@ def service_missing(what: str) -> None:
 
 # Tables whose rows tests create, children first; rolled back to the baseline after each test.
 _ID_TABLES = [
+    assessment_models.AssessmentScore,
+    assessment_models.AssessmentValue,
+    assessment_models.AssessmentScheme,
     alarms_models.PoliceTransfer,
     alarms_models.Alarm,
     monitoring_models.DeadLetter,

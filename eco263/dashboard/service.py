@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from eco263.actor import CLUE_READERS, Role
 from eco263.alarms import service as alarm_service
 from eco263.alarms.presenters import alarm_row
+from eco263.assessment import service as assessment
 from eco263.context import Ctx
 from eco263.monitoring import service as monitoring
 from eco263.problems import rules
@@ -40,6 +41,9 @@ class RankRow:
     code: str
     name: str
     stats: problems.DivisionStats
+    #: The division's 263 assessment score and rank (the latest computed), when there is one.
+    score: float | None = None
+    score_rank: int | None = None
 
 
 @dataclass(slots=True)
@@ -51,6 +55,8 @@ class Dashboard:
     scope_label: str
     recent_clues: list[dict[str, Any]] = field(default_factory=list)
     recent_alarms: list[dict[str, Any]] = field(default_factory=list)
+    #: What the ranking is by: the latest assessment (scheme title, period) or None (on-time rate).
+    score_basis: str | None = None
 
 
 def month_start(now: datetime, timezone: str) -> datetime:
@@ -76,7 +82,7 @@ def build(ctx: Ctx) -> Dashboard:
     total = _sum(stats)
     return Dashboard(
         kpis=_kpis(total),
-        ranking=_ranking(stats, names),
+        ranking=_by_score(ctx, _ranking(stats, names)),
         map_data=_map_data(stats, names),
         pipeline=_pipeline(ctx),
         scope_label=_scope_label(ctx, names),
@@ -131,6 +137,18 @@ def _ranking(
         return (-(rate if rate is not None else -1.0), row.stats.overdue, -row.stats.closed)
 
     return sorted(rows, key=key)
+
+
+def _by_score(ctx: Ctx, rows: list[RankRow]) -> list[RankRow]:
+    """The ranking by the latest 263 assessment scores when computed (on-time rate before)."""
+    latest = assessment.latest_ranking(ctx.session, ctx.actor)
+    if latest is None or not latest.rows:
+        return rows
+    scored = {s.division_code: s for s in latest.rows}
+    for row in rows:
+        if row.code in scored:
+            row.score, row.score_rank = scored[row.code].total, scored[row.code].rank
+    return sorted(rows, key=lambda r: (r.score_rank is None, r.score_rank or 0))
 
 
 def _rank_name(code: str, names: dict[str, tuple[str, str, Any, Any]]) -> str:

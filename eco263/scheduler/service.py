@@ -44,9 +44,16 @@ def _detect_job(rt: Runtime, now: datetime) -> str:
     return f"points={report.points} alarms={dict(report.alarms)} failed={len(report.failed)}"
 
 
+def _assessment_job(rt: Runtime, now: datetime) -> str:
+    from eco263.assessment.scheduled import compute_in_use
+
+    return f"computed={compute_in_use(rt, now)}"
+
+
 JOBS: dict[str, Job] = {
     "escalation_sweep": Job("escalation_sweep", timedelta(minutes=5), _sweep_job),
     "detect_recent": Job("detect_recent", timedelta(minutes=15), _detect_job),
+    "assessment_compute": Job("assessment_compute", timedelta(hours=24), _assessment_job),
 }
 
 

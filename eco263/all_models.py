@@ -4,6 +4,7 @@ from eco263.alarms import models as alarms_models
 from eco263.audit import models as audit_models
 from eco263.auth import models as auth_models
 from eco263.evidence import models as evidence_models
+from eco263.joint_enforcement import models as joint_enforcement_models
 from eco263.monitoring import models as monitoring_models
 from eco263.outbox import models as outbox_models
 from eco263.problems import models as problems_models
@@ -16,6 +17,7 @@ __all__ = [
     "audit_models",
     "auth_models",
     "evidence_models",
+    "joint_enforcement_models",
     "monitoring_models",
     "outbox_models",
     "problems_models",

@@ -17,6 +17,7 @@ from eco263.config import Settings
 from eco263.context import Ctx
 from eco263.events import EventBus
 from eco263.evidence import enums as evidence_enums
+from eco263.joint_enforcement import enums as joint_enforcement_enums
 from eco263.monitoring import enums as monitoring_enums
 from eco263.outbox import enums as outbox_enums
 from eco263.outbox.worker import Handler
@@ -49,6 +50,7 @@ VOCABULARIES = (
     monitoring_enums.AuditAction,
     supervision_enums.AuditAction,
     alarms_enums.AuditAction,
+    joint_enforcement_enums.AuditAction,
 )
 
 

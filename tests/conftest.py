@@ -26,6 +26,7 @@ from eco263.all_models import (
     audit_models,
     auth_models,
     evidence_models,
+    joint_enforcement_models,
     monitoring_models,
     outbox_models,
     problems_models,
@@ -61,6 +62,9 @@ def service_missing(what: str) -> None:
 
 # Tables whose rows tests create, children first; rolled back to the baseline after each test.
 _ID_TABLES = [
+    joint_enforcement_models.JointUnit,
+    joint_enforcement_models.JointRequest,
+    joint_enforcement_models.JointLeader,
     alarms_models.PoliceTransfer,
     alarms_models.Alarm,
     monitoring_models.DeadLetter,

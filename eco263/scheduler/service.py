@@ -44,9 +44,17 @@ def _detect_job(rt: Runtime, now: datetime) -> str:
     return f"points={report.points} alarms={dict(report.alarms)} failed={len(report.failed)}"
 
 
+def _joint_reminders_job(rt: Runtime, now: datetime) -> str:
+    from eco263.joint_enforcement.scheduled import remind
+
+    report = remind(rt, now=now)
+    return f"examined={report.examined} due_soon={report.due_soon} overdue={report.overdue}"
+
+
 JOBS: dict[str, Job] = {
     "escalation_sweep": Job("escalation_sweep", timedelta(minutes=5), _sweep_job),
     "detect_recent": Job("detect_recent", timedelta(minutes=15), _detect_job),
+    "joint_reminders": Job("joint_reminders", timedelta(minutes=15), _joint_reminders_job),
 }
 
 

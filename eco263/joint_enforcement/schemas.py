@@ -23,7 +23,7 @@ class JointRequestIn(BaseModel):
     site_lat: float | None = Field(default=None, ge=3, le=54)
     operator: Line = Field(default="", max_length=64)
     enterprise_id: Id | None = None
-    category_code: Line = Field(default="2R.chem", max_length=32)
+    category_code: Line = Field(default="6T.sanluanwu", max_length=32)
     reason: Text = Field(min_length=4, max_length=2000)
     evidence: Text = Field(default="", max_length=2000)
     proposed_unit_ids: list[Id] = Field(min_length=1, max_length=20)

@@ -5,6 +5,7 @@ from eco263.assessment import models as assessment_models
 from eco263.audit import models as audit_models
 from eco263.auth import models as auth_models
 from eco263.evidence import models as evidence_models
+from eco263.joint_enforcement import models as joint_enforcement_models
 from eco263.monitoring import models as monitoring_models
 from eco263.outbox import models as outbox_models
 from eco263.problems import models as problems_models
@@ -18,6 +19,7 @@ __all__ = [
     "audit_models",
     "auth_models",
     "evidence_models",
+    "joint_enforcement_models",
     "monitoring_models",
     "outbox_models",
     "problems_models",

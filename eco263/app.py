@@ -27,6 +27,8 @@ from eco263.clock import Clock
 from eco263.config import Settings, get_settings
 from eco263.dashboard import pages as dashboard_pages
 from eco263.errors import DomainError, InvalidInput
+from eco263.joint_enforcement import api as joint_enforcement_api
+from eco263.joint_enforcement import pages as joint_enforcement_pages
 from eco263.monitoring import api as monitoring_api
 from eco263.problems import api as problems_api
 from eco263.problems import pages as problems_pages
@@ -52,6 +54,7 @@ MENU = (
     NavItem("alarms", "监测告警", "/alarms", ALL_ROLES),
     NavItem("supervision", "智慧监督", "/supervision", CLUE_READERS),
     NavItem("assessment", "考核", "/assessment", CLUE_READERS),
+    NavItem("joint", "联合执法", "/joint-enforcement", ALL_ROLES - {Role.ENTERPRISE}),
 )
 
 API_ROUTERS: tuple[APIRouter, ...] = (
@@ -61,6 +64,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     monitoring_api.router,
     alarms_api.router,
     supervision_api.router,
+    joint_enforcement_api.router,
 )
 
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
@@ -70,6 +74,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     alarms_pages.router,
     supervision_pages.router,
     assessment_pages.router,
+    joint_enforcement_pages.router,
 )
 
 

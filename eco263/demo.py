@@ -12,8 +12,12 @@ import yaml
 from sqlalchemy import select
 
 from eco263.actor import SYSTEM
+from eco263.auth.service import actor_for_username
 from eco263.clock import ensure_aware
 from eco263.context import Ctx
+from eco263.joint_enforcement import actions as joint_actions
+from eco263.joint_enforcement import service as joint_service
+from eco263.joint_enforcement.schemas import JointRequestIn, PlanIn, PlanUnitIn
 from eco263.problems import actions, service
 from eco263.problems.enums import Move
 from eco263.problems.schemas import AssignmentSpec, ProblemCreate
@@ -58,7 +62,9 @@ def seed_story(ctx: Ctx) -> int:
         return 0
     for item in story["problems"]:
         _replay_problem(ctx, item)
-    return len(story["problems"])
+    for case in story.get("joint_enforcement", []):
+        replay_joint_enforcement(ctx, case)
+    return len(story["problems"]) + len(story.get("joint_enforcement", []))
 
 
 def _replay_problem(ctx: Ctx, item: dict[str, Any]) -> None:
@@ -99,3 +105,63 @@ def _replay_problem(ctx: Ctx, item: dict[str, Any]) -> None:
 
 def _date(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _as(ctx: Ctx, username: str, at: Any) -> Ctx:
+    return replace(_at(ctx, at), actor=actor_for_username(ctx.session, username))
+
+
+def replay_joint_enforcement(ctx: Ctx, case: dict[str, Any]) -> None:
+    """The 相城区 联合执法 of bulletin no. 70, each step by the user who takes it."""
+    office, leader, req = case["office"], case["leader"], case["request"]
+    granter = _as(ctx, office, req["at"])
+    leader_id = actor_for_username(ctx.session, leader).user_id
+    assert leader_id is not None  # noqa: S101 - a demo user
+    if not joint_service.is_leader(ctx.session, leader_id, "320507"):
+        joint_actions.do_grant_leader(granter, leader_id, "320507")
+    enterprise_id = ctx.session.scalar(
+        select(Enterprise.id).where(Enterprise.uscc == str(case["enterprise"]))
+    )
+    request = joint_actions.do_request(
+        _as(ctx, req["by"], req["at"]),
+        JointRequestIn(
+            division_code="320507",
+            site_name=case["site_name"],
+            site_address=case["site_address"],
+            site_lon=case.get("site_lon"),
+            site_lat=case.get("site_lat"),
+            operator=case.get("operator", ""),
+            enterprise_id=enterprise_id,
+            category_code=case["category"],
+            reason=case["reason"],
+            evidence=case.get("evidence", ""),
+            proposed_unit_ids=[org_id(ctx, n) for n in req["units"]],
+        ),
+    )
+    step = case["approve"]
+    joint_actions.do_decide_request(
+        _as(ctx, leader, step["at"]), request.id, True, step.get("note", "")
+    )
+    plan = case["plan"]
+    units = [
+        PlanUnitIn(
+            organization_id=org_id(ctx, u["unit"]), is_lead=u.get("lead", False), tasks=u["tasks"]
+        )
+        for u in plan["units"]
+    ]
+    body = PlanIn(action_date=_date(plan["action_date"]), note=plan.get("note", ""), units=units)
+    joint_actions.do_plan(_as(ctx, office, plan["at"]), request.id, body)
+    step = case["approve_plan"]
+    joint_actions.do_decide_plan(
+        _as(ctx, leader, step["at"]), request.id, True, step.get("note", "")
+    )
+    joint_actions.do_issue(_as(ctx, office, case["issue"]["at"]), request.id)
+    by_org = {
+        u.organization_id: u.assignment_id for u in joint_service.units_of(ctx.session, request.id)
+    }
+    for move in case.get("moves", []):
+        mover = _as(ctx, move["user"], move["at"])
+        unit = org_id(ctx, move["unit"]) if move.get("unit") else mover.actor.organization_id
+        assignment_id = by_org[unit or 0]
+        assert assignment_id is not None  # noqa: S101 - issued
+        actions.do_move(mover, assignment_id, Move(move["move"]), note=move.get("note", ""))

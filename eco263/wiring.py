@@ -18,6 +18,7 @@ from eco263.config import Settings
 from eco263.context import Ctx
 from eco263.events import EventBus
 from eco263.evidence import enums as evidence_enums
+from eco263.joint_enforcement import enums as joint_enforcement_enums
 from eco263.monitoring import enums as monitoring_enums
 from eco263.outbox import enums as outbox_enums
 from eco263.outbox.worker import Handler
@@ -51,6 +52,7 @@ VOCABULARIES = (
     supervision_enums.AuditAction,
     alarms_enums.AuditAction,
     assessment_enums.AuditAction,
+    joint_enforcement_enums.AuditAction,
 )
 
 

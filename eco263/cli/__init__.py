@@ -128,6 +128,13 @@ def sweep(now: NowOpt = None) -> None:
     with rt.unit_of_work() as ctx:
         new_clues = clue_total(ctx.session) - clues_before
     console.print(f"检查 {report.examined} 项；升级：{raised}；新线索 {new_clues} 条")
+    from eco263.joint_enforcement.scheduled import remind
+
+    joint = remind(rt, now=rt.clock.now())
+    console.print(
+        f"联合执法待组长审批 {joint.examined} 件："
+        f"临期提醒 {joint.due_soon}，逾期催办 {joint.overdue}"
+    )
 
 
 @app.command()

@@ -187,7 +187,8 @@ OPEN_PROBLEM_STATES = frozenset(
 
 def ledger_due(source: str, found_on: date, calendar: WorkCalendar, catalogue: Catalogue) -> Due:
     """A problem's deadline by its source's rule in the catalogue (``ledger.source.<来源>``),
-    else ``ledger.default``; it runs from the day the problem was found."""
+    else ``ledger.default``; it runs from ``found_on`` — the day the problem was found, or the
+    day of the event the source's rule names (``runs_from``, e.g. a plan's approval)."""
     key = f"{LEDGER_SOURCE}{source}"
     if key in catalogue:
         return catalogue.due(key, found_on, calendar)

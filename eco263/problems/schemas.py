@@ -26,6 +26,11 @@ class ProblemCreate(BaseModel):
     location: Line | None = Field(default=None, max_length=200)
     water_body: Line | None = Field(default=None, max_length=64)
     due_date: CoveredDate | None = Field(default=None, description="Overrides the source's rule.")
+    anchored_on: date | None = Field(
+        default=None,
+        description="The day of the event the source's rule runs from when it is not the "
+        "discovery (e.g. a joint enforcement plan's approval); found_on otherwise.",
+    )
 
 
 class AssignmentSpec(BaseModel):

@@ -48,12 +48,18 @@ def _assessment_job(rt: Runtime, now: datetime) -> str:
     from eco263.assessment.scheduled import compute_in_use
 
     return f"computed={compute_in_use(rt, now)}"
+def _joint_reminders_job(rt: Runtime, now: datetime) -> str:
+    from eco263.joint_enforcement.scheduled import remind
+
+    report = remind(rt, now=now)
+    return f"examined={report.examined} due_soon={report.due_soon} overdue={report.overdue}"
 
 
 JOBS: dict[str, Job] = {
     "escalation_sweep": Job("escalation_sweep", timedelta(minutes=5), _sweep_job),
     "detect_recent": Job("detect_recent", timedelta(minutes=15), _detect_job),
     "assessment_compute": Job("assessment_compute", timedelta(hours=24), _assessment_job),
+    "joint_reminders": Job("joint_reminders", timedelta(minutes=15), _joint_reminders_job),
 }
 
 

@@ -21,6 +21,9 @@ from sqlalchemy import func, select
 from eco263.alarms.models import Alarm
 from eco263.audit.models import AuditHead
 from eco263.evidence.models import Attachment
+from eco263.joint_enforcement import actions as joint_actions
+from eco263.joint_enforcement.models import JointLeader, JointRequest, JointUnit
+from eco263.joint_enforcement.schemas import JointRequestIn
 from eco263.monitoring.models import MonitoringPoint
 from eco263.outbox.models import OutboxEvent
 from eco263.problems import actions
@@ -57,6 +60,7 @@ class Targets:
     point: int  # 依利安达 (昆山)
     alarm: int
     delivery: int
+    joint: int = 0  # 相城区 黄埭 联合执法 request (320507)
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,37 @@ def _page(route: str, url: Callable[[Targets], str], body: Any, *expect: int) ->
 
 
 KS = "320583"
+XC = "320507"
+JOINT_STEPS = {
+    "/api/v1/joint-enforcement/{request_id}/decision": {"approve": True},
+    "/api/v1/joint-enforcement/{request_id}/plan": {
+        "action_date": "2018-05-20",
+        "units": [{"organization_id": 1, "is_lead": True, "tasks": "越权方案"}],
+    },
+    "/api/v1/joint-enforcement/{request_id}/plan/decision": {"approve": True},
+    "/api/v1/joint-enforcement/{request_id}/issue": {},
+    "/api/v1/joint-enforcement/{request_id}/result": {"route": "升级改造"},
+    "/api/v1/joint-enforcement/{request_id}/verification": {"accept": True},
+}
+JOINT_PAGES = {
+    "/joint-enforcement/{request_id}/decision": {"decision": "approve"},
+    "/joint-enforcement/{request_id}/plan": {
+        "action_date": "2018-05-20",
+        "lead": "0",
+        "unit_0": "1",
+        "tasks_0": "越权方案",
+    },
+    "/joint-enforcement/{request_id}/issue": {},
+    "/joint-enforcement/{request_id}/result": {"route": "升级改造"},
+    "/joint-enforcement/{request_id}/verification": {"decision": "accept"},
+}
+JOINT_REQUEST = {
+    "division_code": XC,
+    "site_name": "跨区申请的作坊",
+    "site_address": "相城区黄埭镇",
+    "reason": "越权申请联合执法",
+    "proposed_unit_ids": [1],
+}
 DUTY = "执法监管不到位"
 CASES = [
     _api(
@@ -216,6 +251,47 @@ CASES = [
         403,
         404,
     ),
+    _api(
+        "POST",
+        "/api/v1/joint-enforcement",
+        lambda t: "/api/v1/joint-enforcement",
+        lambda t: JOINT_REQUEST,
+        422,
+    ),
+    _api(
+        "POST",
+        "/api/v1/joint-enforcement/leaders",
+        lambda t: "/api/v1/joint-enforcement/leaders",
+        lambda t: {"user_id": 1, "division_code": XC},
+        422,
+    ),
+    *(
+        _api(
+            "POST",
+            route,
+            lambda t, r=route: r.replace("{request_id}", str(t.joint)),
+            lambda t, b=body: b,
+            404,
+        )
+        for route, body in JOINT_STEPS.items()
+    ),
+    _page(
+        "/joint-enforcement/new",
+        lambda t: "/joint-enforcement/new",
+        lambda t: (
+            {k: v for k, v in JOINT_REQUEST.items() if k != "proposed_unit_ids"} | {"units": "1"}
+        ),
+        422,
+    ),
+    *(
+        _page(
+            route,
+            lambda t, r=route: r.replace("{request_id}", str(t.joint)),
+            lambda t, b=body: b,
+            404,
+        )
+        for route, body in JOINT_PAGES.items()
+    ),
     _page(
         "/problems/new",
         lambda t: "/problems/new",
@@ -320,11 +396,15 @@ def _fingerprint(rt: Runtime) -> tuple[Any, ...]:
                 Alarm,
                 Clue,
                 OutboxEvent,
+                JointRequest,
+                JointUnit,
+                JointLeader,
             )
         )
         versions = tuple(
             s.scalars(select(Assignment.version).order_by(Assignment.id)).all()
             + s.scalars(select(Problem.version).order_by(Problem.id)).all()
+            + s.scalars(select(JointRequest.version).order_by(JointRequest.id)).all()
         )
         states = tuple(s.scalars(select(Alarm.state).order_by(Alarm.id)).all()) + tuple(
             s.scalars(select(MonitoringPoint.password).order_by(MonitoringPoint.id)).all()
@@ -343,10 +423,15 @@ def targets(rt: Runtime, as_user) -> Targets:  # type: ignore[no-untyped-def]
         ext = actions.do_request_extension(ctx, a.id, a.due_date + timedelta(days=10), "需鉴定")
     with as_user("wujiang") as ctx:
         own = register(ctx, division_code="320509", title="吴江问题：河道漂浮物")
+    with as_user("xc_huangdai") as ctx:
+        joint = joint_actions.do_request(
+            ctx,
+            JointRequestIn(**{**JOINT_REQUEST, "proposed_unit_ids": [org(ctx, "相城区环保局")]}),
+        )
     with rt.sessions() as s:
         delivery = s.scalars(select(OutboxEvent.id)).first()
     assert delivery is not None
-    return Targets(p.id, a.id, ext.id, own.id, unit, point_id, alarm.id, delivery)
+    return Targets(p.id, a.id, ext.id, own.id, unit, point_id, alarm.id, delivery, joint.id)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method} {c.route}")

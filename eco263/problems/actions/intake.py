@@ -89,8 +89,11 @@ def _problem_deadline(ctx: Ctx, source: Source, data: ProblemCreate) -> Due:
     try:
         if data.due_date is not None:
             return explicit_due(data.due_date, ctx.today, "登记时指定")
+        start = data.anchored_on or data.found_on
+        if not data.found_on <= start <= ctx.today:
+            raise InvalidInput("起算事件日期应在发现日期与今天之间", field="anchored_on")
         catalogue = load_catalogue(ctx.settings.deadline_rules_file)
-        return rules.ledger_due(source.value, data.found_on, ctx.calendar, catalogue)
+        return rules.ledger_due(source.value, start, ctx.calendar, catalogue)
     except CalendarRangeError as exc:
         raise InvalidInput(str(exc), field="due_date") from exc
     except ValueError as exc:

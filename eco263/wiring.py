@@ -20,6 +20,7 @@ from eco263.evidence import enums as evidence_enums
 from eco263.monitoring import enums as monitoring_enums
 from eco263.outbox import enums as outbox_enums
 from eco263.outbox.worker import Handler
+from eco263.petitions import enums as petitions_enums
 from eco263.problems import enums as problems_enums
 from eco263.registry import enums as registry_enums
 from eco263.runtime import Runtime
@@ -49,6 +50,7 @@ VOCABULARIES = (
     monitoring_enums.AuditAction,
     supervision_enums.AuditAction,
     alarms_enums.AuditAction,
+    petitions_enums.AuditAction,
 )
 
 

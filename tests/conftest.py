@@ -28,6 +28,7 @@ from eco263.all_models import (
     evidence_models,
     monitoring_models,
     outbox_models,
+    petitions_models,
     problems_models,
     registry_models,
     scheduler_models,
@@ -61,6 +62,7 @@ def service_missing(what: str) -> None:
 
 # Tables whose rows tests create, children first; rolled back to the baseline after each test.
 _ID_TABLES = [
+    petitions_models.Petition,
     alarms_models.PoliceTransfer,
     alarms_models.Alarm,
     monitoring_models.DeadLetter,

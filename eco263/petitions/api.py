@@ -11,6 +11,7 @@ from eco263.errors import InvalidInput
 from eco263.petitions import actions, presenters, service
 from eco263.petitions.schemas import (
     AnswerIn,
+    DuplicateOut,
     IntakeIn,
     OpenProblemIn,
     PetitionIn,
@@ -79,6 +80,16 @@ def register_petition(request: Request, body: PetitionIn) -> PetitionOut:
 def get_petition(request: Request, petition_id: int) -> PetitionOut:
     """The petition; the handler's view of the complainant's data is audited."""
     return _out(request, petition_id)
+
+
+@router.get("/petitions/{petition_id}/duplicates", response_model=list[DuplicateOut])
+def duplicates(request: Request, petition_id: int) -> list[DuplicateOut]:
+    """Likely repeats (same enterprise, phone, place or a similar text), best first."""
+    with user_ctx(request) as ctx:
+        p = service.get_petition(ctx.session, ctx.actor, petition_id)
+        matches = service.duplicates_of(ctx.session, ctx.actor, p)
+        found = service.petitions_by_id(ctx.session, [m.id for m in matches])
+        return [presenters.duplicate_out(found[m.id], m) for m in matches]
 
 
 @router.post("/petitions/{petition_id}/intake", response_model=PetitionOut)

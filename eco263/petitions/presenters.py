@@ -6,7 +6,8 @@ from eco263.actor import Actor
 from eco263.petitions import rules
 from eco263.petitions.enums import STATE_LABELS, PetitionState
 from eco263.petitions.models import Petition
-from eco263.petitions.schemas import AnswerOut, PetitionOut, PublicProgress
+from eco263.petitions.schemas import AnswerOut, DuplicateOut, PetitionOut, PublicProgress
+from eco263.petitions.similarity import Match
 
 
 def sees_personal_data(actor: Actor, p: Petition) -> bool:
@@ -82,4 +83,16 @@ def public_progress(p: Petition) -> PublicProgress:
         may_rate=answered and p.satisfaction is None,
         may_request_review=state == PetitionState.ANSWERED,
         may_request_recheck=state == PetitionState.REVIEWED,
+    )
+
+
+def duplicate_out(p: Petition, match: Match) -> DuplicateOut:
+    return DuplicateOut(
+        id=p.id,
+        tracking_code=p.tracking_code,
+        topic=p.topic,
+        state_label=STATE_LABELS[PetitionState(p.state)],
+        received_on=p.received_on,
+        score=round(match.score, 1),
+        reasons=list(match.reasons),
     )

@@ -130,3 +130,13 @@ class PublicPetitionIn(PetitionIn):
     """The public form: ``website`` is a honeypot (hidden; a person leaves it empty)."""
 
     website: str = Field(default="", max_length=200)
+
+
+class DuplicateOut(BaseModel):
+    id: int
+    tracking_code: str
+    topic: str
+    state_label: str
+    received_on: date
+    score: float
+    reasons: list[str]

@@ -13,6 +13,7 @@ from eco263.errors import NotFound
 from eco263.petitions import rules
 from eco263.petitions.enums import Kind
 from eco263.petitions.models import Petition
+from eco263.petitions.similarity import Candidate, Match, likely_duplicates
 from eco263.registry.service import in_jurisdiction
 
 
@@ -81,3 +82,33 @@ def list_petitions(
         .limit(page_size)
     ).all()
     return list(rows), total
+
+
+#: How far back (by id, most recent first) a new petition is compared with.
+DUPLICATE_WINDOW = 5000
+
+
+def duplicates_of(session: Session, actor: Actor, p: Petition, *, limit: int = 5) -> list[Match]:
+    """Likely repeats of ``p`` among the petitions the actor may see: its division's recent
+    ones, and any with the same enterprise or phone."""
+    query = _visible(actor).where(Petition.id != p.id)
+    same = [Petition.division_code == p.division_code]
+    if p.enterprise_id is not None:
+        same.append(Petition.enterprise_id == p.enterprise_id)
+    if p.complainant_phone:
+        same.append(Petition.complainant_phone == p.complainant_phone)
+    rows = session.scalars(
+        query.where(or_(*same)).order_by(Petition.id.desc()).limit(DUPLICATE_WINDOW)
+    ).all()
+    return likely_duplicates(_candidate(p), [_candidate(r) for r in rows], limit=limit)
+
+
+def _candidate(p: Petition) -> Candidate:
+    return Candidate(
+        p.id, f"{p.topic} {p.description}", p.enterprise_id, p.complainant_phone, p.location
+    )
+
+
+def petitions_by_id(session: Session, ids: list[int]) -> dict[int, Petition]:
+    rows = session.scalars(select(Petition).where(Petition.id.in_(ids))).all()
+    return {r.id: r for r in rows}

@@ -28,6 +28,7 @@ from eco263.dashboard import pages as dashboard_pages
 from eco263.errors import DomainError, InvalidInput
 from eco263.monitoring import api as monitoring_api
 from eco263.petitions import api as petitions_api
+from eco263.petitions import pages as petitions_pages
 from eco263.problems import api as problems_api
 from eco263.problems import pages as problems_pages
 from eco263.registry import api as registry_api
@@ -69,6 +70,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     problems_pages.router,
     alarms_pages.router,
     supervision_pages.router,
+    petitions_pages.router,
 )
 
 

@@ -52,6 +52,9 @@ NOT_SCOPED = {
     ("POST", "/api/v1/public/petitions"),
     ("POST", "/api/v1/public/petitions/{code}/rating"),
     ("POST", "/api/v1/public/petitions/{code}/review"),
+    ("POST", "/xinfang"),
+    ("POST", "/xinfang/track/{code}/rating"),
+    ("POST", "/xinfang/track/{code}/review"),
 }
 
 

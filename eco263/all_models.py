@@ -8,6 +8,7 @@ from eco263.evidence import models as evidence_models
 from eco263.joint_enforcement import models as joint_enforcement_models
 from eco263.monitoring import models as monitoring_models
 from eco263.outbox import models as outbox_models
+from eco263.petitions import models as petitions_models
 from eco263.problems import models as problems_models
 from eco263.registry import models as registry_models
 from eco263.scheduler import models as scheduler_models
@@ -22,6 +23,7 @@ __all__ = [
     "joint_enforcement_models",
     "monitoring_models",
     "outbox_models",
+    "petitions_models",
     "problems_models",
     "registry_models",
     "scheduler_models",

@@ -30,6 +30,8 @@ from eco263.errors import DomainError, InvalidInput
 from eco263.joint_enforcement import api as joint_enforcement_api
 from eco263.joint_enforcement import pages as joint_enforcement_pages
 from eco263.monitoring import api as monitoring_api
+from eco263.petitions import api as petitions_api
+from eco263.petitions import pages as petitions_pages
 from eco263.problems import api as problems_api
 from eco263.problems import pages as problems_pages
 from eco263.registry import api as registry_api
@@ -65,6 +67,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     alarms_api.router,
     supervision_api.router,
     joint_enforcement_api.router,
+    petitions_api.router,
 )
 
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
@@ -75,6 +78,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     supervision_pages.router,
     assessment_pages.router,
     joint_enforcement_pages.router,
+    petitions_pages.router,
 )
 
 

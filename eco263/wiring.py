@@ -22,6 +22,7 @@ from eco263.joint_enforcement import enums as joint_enforcement_enums
 from eco263.monitoring import enums as monitoring_enums
 from eco263.outbox import enums as outbox_enums
 from eco263.outbox.worker import Handler
+from eco263.petitions import enums as petitions_enums
 from eco263.problems import enums as problems_enums
 from eco263.registry import enums as registry_enums
 from eco263.runtime import Runtime
@@ -53,6 +54,7 @@ VOCABULARIES = (
     alarms_enums.AuditAction,
     assessment_enums.AuditAction,
     joint_enforcement_enums.AuditAction,
+    petitions_enums.AuditAction,
 )
 
 

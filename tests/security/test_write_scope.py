@@ -26,6 +26,9 @@ from eco263.joint_enforcement.models import JointLeader, JointRequest, JointUnit
 from eco263.joint_enforcement.schemas import JointRequestIn
 from eco263.monitoring.models import MonitoringPoint
 from eco263.outbox.models import OutboxEvent
+from eco263.petitions import actions as petition_actions
+from eco263.petitions.models import Petition
+from eco263.petitions.schemas import IntakeIn, PetitionIn
 from eco263.problems import actions
 from eco263.problems.models import Assignment, ExtensionRequest, Problem
 from eco263.registry.models import Enterprise, Organization
@@ -47,6 +50,14 @@ NOT_SCOPED = {
     ("POST", "/api/v1/supervision/inbound/accountability"),
     ("POST", "/api/v1/supervision/inbound/clue-status"),
     ("POST", "/api/v1/supervision/inbound/opinions"),
+    # The public 信访 face: no login, by tracking code, limited per address
+    # (tests/petitions/test_public_input.py).
+    ("POST", "/api/v1/public/petitions"),
+    ("POST", "/api/v1/public/petitions/{code}/rating"),
+    ("POST", "/api/v1/public/petitions/{code}/review"),
+    ("POST", "/xinfang"),
+    ("POST", "/xinfang/track/{code}/rating"),
+    ("POST", "/xinfang/track/{code}/review"),
 }
 
 
@@ -61,6 +72,7 @@ class Targets:
     alarm: int
     delivery: int
     joint: int = 0  # 相城区 黄埭 联合执法 request (320507)
+    petition: int = 0  # 昆山, accepted by 昆山市263办, extension asked
 
 
 @dataclass(frozen=True)
@@ -265,6 +277,18 @@ CASES = [
         lambda t: {"user_id": 1, "division_code": XC},
         422,
     ),
+    _api(
+        "POST",
+        "/api/v1/petitions",
+        lambda t: "/api/v1/petitions",
+        lambda t: {
+            "channel": "来信",
+            "topic": "噪声",
+            "description": "跨区登记信访件",
+            "division_code": KS,
+        },
+        422,
+    ),
     *(
         _api(
             "POST",
@@ -291,6 +315,34 @@ CASES = [
             404,
         )
         for route, body in JOINT_PAGES.items()
+    ),
+    *(
+        _api(
+            "POST",
+            route,
+            lambda t, r=route: r.replace("{petition_id}", str(t.petition)),
+            body,
+            404,
+        )
+        for route, body in (
+            ("/api/v1/petitions/{petition_id}/intake", lambda t: {"decision": "not_accept"}),
+            ("/api/v1/petitions/{petition_id}/extension", lambda t: {"reason": "越权延期"}),
+            ("/api/v1/petitions/{petition_id}/extension/approve", lambda t: {}),
+            (
+                "/api/v1/petitions/{petition_id}/problems",
+                lambda t: {
+                    "title": "越权转入台账",
+                    "category_code": "6T.black_water",
+                },
+            ),
+        )
+    ),
+    _api(
+        "POST",
+        "/api/v1/petitions/{petition_id}/opinions/{step}",
+        lambda t: f"/api/v1/petitions/{t.petition}/opinions/answer",
+        lambda t: {"facts": "越权", "answer": "越权", "basis": "越权", "opinion": "支持"},
+        404,
     ),
     _page(
         "/problems/new",
@@ -399,12 +451,14 @@ def _fingerprint(rt: Runtime) -> tuple[Any, ...]:
                 JointRequest,
                 JointUnit,
                 JointLeader,
+                Petition,
             )
         )
         versions = tuple(
             s.scalars(select(Assignment.version).order_by(Assignment.id)).all()
             + s.scalars(select(Problem.version).order_by(Problem.id)).all()
             + s.scalars(select(JointRequest.version).order_by(JointRequest.id)).all()
+            + s.scalars(select(Petition.version).order_by(Petition.id)).all()
         )
         states = tuple(s.scalars(select(Alarm.state).order_by(Alarm.id)).all()) + tuple(
             s.scalars(select(MonitoringPoint.password).order_by(MonitoringPoint.id)).all()
@@ -431,7 +485,18 @@ def targets(rt: Runtime, as_user) -> Targets:  # type: ignore[no-untyped-def]
     with rt.sessions() as s:
         delivery = s.scalars(select(OutboxEvent.id)).first()
     assert delivery is not None
-    return Targets(p.id, a.id, ext.id, own.id, unit, point_id, alarm.id, delivery, joint.id)
+    with as_user("kunshan") as ctx:
+        petition = petition_actions.do_register(
+            ctx,
+            PetitionIn(
+                channel="来信", topic="噪声", description="昆山信访件：夜间噪声", division_code=KS
+            ),
+        )
+        petition_actions.do_intake(ctx, petition.id, IntakeIn(decision="accept"))
+        petition_actions.do_request_extension(ctx, petition.id, "需监测")
+    return Targets(
+        p.id, a.id, ext.id, own.id, unit, point_id, alarm.id, delivery, joint.id, petition.id
+    )
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method} {c.route}")

@@ -1,0 +1,114 @@
+"""Reads of petitions, scoped: the actor's jurisdiction, and 检举控告 only to the 纪委监委."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from eco263.actor import Actor, Role
+from eco263.errors import NotFound
+from eco263.petitions import rules
+from eco263.petitions.enums import Kind
+from eco263.petitions.models import Petition
+from eco263.petitions.similarity import Candidate, Match, likely_duplicates
+from eco263.registry.service import in_jurisdiction
+
+
+def _visible(actor: Actor) -> Select[Petition]:
+    query = select(Petition)
+    if actor.is_system:
+        return query
+    query = query.where(in_jurisdiction(actor, Petition.division_code))
+    if actor.role == Role.SUPERVISOR:
+        return query
+    if rules.may_see(actor, Kind.SUGGESTION):
+        return query.where(Petition.kind != Kind.ACCUSATION.value)
+    return query.where(Petition.id.is_(None))
+
+
+def get_petition(session: Session, actor: Actor, petition_id: int) -> Petition:
+    """The petition if the actor may see it, else 404 (never 403: its existence is private)."""
+    found = session.scalar(_visible(actor).where(Petition.id == petition_id))
+    if found is None:
+        raise NotFound("信访件")
+    return found
+
+
+def by_tracking_code(session: Session, code: str) -> Petition:
+    found = session.scalar(select(Petition).where(Petition.tracking_code == code.strip().upper()))
+    if found is None:
+        raise NotFound("查询码对应的信访件")
+    return found
+
+
+def by_hotline_no(session: Session, number: str) -> Petition | None:
+    return session.scalar(select(Petition).where(Petition.hotline_no == number))
+
+
+@dataclass(frozen=True, slots=True)
+class PetitionFilters:
+    state: str | None = None
+    kind: str | None = None
+    channel: str | None = None
+    overdue_on: date | None = None
+    text: str | None = None
+
+
+def list_petitions(
+    session: Session, actor: Actor, filters: PetitionFilters, *, page: int, page_size: int
+) -> tuple[list[Petition], int]:
+    query = _visible(actor)
+    if filters.state:
+        query = query.where(Petition.state == filters.state)
+    if filters.kind:
+        query = query.where(Petition.kind == filters.kind)
+    if filters.channel:
+        query = query.where(Petition.channel == filters.channel)
+    if filters.overdue_on:
+        query = query.where(
+            Petition.due_date < filters.overdue_on,
+            Petition.state.in_([s.value for s in rules.OPEN_STATES]),
+        )
+    if filters.text:
+        like = f"%{filters.text}%"
+        query = query.where(or_(Petition.description.like(like), Petition.topic.like(like)))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(Petition.due_date.is_(None), Petition.due_date, Petition.id)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    return list(rows), total
+
+
+#: How far back (by id, most recent first) a new petition is compared with.
+DUPLICATE_WINDOW = 5000
+
+
+def duplicates_of(session: Session, actor: Actor, p: Petition, *, limit: int = 5) -> list[Match]:
+    """Likely repeats of ``p`` among the petitions the actor may see: its division's recent
+    ones, and any with the same enterprise or phone."""
+    query = _visible(actor).where(Petition.id != p.id)
+    same = [Petition.division_code == p.division_code]
+    if p.enterprise_id is not None:
+        same.append(Petition.enterprise_id == p.enterprise_id)
+    if p.complainant_phone:
+        same.append(Petition.complainant_phone == p.complainant_phone)
+    rows = session.scalars(
+        query.where(or_(*same)).order_by(Petition.id.desc()).limit(DUPLICATE_WINDOW)
+    ).all()
+    return likely_duplicates(_candidate(p), [_candidate(r) for r in rows], limit=limit)
+
+
+def _candidate(p: Petition) -> Candidate:
+    return Candidate(
+        p.id, f"{p.topic} {p.description}", p.enterprise_id, p.complainant_phone, p.location
+    )
+
+
+def petitions_by_id(session: Session, ids: list[int]) -> dict[int, Petition]:
+    rows = session.scalars(select(Petition).where(Petition.id.in_(ids))).all()
+    return {r.id: r for r in rows}

@@ -26,6 +26,8 @@ from eco263.evidence.schemas import AttachmentOut
 from eco263.problems.enums import ProblemState
 from eco263.problems.events import AssignmentFacts, ProblemFacts
 from eco263.problems.models import Assignment, ExtensionRequest, Problem
+from eco263.problems.queue import Waiting as Waiting
+from eco263.problems.queue import waiting_for as waiting_for
 from eco263.problems.rules import OPEN_PROBLEM_STATES
 from eco263.problems.scope import nearest_due, problem_filter
 from eco263.problems.scope import row_units as row_units

@@ -11,8 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from eco263.actor import Role
+from eco263.alarms import service as alarm_service
+from eco263.alarms.enums import AlarmStatus
+from eco263.alarms.presenters import alarm_row
 from eco263.context import Ctx
+from eco263.monitoring import service as monitoring
 from eco263.problems import service as problems
+from eco263.supervision.enums import ClueStatus
+from eco263.supervision.service import clues as clue_service
 from eco263.workdays import CalendarRangeError
 
 
@@ -50,7 +57,39 @@ def problems_source(ctx: Ctx) -> list[Item]:
     ]
 
 
+def alarms_source(ctx: Ctx) -> list[Item]:
+    """待确认报警: open alarms on the points of an office's area (the newest 50)."""
+    if not ctx.actor.is_office:
+        return []
+    alarms = alarm_service.list_alarms(ctx.session, ctx.actor, 50, status=AlarmStatus.OPEN.value)
+    points = monitoring.points_by_id(ctx.session, {a.point_id for a in alarms}) if alarms else {}
+    rows = [alarm_row(a, points) for a in alarms]
+    return [
+        Item(
+            "待确认报警",
+            f"{r['point']}：{r['rule_label']}（{r['pollutant_label']}）",
+            f"/alarms/{r['id']}",
+        )
+        for r in rows
+    ]
+
+
+def clues_source(ctx: Ctx) -> list[Item]:
+    """待阅线索: the 纪委监委's clues not yet accepted (generated, delivered or received; the
+    newest 200)."""
+    if ctx.actor.role != Role.SUPERVISOR:
+        return []
+    waiting = {s.value for s in (ClueStatus.GENERATED, ClueStatus.DELIVERED, ClueStatus.RECEIVED)}
+    return [
+        Item("待阅线索", c.summary, f"/supervision/clues/{c.id}")
+        for c in clue_service.recent_clues(ctx.session, ctx.actor, limit=200)
+        if c.status in waiting
+    ]
+
+
 register("problems", problems_source)
+register("alarms", alarms_source)
+register("clues", clues_source)
 
 
 def waiting(ctx: Ctx) -> list[Item]:

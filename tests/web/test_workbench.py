@@ -47,3 +47,38 @@ def test_the_unit_sees_what_to_sign_and_rectify_and_the_office_what_to_verify(
     page_login(client, "wujiang")  # another district: nothing of 昆山's
     assert _rows(client.get("/workbench").text) == []
     assert "暂无待办事项" in client.get("/workbench").text
+
+
+def test_the_jiwei_sees_clues_to_accept_and_offices_alarms_to_acknowledge(
+    client: TestClient, rt: Any
+) -> None:
+    """On the demo (its sweep on 2018-05-10 raises a red-card clue; the copper case an alarm)."""
+    from tests.e2e.test_workflow import _seed_demo
+
+    _seed_demo(rt)
+    page_login(client, "jiwei")
+    html = client.get("/workbench").text
+    kinds = re.findall(r'<tr data-kind="([^"]+)">.*?<a href="([^"]+)">', html, re.S)
+    assert kinds and all(href.startswith("/supervision/clues/") for _, href in kinds), kinds
+    assert {kind for kind, _ in kinds} == {"待阅线索"}
+    for _, href in kinds:
+        assert client.get(href).status_code == 200
+    page_login(client, "ks_epb")  # a department acknowledges no alarm, reads no clue
+    html = client.get("/workbench").text
+    assert "待确认报警" not in html and "待阅线索" not in html
+
+
+def test_offices_in_scope_see_an_open_alarm_to_acknowledge(
+    client: TestClient, rt: Any, as_user: Any
+) -> None:
+    from tests.factories.alarms import tampering_case
+
+    _, alarm = tampering_case(rt, as_user)
+    for username in ("city", "kunshan"):
+        page_login(client, username)
+        html = client.get("/workbench").text
+        assert ("待确认报警", f"/alarms/{alarm.id}") in re.findall(
+            r'<tr data-kind="([^"]+)">.*?<a href="([^"]+)">', html, re.S
+        ), username
+    page_login(client, "wujiang")
+    assert f"/alarms/{alarm.id}" not in client.get("/workbench").text

@@ -1,5 +1,6 @@
 """待办 in a real browser: every demo role lands on its workbench after login, sees its counts
-and items, and an item opens its problem.  Screenshots per role (SQLite run) for the README."""
+and items, and an item opens its page (a problem, an alarm, a clue).  Screenshots per role
+(SQLite run) for the README."""
 
 from __future__ import annotations
 
@@ -36,8 +37,9 @@ def test_every_role_lands_on_its_workbench_and_an_item_opens_its_problem(
         web.shot(f"workbench-{username}")
         links = web.page.locator("table.workbench a")
         if links.count():
+            href = links.first.get_attribute("href")
             with web.page.expect_navigation():
                 links.first.click()
-            assert "/problems/" in web.page.url
+            assert web.page.url.endswith(href), (username, href, web.page.url)
             opened += 1
-    assert opened >= 1  # the demo has rectification waiting for 昆山市环保局
+    assert opened >= 2  # 昆山市环保局's rectification, the 纪委's red-card clue

@@ -43,12 +43,14 @@ from eco263.web.nav import NavItem
 from eco263.web.routing import error_page, secure_headers
 from eco263.web.templating import STATIC_DIR
 from eco263.wiring import build_runtime
+from eco263.workbench import pages as workbench_pages
 from eco263.workdays import CalendarRangeError
 
 ALL_ROLES = frozenset(Role)
 
 #: The top-level pages, in menu order, and the roles that see each link.
 MENU = (
+    NavItem("workbench", "待办", "/workbench", ALL_ROLES),
     NavItem("dashboard", "驾驶舱", "/", ALL_ROLES - {Role.ENTERPRISE}),
     NavItem("ledger", "问题台账", "/problems", ALL_ROLES),
     NavItem("register", "登记问题", "/problems/new", OFFICE_ROLES),
@@ -73,6 +75,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     auth_pages.router,
     dashboard_pages.router,
+    workbench_pages.router,
     problems_pages.router,
     alarms_pages.router,
     supervision_pages.router,

@@ -83,6 +83,9 @@ def _replay_problem(ctx: Ctx, item: dict[str, Any]) -> None:
         enterprise_id=enterprise_id,
         location=item.get("location"),
         water_body=item.get("water_body"),
+        # A task set for a term (the bulletin's date): the problem's own deadline, so that its
+        # unit's deadline is not after it (dispatch refuses that).
+        due_date=_date(item["due"]) if item.get("due") else None,
     )
     problem = actions.do_register_problem(_at(ctx, item["registered_at"]), body)
     dispatch = item.get("dispatch")

@@ -29,7 +29,7 @@ def _safe_next(target: str | None) -> str:
     """Only a path on this site: never ``//host`` or ``https://…`` (no open redirect)."""
     if target and target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
-    return "/"
+    return "/workbench"  # 待办: the first page for every role
 
 
 def _login_page(
@@ -58,7 +58,7 @@ def login_submit(
     username: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
-    next: Annotated[str, Form()] = "/",
+    next: Annotated[str, Form()] = "",
 ) -> Response:
     if not login_csrf_ok(request, csrf_token):
         return _login_page(request, username=username, error="页面已过期，请重新登录", status=403)

@@ -7,9 +7,7 @@ so a district user's dashboard is its own division's, a department's is its own 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from eco263.actor import CLUE_READERS, Role
 from eco263.alarms import service as alarm_service
@@ -59,11 +57,8 @@ class Dashboard:
     score_basis: str | None = None
 
 
-def month_start(now: datetime, timezone: str) -> datetime:
-    """The instant the office's current month began."""
-    tz = ZoneInfo(timezone)
-    local = now.astimezone(tz)
-    return datetime.combine(local.date().replace(day=1), time(0), tzinfo=tz)
+#: 本月销号's list: the ledger filtered exactly as the card counts (closed since the month began).
+CLOSED_MONTH_HREF = "/problems?state=closed&closed=month"
 
 
 def build(ctx: Ctx) -> Dashboard:
@@ -75,14 +70,15 @@ def build(ctx: Ctx) -> Dashboard:
         now=ctx.now,
         today=ctx.today,
         due_soon_until=due_soon_until,
-        month_start=month_start(ctx.now, ctx.settings.timezone),
+        month_start=problems.month_start(ctx.now, ctx.settings.timezone),
         timezone=ctx.settings.timezone,
     )
-    names = {d.code: (d.short_name or d.name, d.name, d.lon, d.lat) for d in _divisions(ctx)}
+    divisions = _divisions(ctx)
+    names = {d.code: (d.short_name or d.name, d.name, d.lon, d.lat) for d in divisions}
     total = _sum(stats)
     return Dashboard(
         kpis=_kpis(total),
-        ranking=_by_score(ctx, _ranking(stats, names)),
+        ranking=_by_score(ctx, _ranking(_with_every_division(ctx, stats, divisions), names)),
         map_data=_map_data(stats, names),
         pipeline=_pipeline(ctx),
         scope_label=_scope_label(ctx, names),
@@ -93,6 +89,23 @@ def build(ctx: Ctx) -> Dashboard:
 
 def _divisions(ctx: Ctx) -> list[Any]:
     return list_divisions(ctx.session, under=CITY_CODE)
+
+
+def _with_every_division(
+    ctx: Ctx, stats: list[problems.DivisionStats], divisions: list[Any]
+) -> list[problems.DivisionStats]:
+    """The ranking lists every division of the reader's area, those without problems too
+    (a city reader: every district and county; a district office: its own)."""
+    have = {s.division_code for s in stats}
+    if ctx.actor.role in (Role.DEPARTMENT, Role.ENTERPRISE):
+        return stats
+    area = CITY_CODE if ctx.actor.is_system else ctx.actor.division_code
+    wanted = [
+        d.code
+        for d in divisions
+        if d.code not in have and (d.parent_code == area or (d.code == area != CITY_CODE))
+    ]
+    return stats + [problems.DivisionStats(code) for code in wanted]
 
 
 def _sum(stats: list[problems.DivisionStats]) -> problems.DivisionStats:
@@ -115,7 +128,7 @@ def _kpis(total: problems.DivisionStats) -> list[dict[str, Any]]:
             "key": "closed_month",
             "label": "本月销号",
             "value": total.closed_this_month,
-            "href": "/problems?state=closed&sort=id",
+            "href": CLOSED_MONTH_HREF,
         },
         {
             "key": "on_time",
@@ -130,11 +143,20 @@ def _kpis(total: problems.DivisionStats) -> list[dict[str, Any]]:
 def _ranking(
     stats: list[problems.DivisionStats], names: dict[str, tuple[str, str, Any, Any]]
 ) -> list[RankRow]:
+    """Ranked by 按期办结率, highest first; a division with nothing closed yet (no rate) after
+    those with one, then by fewer overdue, fewer open, and the division code: every row has
+    a place, and the order never depends on the "—" of a missing rate."""
     rows = [RankRow(s.division_code, _rank_name(s.division_code, names), s) for s in stats]
 
-    def key(row: RankRow) -> tuple[float, int, int]:
+    def key(row: RankRow) -> tuple[int, float, int, int, str]:
         rate = row.stats.on_time_rate
-        return (-(rate if rate is not None else -1.0), row.stats.overdue, -row.stats.closed)
+        return (
+            rate is None,
+            -(rate or 0.0),
+            row.stats.overdue,
+            row.stats.open,
+            row.code,
+        )
 
     return sorted(rows, key=key)
 
@@ -179,7 +201,10 @@ def _map_data(
             points.append({**item, "coord": [lon, lat]})
         else:
             regions.append(item)
-    return {"regions": regions, "points": points, "sip": _sip(names)}
+    # The map's feature names are the full names (虎丘区); its labels are the short names the
+    # tables use (高新区), so the map and the ranking name a division alike.
+    labels = {full: short for code, (short, full, _, _) in names.items() if code != CITY_CODE}
+    return {"regions": regions, "points": points, "sip": _sip(names), "labels": labels}
 
 
 def _sip(names: dict[str, tuple[str, str, Any, Any]]) -> dict[str, Any] | None:

@@ -48,6 +48,8 @@ def _assessment_job(rt: Runtime, now: datetime) -> str:
     from eco263.assessment.scheduled import compute_in_use
 
     return f"computed={compute_in_use(rt, now)}"
+
+
 def _joint_reminders_job(rt: Runtime, now: datetime) -> str:
     from eco263.joint_enforcement.scheduled import remind
 

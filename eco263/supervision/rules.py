@@ -240,9 +240,7 @@ STATE_MOVES: Mapping[ClueState, frozenset[ClueState]] = {
     ClueState.GENERATED: frozenset(
         {ClueState.DELIVERED, ClueState.RECEIVED, ClueState.ACCEPTED, ClueState.REJECTED}
     ),
-    ClueState.DELIVERED: frozenset(
-        {ClueState.RECEIVED, ClueState.ACCEPTED, ClueState.REJECTED}
-    ),
+    ClueState.DELIVERED: frozenset({ClueState.RECEIVED, ClueState.ACCEPTED, ClueState.REJECTED}),
     ClueState.RECEIVED: frozenset({ClueState.ACCEPTED, ClueState.REJECTED}),
     ClueState.ACCEPTED: frozenset({ClueState.CONCLUDED}),
     ClueState.REJECTED: frozenset(),

@@ -129,6 +129,7 @@ def test_dispatch_rectify_with_photo_verify_close_and_scope(rt: Runtime, person:
     web.page.goto(web.base + "/login")
     web.shot("01-login")
     web.login("city")
+    web.goto("/")  # 驾驶舱 (login lands on 待办)
     web.page.wait_for_selector("#map[data-ready='1']")
     web.shot("02-dashboard")
     web.goto("/problems")
@@ -205,6 +206,7 @@ def test_dispatch_rectify_with_photo_verify_close_and_scope(rt: Runtime, person:
 
     # 纪委监委: the red-card clue on its dashboard, read-only problem page
     web.login("jiwei")
+    web.goto("/")  # 驾驶舱 (login lands on 待办)
     web.page.wait_for_selector("#map[data-ready='1']")
     pipeline = web.page.inner_text(".pipeline")
     assert re.search(r"1\s*已生成", pipeline), pipeline
@@ -224,6 +226,7 @@ def test_dashboard_map_renders_suzhou_with_data_and_links_into_the_ledger(
     _seed_demo(rt)
     web = person()
     web.login("leader")
+    web.goto("/")  # 驾驶舱 (login lands on 待办)
     web.page.wait_for_selector("#map[data-ready='1']")
     info = web.page.evaluate(
         """() => {

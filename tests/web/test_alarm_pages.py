@@ -164,9 +164,7 @@ def test_office_acknowledges_with_csrf_and_it_is_audited(
                 AuditEvent.action == "alarm.acknowledge", AuditEvent.subject_id == str(alarm.id)
             )
         ).one()
-        assert event.actor_name == "昆山市263办 李主任" and event.after == {
-            "state": "acknowledged"
-        }
+        assert event.actor_name == "昆山市263办 李主任" and event.after == {"state": "acknowledged"}
         assert verify_chain(s).ok
     page = client.get(done.headers["location"]).text
     assert "报警已确认" in page and 'id="ack-form"' not in page and "已确认" in page

@@ -38,7 +38,7 @@ def test_login_returns_to_the_page_asked_for_but_never_off_site(client: TestClie
     assert asked.headers["location"] == "/login?next=%2Fproblems%3Fstate%3Dopen"
     for target, expected in (
         ("/problems?state=open", "/problems?state=open"),
-        ("//evil.example", "/"),
+        ("//evil.example", "/workbench"),  # off-site: the first page, 待办
     ):
         form = client.get("/login", params={"next": target})
         csrf = form.text.split('name="csrf_token" value="')[1].split('"')[0]

@@ -28,10 +28,11 @@ DETAIL_MAX = 14
 #: session: token + user, the actor's division path, its subtree codes (3).
 #: Dashboard: + per-division figures, divisions, clue pipeline, newest clues, newest alarms
 #: (5) = 8, and one more for the alarms' points when there are alarms.
-#: Ledger page with rows: + count, page, division choices, lead units, their names (5) = 8;
-#: an empty page skips the two lead-unit lookups = 6.
+#: Ledger page with rows: + count, page, division choices, the rows' units (lead unit and
+#: nearest open unit deadline, with names, in one statement) (4) = 7; an empty page skips the
+#: units = 6.
 DASHBOARD_STATEMENTS = 8
-LEDGER_STATEMENTS = 8
+LEDGER_STATEMENTS = 7
 EMPTY_LEDGER_STATEMENTS = 6
 
 #: Ledger views the bench (bench/web.py) measures: every filter, a sort, a later page.

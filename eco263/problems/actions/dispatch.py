@@ -80,6 +80,12 @@ def _new_assignment(ctx: Ctx, problem: Problem, spec: AssignmentSpec, is_lead: b
             deadline = explicit_due(spec.due_date, ctx.today, "交办时指定")
         except ValueError as exc:
             raise InvalidInput(str(exc), field="due_date") from exc
+        if spec.due_date > problem.due_date:
+            raise InvalidInput(
+                f"{org.name}的整改期限 {spec.due_date.isoformat()} 晚于问题期限"
+                f" {problem.due_date.isoformat()}：单位期限不得晚于问题期限",
+                field="due_date",
+            )
     else:
         deadline = Due(problem.due_date, problem.due_reason, problem.due_rule, problem.due_start)
     assignment = Assignment(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -36,6 +37,7 @@ class LedgerQuery:
     category: str = ""
     state: str = ""
     due: str = ""
+    closed: str = ""
     q: str = ""
     sort: str = "id"
     dir: str = "desc"
@@ -52,6 +54,7 @@ class LedgerQuery:
             category=clean_line(p.get("category", "")).strip()[:32],
             state=p.get("state", "") if p.get("state") in _STATE_CHOICES else "",
             due=p.get("due", "") if p.get("due") in ("soon", "overdue") else "",
+            closed="month" if p.get("closed") == "month" else "",
             q=clean_line(p.get("q", "")).strip()[:100],
             sort=sort if sort in service.SORT_COLUMNS else "id",
             dir="asc" if p.get("dir") == "asc" else "desc",
@@ -76,6 +79,11 @@ class LedgerQuery:
             category=self.category or None,
             overdue=self.due == "overdue",
             due_soon_until=due_soon,
+            closed_since=(
+                service.month_start(ctx.now, ctx.settings.timezone)
+                if self.closed == "month"
+                else None
+            ),
             text=self.q or None,
         )
 
@@ -117,20 +125,29 @@ def _category_groups() -> list[dict[str, Any]]:
     return list(groups.values())
 
 
-def _workdays_left(ctx: Ctx, p: Problem) -> int | None:
+def _workdays_left(ctx: Ctx, p: Problem, due: date) -> int | None:
     """Working days to an open problem's deadline; None ("—") when it is closed, or when its
     deadline lies in a year the calendar cannot count (old data): one odd row must not fail
     the page for everyone."""
     if not service.is_open(p):
         return None
     try:
-        return ctx.calendar.workdays_between(ctx.today, p.due_date)
+        return ctx.calendar.workdays_between(ctx.today, due)
     except CalendarRangeError:
         return None
 
 
-def _row(ctx: Ctx, p: Problem, divisions: dict[str, str], leads: dict[int, str]) -> dict[str, Any]:
-    left = _workdays_left(ctx, p)
+def _row(
+    ctx: Ctx,
+    p: Problem,
+    divisions: dict[str, str],
+    leads: dict[int, str],
+    nearest: dict[int, tuple[date, str]] | None = None,
+) -> dict[str, Any]:
+    """One ledger row; its 期限 is the nearest open unit deadline the reader sees (and whose),
+    the same deadline the 临期/逾期 filters and the dashboard cards count."""
+    due, unit = (nearest or {}).get(p.id, (p.due_date, ""))
+    left = _workdays_left(ctx, p, due)
     return {
         "id": p.id,
         "title": p.title,
@@ -140,9 +157,11 @@ def _row(ctx: Ctx, p: Problem, divisions: dict[str, str], leads: dict[int, str])
         "state": p.state,
         "state_label": STATE_TEXT.get(p.state, p.state),
         "found_on": p.found_on,
-        "due_date": p.due_date,
+        "due_date": due,
+        "due_unit": unit,
         "due_reason": p.due_reason,
         "workdays_left": left,
+        "due_flag": _due_flag(left),
         "escalation": p.escalation,
         "escalation_label": ESCALATION_LABELS[Escalation(p.escalation)],
         "lead": leads.get(p.id, ""),
@@ -151,10 +170,13 @@ def _row(ctx: Ctx, p: Problem, divisions: dict[str, str], leads: dict[int, str])
     }
 
 
-def _lead_names(ctx: Ctx, problem_ids: list[int]) -> dict[int, str]:
-    leads = service.lead_units(ctx.session, problem_ids)
-    names = registry.organization_names(ctx.session, set(leads.values()))
-    return {pid: names.get(org, "") for pid, org in leads.items()}
+def _due_flag(left: int | None) -> str:
+    """临期/逾期 by the row's deadline, by the same rule as the filters."""
+    if left is None:
+        return ""
+    if left < 0:
+        return "逾期"
+    return "临期" if left <= rules.load_escalation_policy().due_soon_within_workdays else ""
 
 
 @router.get("/problems")
@@ -173,11 +195,11 @@ def ledger(request: Request) -> Response:
         )
         choices = _division_choices(ctx)
         divisions = {d.code: d.short_name or d.name for d in choices}
-        leads = _lead_names(ctx, [p.id for p in items])
+        leads, nearest = service.row_units(ctx.session, ctx.actor, [p.id for p in items])
         pages = max(1, -(-total // query.size))
         context = {
             "query": query,
-            "rows": [_row(ctx, p, divisions, leads) for p in items],
+            "rows": [_row(ctx, p, divisions, leads, nearest) for p in items],
             "total": total,
             "pages": pages,
             "divisions": choices,
@@ -233,8 +255,8 @@ def export(request: Request) -> Response:
             descending=query.dir == "desc",
         )
         for chunk in chunks:
-            leads = _lead_names(ctx, [p.id for p in chunk])
-            rows.extend(_export_row(_row(ctx, p, divisions, leads), p) for p in chunk)
+            leads, nearest = service.row_units(ctx.session, ctx.actor, [p.id for p in chunk])
+            rows.extend(_export_row(_row(ctx, p, divisions, leads, nearest), p) for p in chunk)
         today = ctx.today
     data = table_xlsx("问题台账", EXPORT_COLUMNS, rows)
     filename = f"问题台账_{today.strftime('%Y%m%d')}.xlsx"
@@ -259,7 +281,7 @@ def _export_row(row: dict[str, Any], p: Problem) -> list[Any]:
         p.water_body or "",
         p.found_on,
         row["state_label"],
-        p.due_date,
+        row["due_date"],
         p.due_reason,
         row["workdays_left"],
         row["escalation_label"],

@@ -37,7 +37,7 @@
         formatter: function (p) {
           var d = p.data;
           if (!d) { return p.name + "<br>无数据或不在本辖区"; }
-          return d.name + "<br>在办 " + d.open + " · 临期 " + d.due_soon + " · 逾期 " + d.overdue;
+          return ((data.labels && data.labels[d.name]) || d.name) + "<br>在办 " + d.open + " · 临期 " + d.due_soon + " · 逾期 " + d.overdue;
         }
       },
       visualMap: {
@@ -46,7 +46,10 @@
       },
       geo: {
         map: "suzhou", roam: false, top: 8, bottom: 8, left: 60, right: 8,
-        label: { show: true, fontSize: 11, color: "#1f2933", textBorderColor: "#fff", textBorderWidth: 2 },
+        label: {
+          show: true, fontSize: 10, color: "#1f2933", textBorderColor: "#fff", textBorderWidth: 2,
+          formatter: function (p) { return (data.labels && data.labels[p.name]) || p.name; }
+        },
         itemStyle: { areaColor: "#eceff1", borderColor: "#fff", borderWidth: 1 },
         emphasis: { label: { show: true }, itemStyle: { areaColor: "#ffe082" } }
       },

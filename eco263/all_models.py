@@ -3,6 +3,7 @@
 from eco263.alarms import models as alarms_models
 from eco263.audit import models as audit_models
 from eco263.auth import models as auth_models
+from eco263.enforcement import models as enforcement_models
 from eco263.evidence import models as evidence_models
 from eco263.monitoring import models as monitoring_models
 from eco263.outbox import models as outbox_models
@@ -15,6 +16,7 @@ __all__ = [
     "alarms_models",
     "audit_models",
     "auth_models",
+    "enforcement_models",
     "evidence_models",
     "monitoring_models",
     "outbox_models",

@@ -15,6 +15,7 @@ from eco263.auth import enums as auth_enums
 from eco263.clock import Clock
 from eco263.config import Settings
 from eco263.context import Ctx
+from eco263.enforcement import enums as enforcement_enums
 from eco263.events import EventBus
 from eco263.evidence import enums as evidence_enums
 from eco263.monitoring import enums as monitoring_enums
@@ -49,6 +50,7 @@ VOCABULARIES = (
     monitoring_enums.AuditAction,
     supervision_enums.AuditAction,
     alarms_enums.AuditAction,
+    enforcement_enums.AuditAction,
 )
 
 

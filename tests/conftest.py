@@ -25,6 +25,7 @@ from eco263.all_models import (
     alarms_models,
     audit_models,
     auth_models,
+    enforcement_models,
     evidence_models,
     monitoring_models,
     outbox_models,
@@ -61,6 +62,9 @@ def service_missing(what: str) -> None:
 
 # Tables whose rows tests create, children first; rolled back to the baseline after each test.
 _ID_TABLES = [
+    enforcement_models.CaseExtension,
+    enforcement_models.CasePause,
+    enforcement_models.PenaltyCase,
     alarms_models.PoliceTransfer,
     alarms_models.Alarm,
     monitoring_models.DeadLetter,

@@ -25,6 +25,7 @@ from eco263.auth.service import actor_for_token
 from eco263.clock import Clock
 from eco263.config import Settings, get_settings
 from eco263.dashboard import pages as dashboard_pages
+from eco263.enforcement import api as enforcement_api
 from eco263.errors import DomainError, InvalidInput
 from eco263.monitoring import api as monitoring_api
 from eco263.problems import api as problems_api
@@ -59,6 +60,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     monitoring_api.router,
     alarms_api.router,
     supervision_api.router,
+    enforcement_api.router,
 )
 
 PAGE_ROUTERS: tuple[APIRouter, ...] = (

@@ -26,6 +26,7 @@ from eco263.auth.service import actor_for_token
 from eco263.clock import Clock
 from eco263.config import Settings, get_settings
 from eco263.dashboard import pages as dashboard_pages
+from eco263.enforcement import api as enforcement_api
 from eco263.errors import DomainError, InvalidInput
 from eco263.joint_enforcement import api as joint_enforcement_api
 from eco263.joint_enforcement import pages as joint_enforcement_pages
@@ -70,6 +71,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     supervision_api.router,
     joint_enforcement_api.router,
     petitions_api.router,
+    enforcement_api.router,
 )
 
 PAGE_ROUTERS: tuple[APIRouter, ...] = (

@@ -16,6 +16,7 @@ from eco263.auth import enums as auth_enums
 from eco263.clock import Clock
 from eco263.config import Settings
 from eco263.context import Ctx
+from eco263.enforcement import enums as enforcement_enums
 from eco263.events import EventBus
 from eco263.evidence import enums as evidence_enums
 from eco263.joint_enforcement import enums as joint_enforcement_enums
@@ -55,6 +56,7 @@ VOCABULARIES = (
     assessment_enums.AuditAction,
     joint_enforcement_enums.AuditAction,
     petitions_enums.AuditAction,
+    enforcement_enums.AuditAction,
 )
 
 

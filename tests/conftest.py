@@ -32,6 +32,7 @@ from eco263.all_models import (
     registry_models,
     scheduler_models,
     supervision_models,
+    transfers_models,
 )
 from eco263.app import create_app
 from eco263.audit.actions import ensure_head
@@ -61,7 +62,7 @@ def service_missing(what: str) -> None:
 
 # Tables whose rows tests create, children first; rolled back to the baseline after each test.
 _ID_TABLES = [
-    alarms_models.PoliceTransfer,
+    transfers_models.Transfer,
     alarms_models.Alarm,
     monitoring_models.DeadLetter,
     monitoring_models.RawPacket,

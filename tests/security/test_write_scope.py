@@ -28,6 +28,7 @@ from eco263.problems.models import Assignment, ExtensionRequest, Problem
 from eco263.registry.models import Enterprise, Organization
 from eco263.runtime import Runtime
 from eco263.supervision.models import Clue
+from eco263.transfers.models import Transfer
 from tests.conftest import login
 from tests.factories.alarms import tampering_case
 from tests.factories.problems import PNG, dispatch, org, register
@@ -57,6 +58,7 @@ class Targets:
     point: int  # 依利安达 (昆山)
     alarm: int
     delivery: int
+    transfer: int = 0  # the tampering alarm's proposed transfer (昆山市环保局 decides)
 
 
 @dataclass(frozen=True)
@@ -295,6 +297,35 @@ CASES = [
         403,
         404,
     ),
+    _api(
+        "POST",
+        "/api/v1/transfers",
+        lambda t: "/api/v1/transfers",
+        lambda t: {"problem_id": t.problem, "summary": "越权提议移送"},
+        403,
+        404,
+        422,
+    ),
+    *(
+        _api(
+            "POST",
+            f"/api/v1/transfers/{{transfer_id}}/{step}",
+            lambda t, step=step: f"/api/v1/transfers/{t.transfer}/{step}",
+            lambda t, body=body: body,
+            404,
+        )
+        for step, body in (
+            ("decision", {"transfer": True, "reason": "越权", "police_org_id": 1}),
+            ("handover", {"materials": "越权"}),
+            ("receipt", {"complexity": "plain"}),
+            ("material-request", {"note": "越权"}),
+            ("material", {"note": "越权"}),
+            ("filing-decision", {"file": True, "reason": "越权"}),
+            ("review-request", {"note": "越权"}),
+            ("review-answer", {"file": True, "reason": "越权"}),
+            ("outcome", {"persons": [{"name": "某", "measure": "刑事拘留", "on": "2018-05-10"}]}),
+        )
+    ),
 ]
 
 
@@ -320,11 +351,13 @@ def _fingerprint(rt: Runtime) -> tuple[Any, ...]:
                 Alarm,
                 Clue,
                 OutboxEvent,
+                Transfer,
             )
         )
         versions = tuple(
             s.scalars(select(Assignment.version).order_by(Assignment.id)).all()
             + s.scalars(select(Problem.version).order_by(Problem.id)).all()
+            + s.scalars(select(Transfer.state).order_by(Transfer.id)).all()
         )
         states = tuple(s.scalars(select(Alarm.status).order_by(Alarm.id)).all()) + tuple(
             s.scalars(select(MonitoringPoint.password).order_by(MonitoringPoint.id)).all()
@@ -345,8 +378,9 @@ def targets(rt: Runtime, as_user) -> Targets:  # type: ignore[no-untyped-def]
         own = register(ctx, division_code="320509", title="吴江问题：河道漂浮物")
     with rt.sessions() as s:
         delivery = s.scalars(select(OutboxEvent.id)).first()
+        transfer = s.scalars(select(Transfer.id).where(Transfer.alarm_id == alarm.id)).one()
     assert delivery is not None
-    return Targets(p.id, a.id, ext.id, own.id, unit, point_id, alarm.id, delivery)
+    return Targets(p.id, a.id, ext.id, own.id, unit, point_id, alarm.id, delivery, transfer)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method} {c.route}")

@@ -17,6 +17,7 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"  # 纪委监委
     ENTERPRISE = "enterprise"  # 企业
     VIEWER = "viewer"  # 领导（只读）
+    POLICE = "police"  # 公安机关: receives the transfers (行刑衔接) addressed to its unit
 
 
 ROLE_LABELS = {
@@ -26,6 +27,7 @@ ROLE_LABELS = {
     Role.SUPERVISOR: "纪委监委",
     Role.ENTERPRISE: "企业",
     Role.VIEWER: "领导（只读）",
+    Role.POLICE: "公安机关",
 }
 
 #: The 263 offices: they file, dispatch, verify and close.
@@ -36,8 +38,8 @@ CLUE_READERS = frozenset({Role.CITY_OFFICE, Role.DISTRICT_OFFICE, Role.SUPERVISO
 
 #: Who may read a police transfer (行刑衔接) and its sealed evidence pack, each within the
 #: scope of the points it may read: the 263 offices, who hand the case over, and the 纪委监委,
-#: who supervise the hand-over and receive the tampering clue.  The police (DESIGN.md's
-#: ``police`` role, not built yet) join with one more member here.  Not the enterprise
+#: who supervise the hand-over and receive the tampering clue.  The police read a transfer
+#: addressed to their unit in eco263.transfers, not the alarms' packs.  Not the enterprise
 #: concerned (the suspect), not a department (the bureau answerable for the point is the unit
 #: the tampering clue names), not the leaders' read-only view (a criminal file is not a
 #: dashboard figure, and local leaders answer for their area under 党政同责): see the README.

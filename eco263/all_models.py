@@ -14,6 +14,7 @@ from eco263.problems import models as problems_models
 from eco263.registry import models as registry_models
 from eco263.scheduler import models as scheduler_models
 from eco263.supervision import models as supervision_models
+from eco263.transfers import models as transfers_models
 
 __all__ = [
     "alarms_models",
@@ -30,4 +31,5 @@ __all__ = [
     "registry_models",
     "scheduler_models",
     "supervision_models",
+    "transfers_models",
 ]

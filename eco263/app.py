@@ -38,6 +38,7 @@ from eco263.problems import pages as problems_pages
 from eco263.registry import api as registry_api
 from eco263.supervision import api as supervision_api
 from eco263.supervision import pages as supervision_pages
+from eco263.transfers import api as transfers_api
 from eco263.web.inputs import InputsCalendarScope
 from eco263.web.limits import BodyLimit, limit_from_app
 from eco263.web.nav import NavItem
@@ -72,6 +73,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     joint_enforcement_api.router,
     petitions_api.router,
     enforcement_api.router,
+    transfers_api.router,
 )
 
 PAGE_ROUTERS: tuple[APIRouter, ...] = (

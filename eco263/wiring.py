@@ -30,12 +30,15 @@ from eco263.runtime import Runtime
 from eco263.supervision import delivery as supervision_delivery
 from eco263.supervision import enums as supervision_enums
 from eco263.supervision import subscribers as supervision_subscribers
+from eco263.transfers import enums as transfers_enums
+from eco263.transfers import subscribers as transfers_subscribers
 
 
 def event_bus() -> EventBus[Ctx]:
     """The bus with every domain's subscribers, in a fixed order."""
     bus: EventBus[Ctx] = EventBus()
     supervision_subscribers.subscribe(bus)
+    transfers_subscribers.subscribe(bus)
     return bus
 
 
@@ -57,6 +60,7 @@ VOCABULARIES = (
     joint_enforcement_enums.AuditAction,
     petitions_enums.AuditAction,
     enforcement_enums.AuditAction,
+    transfers_enums.AuditAction,
 )
 
 

@@ -36,6 +36,7 @@ from eco263.all_models import (
     registry_models,
     scheduler_models,
     supervision_models,
+    transfers_models,
 )
 from eco263.app import create_app
 from eco263.audit.actions import ensure_head
@@ -75,7 +76,7 @@ _ID_TABLES = [
     enforcement_models.CaseExtension,
     enforcement_models.CasePause,
     enforcement_models.PenaltyCase,
-    alarms_models.PoliceTransfer,
+    transfers_models.Transfer,
     alarms_models.Alarm,
     monitoring_models.DeadLetter,
     monitoring_models.RawPacket,

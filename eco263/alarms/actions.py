@@ -3,8 +3,9 @@
 ``do_record_alarm`` is what the live pipeline calls for every detector alarm.  In one
 transaction it raises or extends the episode, opens a ledger problem (source 在线监测) when
 the policy says so — once per episode — and for tampering builds the evidence pack, seals
-its SHA-256 in the audit chain, records the transfer to the police (行刑衔接) and opens the
-clue for the discipline commission.
+its SHA-256 in the audit chain, opens the clue for the discipline commission and announces
+:class:`eco263.alarms.events.TamperingSealed` — a transfer to the police is *proposed* by
+eco263.transfers, which listens; people decide it.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from typing import Any
 from eco263.actor import SYSTEM
 from eco263.alarms import enums, rules, service
 from eco263.alarms.enums import AlarmAction, AlarmState, Category, LimitBasis
+from eco263.alarms.events import TamperingSealed
 from eco263.alarms.evidence_pack import PackedPacket, PackedReading, PackFacts, build_pack
-from eco263.alarms.models import Alarm, PointLimit, PoliceTransfer
+from eco263.alarms.models import Alarm, PointLimit
 from eco263.clock import local_date
 from eco263.context import Ctx
 from eco263.errors import Conflict, Forbidden, InvalidInput
@@ -135,9 +137,9 @@ def _open_problem(ctx: Ctx, point: PointFacts, alarm: Alarm, policy: rules.Alarm
 
 
 def _hand_over(ctx: Ctx, point: PointFacts, alarm: Alarm, policy: rules.AlarmPolicy) -> None:
-    """Seal the evidence pack, record the police transfer, open the supervision clue."""
-    if service.transfer_exists(ctx.session, alarm.id):
-        raise Conflict("该报警已移送")
+    """Seal the evidence pack, open the supervision clue, propose the transfer (an event)."""
+    if alarm.pack_sha256 is not None:
+        raise Conflict("该报警的证据包已封存")
     pack, members = _evidence_pack(ctx, point, alarm, policy)
     digest = BlobStore(ctx.settings.attachments_path).put(pack)
     ctx.audit(
@@ -147,23 +149,7 @@ def _hand_over(ctx: Ctx, point: PointFacts, alarm: Alarm, policy: rules.AlarmPol
         None,
         {"alarm_id": alarm.id, "sha256": digest, "size": len(pack), "members": members},
     )
-    ctx.session.add(
-        PoliceTransfer(
-            alarm_id=alarm.id,
-            problem_id=alarm.problem_id,
-            enterprise_id=point.enterprise_id,
-            pack_sha256=digest,
-            pack_size=len(pack),
-            created_at=ctx.now,
-        )
-    )
-    ctx.audit(
-        AlarmAction.POLICE_TRANSFER,
-        "problem",
-        alarm.problem_id or alarm.id,
-        None,
-        {"alarm_id": alarm.id, "sha256": digest},
-    )
+    alarm.pack_sha256, alarm.pack_size = digest, len(pack)
     org = service.supervising_org(ctx.session, point.division_code)
     if org is not None:
         do_open_tampering_clue(
@@ -181,10 +167,26 @@ def _hand_over(ctx: Ctx, point: PointFacts, alarm: Alarm, policy: rules.AlarmPol
                     "members": members,
                 },
                 enterprise_id=point.enterprise_id,
-                description=f"证据包 SHA-256 {digest}，已移送公安（行刑衔接）。",
+                description=f"证据包 SHA-256 {digest}，已提请负责人决定是否移送公安（行刑衔接）。",
                 problem_id=alarm.problem_id,
             ),
         )
+    ctx.announce(
+        TamperingSealed(
+            alarm_id=alarm.id,
+            problem_id=alarm.problem_id,
+            enterprise_id=point.enterprise_id,
+            division_code=point.division_code,
+            point_mn=point.mn,
+            point_name=point.name,
+            pollutant=alarm.pollutant,
+            rule_label=enums.RULE_LABELS.get(alarm.rule, alarm.rule),
+            detected_at=alarm.detected_at,
+            pack_sha256=digest,
+            pack_size=len(pack),
+            agency_org_id=org.id if org is not None else None,
+        )
+    )
 
 
 def _evidence_pack(

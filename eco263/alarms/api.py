@@ -1,4 +1,5 @@
-"""Alarm routes: the feed, acknowledgement, limits, and the sealed evidence pack."""
+"""Alarm routes: the feed, acknowledgement, limits, and the sealed evidence pack (the transfer
+to the police is eco263.transfers' own)."""
 
 from __future__ import annotations
 
@@ -43,17 +44,6 @@ class LimitIn(BaseModel):
     basis: LimitBasis = LimitBasis.BOTH
 
 
-class TransferOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    alarm_id: int
-    problem_id: int | None
-    pack_sha256: str
-    pack_size: int
-    created_at: datetime
-
-
 @router.get("/alarms", response_model=list[AlarmOut])
 def alarms(request: Request) -> list[AlarmOut]:
     """Newest alarms on the points the caller may see."""
@@ -73,28 +63,19 @@ def set_limit(request: Request, point_id: Id, body: LimitIn) -> None:
         actions.do_set_limit(ctx, point_id, **body.model_dump())
 
 
-@router.get("/alarms/{alarm_id}/transfer", response_model=TransferOut)
-def transfer(request: Request, alarm_id: Id) -> TransferOut:
-    """The police transfer (行刑衔接) of a tampering alarm, with its pack's SHA-256.
-
-    Confidential: the 263 offices and the 纪委监委 in scope only; anyone else, the enterprise
-    concerned first, gets the 404 of an alarm without a transfer."""
-    with user_ctx(request) as ctx:
-        return TransferOut.model_validate(service.get_transfer(ctx.session, ctx.actor, alarm_id))
-
-
 @router.get("/alarms/{alarm_id}/evidence-pack")
 def evidence_pack(request: Request, alarm_id: Id) -> Response:
     """The sealed zip; its SHA-256 matches the one recorded in the audit chain (confidential,
     as the transfer)."""
     with user_ctx(request) as ctx:
-        row = service.get_transfer(ctx.session, ctx.actor, alarm_id, "证据包")
-        data = BlobStore(ctx.settings.attachments_path).get(row.pack_sha256)
+        row = service.get_pack(ctx.session, ctx.actor, alarm_id)
+        digest = row.pack_sha256 or ""
+        data = BlobStore(ctx.settings.attachments_path).get(digest)
     return Response(
         content=data,
         media_type="application/zip",
         headers={
             "Content-Disposition": f'attachment; filename="evidence-{alarm_id}.zip"',
-            "X-Eco263-SHA256": row.pack_sha256,
+            "X-Eco263-SHA256": digest,
         },
     )

@@ -78,6 +78,8 @@ class AlarmAction(LabelledAction):
     ACKNOWLEDGE = ("alarm.acknowledge", "确认报警")
     OPEN_PROBLEM = ("alarm.open_problem", "生成问题")
     SEAL_PACK = ("evidence_pack.seal", "证据包封存", POLICE_FILE_READERS)
+    #: Recorded before transfers were decided by people (eco263.transfers); kept for the
+    #: label of those events.
     POLICE_TRANSFER = ("alarm.police_transfer", "移送公安（行刑衔接）", POLICE_FILE_READERS)
     SET_LIMIT = ("limit.set", "设置排放限值")
 

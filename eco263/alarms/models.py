@@ -1,4 +1,5 @@
-"""报警 Alarm (a detector firing on readings), 排放限值 PointLimit, 行刑衔接 PoliceTransfer."""
+"""报警 Alarm (a detector firing on readings, with the sealed evidence pack of a tampering
+episode), 排放限值 PointLimit.  The transfer to the police is eco263.transfers' own."""
 
 from __future__ import annotations
 
@@ -45,17 +46,6 @@ class Alarm(Base):
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime())
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     problem_id: Mapped[int | None] = mapped_column(ForeignKey("problem.id"), index=True)
-
-
-class PoliceTransfer(Base):
-    """行刑衔接: a tampering case handed to the police with its sealed evidence pack."""
-
-    __tablename__ = "police_transfer"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    alarm_id: Mapped[int] = mapped_column(ForeignKey("alarm.id"), unique=True)
-    problem_id: Mapped[int | None] = mapped_column(ForeignKey("problem.id"))
-    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"))
-    pack_sha256: Mapped[str] = mapped_column(String(64))
-    pack_size: Mapped[int]
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: The sealed evidence pack (证据包) of a tampering episode: its SHA-256 in the blob store.
+    pack_sha256: Mapped[str | None] = mapped_column(String(64))
+    pack_size: Mapped[int | None]

@@ -1,9 +1,9 @@
 """Reads for the alarm pipeline: limits, episodes, the data an evidence pack needs; the alarms
-and police transfers a user may read.
+and sealed evidence packs a user may read.
 
-Scope: an alarm is readable where its point is (monitoring's scope).  A police transfer is
-confidential (:func:`eco263.alarms.rules.may_read_transfer`): refused, it is reported missing,
-exactly as when there is none, so its existence cannot be probed.
+Scope: an alarm is readable where its point is (monitoring's scope).  A sealed pack is part of
+the police file, confidential (:func:`eco263.alarms.rules.may_read_transfer`): refused, it is
+reported missing, exactly as when there is none, so its existence cannot be probed.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from eco263.actor import Actor
 from eco263.alarms import rules
 from eco263.alarms.enums import AlarmState
-from eco263.alarms.models import Alarm, PointLimit, PoliceTransfer
+from eco263.alarms.models import Alarm, PointLimit
 from eco263.errors import NotFound
 from eco263.monitoring import service as monitoring
 from eco263.monitoring.detectors import Limit
@@ -127,30 +127,20 @@ def unclosed_alarm_counts(session: Session, point_ids: Sequence[int]) -> dict[in
     return {pid: int(n) for pid, n in rows}
 
 
-def transfer_exists(session: Session, alarm_id: int) -> bool:
-    """Whether the alarm was handed to the police (for the hand-over itself: not scoped)."""
-    return _transfer_row(session, alarm_id) is not None
-
-
-def readable_transfer(session: Session, actor: Actor, alarm: Alarm) -> PoliceTransfer | None:
-    """The police transfer of an alarm the actor has read, if there is one and the actor may
-    see it; ``None`` either way (the pages show nothing rather than a refusal)."""
-    row = _transfer_row(session, alarm.id)
-    if row is None or not rules.may_read_transfer(actor, row.enterprise_id):
+def readable_pack(session: Session, actor: Actor, alarm: Alarm) -> Alarm | None:
+    """The alarm if it has a sealed evidence pack the actor may read (the police file), else
+    ``None`` either way (the pages show nothing rather than a refusal)."""
+    if alarm.pack_sha256 is None:
         return None
-    return row
+    point = monitoring.point_facts(session, actor, alarm.point_id)
+    if not rules.may_read_transfer(actor, point.enterprise_id):
+        return None
+    return alarm
 
 
-def get_transfer(
-    session: Session, actor: Actor, alarm_id: int, what: str = "移送记录"
-) -> PoliceTransfer:
-    """The police transfer (行刑衔接) of an alarm in scope; refused or absent, a 404 naming
-    ``what`` (the same answer either way)."""
-    row = readable_transfer(session, actor, get_alarm(session, actor, alarm_id))
+def get_pack(session: Session, actor: Actor, alarm_id: int, what: str = "证据包") -> Alarm:
+    """An alarm in scope with its sealed pack; refused or absent, a 404 naming ``what``."""
+    row = readable_pack(session, actor, get_alarm(session, actor, alarm_id))
     if row is None:
         raise NotFound(what)
     return row
-
-
-def _transfer_row(session: Session, alarm_id: int) -> PoliceTransfer | None:
-    return session.scalar(select(PoliceTransfer).where(PoliceTransfer.alarm_id == alarm_id))

@@ -13,10 +13,12 @@ class OrgKind(StrEnum):
     SUPERVISOR = "supervisor"  # 纪委监委: receives clues, never carries out a rectification
     CONGRESS = "congress"  # 人大
     TOWN = "town"  # 镇/街道
+    POLICE = "police"  # 公安机关: receives transfers (行刑衔接); a co-unit on the ledger too
+    PROCURATORATE = "procuratorate"  # 人民检察院: copied on every transfer
 
 
 #: Units a problem may be dispatched to.
-ASSIGNABLE_KINDS = frozenset({OrgKind.OFFICE, OrgKind.DEPARTMENT, OrgKind.TOWN})
+ASSIGNABLE_KINDS = frozenset({OrgKind.OFFICE, OrgKind.DEPARTMENT, OrgKind.TOWN, OrgKind.POLICE})
 
 
 class AuditAction(LabelledAction):

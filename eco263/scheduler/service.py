@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from eco263.problems.scheduled import sweep
 from eco263.runtime import Runtime
 from eco263.scheduler.models import ScheduledJob
+from eco263.transfers.scheduled import escalate
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +58,17 @@ def _joint_reminders_job(rt: Runtime, now: datetime) -> str:
     return f"examined={report.examined} due_soon={report.due_soon} overdue={report.overdue}"
 
 
+def _transfer_job(rt: Runtime, now: datetime) -> str:
+    report = escalate(rt, now)
+    return f"examined={report.examined} raised={dict(report.raised)} clues={report.clues}"
+
+
 JOBS: dict[str, Job] = {
     "escalation_sweep": Job("escalation_sweep", timedelta(minutes=5), _sweep_job),
     "detect_recent": Job("detect_recent", timedelta(minutes=15), _detect_job),
     "assessment_compute": Job("assessment_compute", timedelta(hours=24), _assessment_job),
     "joint_reminders": Job("joint_reminders", timedelta(minutes=15), _joint_reminders_job),
+    "transfer_escalation": Job("transfer_escalation", timedelta(minutes=15), _transfer_job),
 }
 
 

@@ -24,6 +24,7 @@ class ClueCause(StrEnum):
     EXTENSIONS = "extensions"  # 多次延期
     TAMPERING = "tampering"  # 干扰自动监测
     MANUAL = "manual"  # 人工移送
+    TRANSFER_DELAY = "transfer_delay"  # 行刑衔接超时（环保部门未按时决定/移交/补正）
 
 
 CAUSE_LABELS = {
@@ -35,6 +36,7 @@ CAUSE_LABELS = {
     ClueCause.EXTENSIONS: "多次延期",
     ClueCause.TAMPERING: "干扰自动监测",
     ClueCause.MANUAL: "人工移送",
+    ClueCause.TRANSFER_DELAY: "移送公安超过时限",
 }
 
 

@@ -20,11 +20,12 @@ from sqlalchemy import func, select
 from eco263.actor import SYSTEM, Actor, Role
 from eco263.alarms import rules
 from eco263.alarms.actions import do_record_alarm
-from eco263.alarms.models import Alarm, PoliceTransfer
+from eco263.alarms.models import Alarm
 from eco263.audit.models import AuditEvent
 from eco263.audit.service import verify_chain
 from eco263.monitoring.detectors import Alarm as Detection
 from eco263.runtime import Runtime
+from eco263.transfers.models import Transfer as PoliceTransfer
 from tests.conftest import login
 from tests.factories.alarms import COPPER, NOW, facts, tampering_case
 from tests.web.conftest import page_login
@@ -51,7 +52,7 @@ def case(rt: Runtime, as_user: Any) -> Case:
     with as_user("city") as ctx:
         plain = do_record_alarm(ctx, facts(ctx, point_id), found)
     with rt.sessions() as s:
-        sha256 = s.scalars(select(PoliceTransfer.pack_sha256)).one()
+        sha256 = s.get_one(Alarm, alarm.id).pack_sha256 or ""
     return Case(alarm, plain, sha256)
 
 
@@ -78,9 +79,6 @@ def test_offices_and_jiwei_in_scope_read_the_transfer_and_the_pack(
     client: TestClient, case: Case, username: str
 ) -> None:
     headers = login(client, username)
-    transfer = client.get(f"/api/v1/alarms/{case.alarm.id}/transfer", headers=headers)
-    assert transfer.status_code == 200, transfer.text
-    assert transfer.json()["pack_sha256"] == case.sha256
     pack = client.get(f"/api/v1/alarms/{case.alarm.id}/evidence-pack", headers=headers)
     assert pack.status_code == 200 and pack.headers["x-eco263-sha256"] == case.sha256
     assert pack.content.startswith(b"PK")
@@ -91,7 +89,7 @@ def test_the_enterprise_department_and_leaders_get_the_404_of_no_transfer(
     client: TestClient, case: Case, unchanged: None, username: str
 ) -> None:
     headers = login(client, username)
-    for door in ("transfer", "evidence-pack"):
+    for door in ("evidence-pack",):
         refused = client.get(f"/api/v1/alarms/{case.alarm.id}/{door}", headers=headers)
         absent = client.get(f"/api/v1/alarms/{case.plain.id}/{door}", headers=headers)
         assert refused.status_code == absent.status_code == 404, (door, refused.text)
@@ -105,7 +103,7 @@ def test_a_district_office_out_of_scope_gets_the_404_of_a_missing_alarm(
     client: TestClient, case: Case, unchanged: None
 ) -> None:
     headers = login(client, "wujiang")
-    for door in ("transfer", "evidence-pack"):
+    for door in ("evidence-pack",):
         other = client.get(f"/api/v1/alarms/{case.alarm.id}/{door}", headers=headers)
         missing = client.get(f"/api/v1/alarms/999999/{door}", headers=headers)
         assert other.status_code == missing.status_code == 404
@@ -133,7 +131,7 @@ def test_readers_see_the_transfer_section_the_sealed_chart_and_the_history(
     page_login(client, username)
     html = client.get(f"/alarms/{case.alarm.id}").text
     assert 'id="transfer"' in html and case.sha256 in html and "下载证据包" in html
-    assert "证据包封存" in html and "移送公安（行刑衔接）" in html
+    assert "证据包封存" in html and "移送公安情况" in html
     chart = client.get(f"/alarms/{case.alarm.id}/chart.png")
     assert chart.headers["x-eco263-chart"] == "evidence-pack"
 
@@ -197,4 +195,4 @@ def test_the_problem_timeline_does_not_carry_the_file_to_the_enterprise(
         case.sha256 not in page.text and "移送公安" not in page.text and "生成线索" not in page.text
     )
     office = client.get(url, headers=login(client, "kunshan")).text
-    assert case.sha256 in office and "alarm.police_transfer" in office and "clue.open" in office
+    assert case.sha256 in office and "evidence_pack.seal" in office and "clue.open" in office

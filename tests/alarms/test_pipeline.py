@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from eco263.alarms.actions import do_acknowledge_alarm, do_record_alarm, do_set_limit
-from eco263.alarms.models import Alarm, PoliceTransfer
+from eco263.alarms.models import Alarm
 from eco263.alarms.scheduled import detect_recent
 from eco263.audit.models import AuditEvent
 from eco263.audit.service import verify_chain
@@ -24,6 +24,7 @@ from eco263.monitoring.ingest import Upload, ingest_batch
 from eco263.problems.models import Problem
 from eco263.runtime import Runtime
 from eco263.supervision.models import Clue
+from eco263.transfers.models import Transfer as PoliceTransfer
 from tests.factories.alarms import facts
 from tests.factories.monitoring import minute_packet, register_point
 from tests.factories.problems import enterprise
@@ -91,6 +92,10 @@ def test_tampering_opens_problem_seals_pack_transfers_and_opens_clue(
         assert problem.source == "在线监测" and problem.division_code == "320583"
         assert "依利安达" in problem.title and "疑似稀释采样" in problem.title
         transfer = s.scalars(select(PoliceTransfer)).one()
+        assert transfer.state == "proposed" and transfer.decided_at is None  # people decide
+        assert transfer.alarm_id == alarm.id and s.get_one(Alarm, alarm.id).pack_sha256 == (
+            transfer.pack_sha256
+        )
         clue = s.scalars(select(Clue).where(Clue.cause_kind == "tampering")).one()
         assert clue.problem_id == problem.id
         assert transfer.pack_sha256 in json.dumps(clue.evidence)
@@ -165,10 +170,9 @@ def test_api_lists_alarms_in_scope_and_serves_the_sealed_pack(
     listed = client.get("/api/v1/alarms", headers=city).json()
     assert [a["id"] for a in listed] == [alarm.id]
     assert client.get("/api/v1/alarms", headers=login(client, "wujiang")).json() == []
-    transfer = client.get(f"/api/v1/alarms/{alarm.id}/transfer", headers=city).json()
     pack = client.get(f"/api/v1/alarms/{alarm.id}/evidence-pack", headers=city)
     assert pack.status_code == 200
-    assert hashlib.sha256(pack.content).hexdigest() == transfer["pack_sha256"]
+    assert hashlib.sha256(pack.content).hexdigest() == pack.headers["X-Eco263-SHA256"]
     assert (
         client.get(
             f"/api/v1/alarms/{alarm.id}/evidence-pack", headers=login(client, "wujiang")

@@ -2,7 +2,7 @@
 
 The tampering scenario of the monitoring pages: 依利安达 (昆山) reports copper above its
 limit for three hours, then "dilutes" it tenfold; the dilution alarm opens a problem, seals
-the evidence pack and transfers it to the police.
+the evidence pack and proposes a transfer to the police (eco263.transfers).
 """
 
 from __future__ import annotations

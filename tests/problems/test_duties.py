@@ -28,7 +28,7 @@ from eco263.runtime import Runtime
 from tests.conftest import login
 from tests.factories.problems import PNG, dispatch, evidence, on_behalf, org, register
 
-POLICE = "昆山市公安局"  # a unit without an account of its own in the demo
+POLICE = "昆山市水务局"  # a unit without an account of its own in the demo
 EPB = "昆山市环保局"  # has its own account (ks_epb)
 
 
@@ -219,7 +219,7 @@ def test_proxy_through_the_api_then_verification_by_another_office(
         headers=ks,
     )
     assert upload.status_code == 201, upload.text
-    proxy = {"reason": "公安局未开通账号，凭书面材料代办", "attachment_id": upload.json()["id"]}
+    proxy = {"reason": "水务局未开通账号，凭书面材料代办", "attachment_id": upload.json()["id"]}
     url = f"/api/v1/assignments/{a.id}"
     missing = client.post(f"{url}/accept", json={}, headers=ks)
     assert missing.status_code == 422 and missing.json()["error"]["details"]["field"] == "on_behalf"

@@ -34,6 +34,7 @@ from eco263.problems.models import Assignment, ExtensionRequest, Problem
 from eco263.registry.models import Enterprise, Organization
 from eco263.runtime import Runtime
 from eco263.supervision.models import Clue
+from eco263.transfers.models import Transfer
 from tests.conftest import login
 from tests.factories.alarms import tampering_case
 from tests.factories.problems import PNG, dispatch, org, register
@@ -73,6 +74,7 @@ class Targets:
     delivery: int
     joint: int = 0  # 相城区 黄埭 联合执法 request (320507)
     petition: int = 0  # 昆山, accepted by 昆山市263办, extension asked
+    transfer: int = 0  # the tampering alarm's proposed transfer (昆山市环保局 decides)
 
 
 @dataclass(frozen=True)
@@ -423,6 +425,35 @@ CASES = [
         403,
         404,
     ),
+    _api(
+        "POST",
+        "/api/v1/transfers",
+        lambda t: "/api/v1/transfers",
+        lambda t: {"problem_id": t.problem, "summary": "越权提议移送"},
+        403,
+        404,
+        422,
+    ),
+    *(
+        _api(
+            "POST",
+            f"/api/v1/transfers/{{transfer_id}}/{step}",
+            lambda t, step=step: f"/api/v1/transfers/{t.transfer}/{step}",
+            lambda t, body=body: body,
+            404,
+        )
+        for step, body in (
+            ("decision", {"transfer": True, "reason": "越权", "police_org_id": 1}),
+            ("handover", {"materials": "越权"}),
+            ("receipt", {"complexity": "plain"}),
+            ("material-request", {"note": "越权"}),
+            ("material", {"note": "越权"}),
+            ("filing-decision", {"file": True, "reason": "越权"}),
+            ("review-request", {"note": "越权"}),
+            ("review-answer", {"file": True, "reason": "越权"}),
+            ("outcome", {"persons": [{"name": "某", "measure": "刑事拘留", "on": "2018-05-10"}]}),
+        )
+    ),
 ]
 
 
@@ -452,6 +483,7 @@ def _fingerprint(rt: Runtime) -> tuple[Any, ...]:
                 JointUnit,
                 JointLeader,
                 Petition,
+                Transfer,
             )
         )
         versions = tuple(
@@ -459,6 +491,7 @@ def _fingerprint(rt: Runtime) -> tuple[Any, ...]:
             + s.scalars(select(Problem.version).order_by(Problem.id)).all()
             + s.scalars(select(JointRequest.version).order_by(JointRequest.id)).all()
             + s.scalars(select(Petition.version).order_by(Petition.id)).all()
+            + s.scalars(select(Transfer.state).order_by(Transfer.id)).all()
         )
         states = tuple(s.scalars(select(Alarm.state).order_by(Alarm.id)).all()) + tuple(
             s.scalars(select(MonitoringPoint.password).order_by(MonitoringPoint.id)).all()
@@ -484,6 +517,7 @@ def targets(rt: Runtime, as_user) -> Targets:  # type: ignore[no-untyped-def]
         )
     with rt.sessions() as s:
         delivery = s.scalars(select(OutboxEvent.id)).first()
+        transfer = s.scalars(select(Transfer.id).where(Transfer.alarm_id == alarm.id)).one()
     assert delivery is not None
     with as_user("kunshan") as ctx:
         petition = petition_actions.do_register(
@@ -495,7 +529,17 @@ def targets(rt: Runtime, as_user) -> Targets:  # type: ignore[no-untyped-def]
         petition_actions.do_intake(ctx, petition.id, IntakeIn(decision="accept"))
         petition_actions.do_request_extension(ctx, petition.id, "需监测")
     return Targets(
-        p.id, a.id, ext.id, own.id, unit, point_id, alarm.id, delivery, joint.id, petition.id
+        p.id,
+        a.id,
+        ext.id,
+        own.id,
+        unit,
+        point_id,
+        alarm.id,
+        delivery,
+        joint.id,
+        petition.id,
+        transfer,
     )
 
 

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from eco263.alarms.actions import do_record_alarm
-from eco263.alarms.models import Alarm, PoliceTransfer
+from eco263.alarms.models import Alarm
 from eco263.audit.models import AuditEvent
 from eco263.audit.service import verify_chain
 from eco263.evidence.store import BlobStore
@@ -75,7 +75,7 @@ def test_detail_shows_statistics_evidence_pack_transfer_and_linked_problem(
 ) -> None:
     _, alarm = case
     with rt.sessions() as s:
-        transfer = s.scalars(select(PoliceTransfer)).one()
+        transfer = s.scalars(select(Alarm).where(Alarm.pack_sha256.is_not(None))).one()
         problem = s.get_one(Problem, alarm.problem_id)
     page_login(client, "kunshan")
     response = client.get(f"/alarms/{alarm.id}")
@@ -98,10 +98,11 @@ def test_detail_shows_statistics_evidence_pack_transfer_and_linked_problem(
     assert hashlib.sha256(first).hexdigest() in html
     assert f"原始报文 <small>{len(packet_names)} 条" in html
     assert "SHA-256 全部核验一致" in html
-    # the history from the audit chain: raised, problem opened, pack sealed, transferred
+    # the history from the audit chain: raised, problem opened, pack sealed (the transfer is
+    # proposed in eco263.transfers, people decide it)
     history = re.search(r'<section class="card" id="history">.*?</section>', html, re.S)
     assert history
-    for label in ("报警产生", "生成问题", "证据包封存", "移送公安（行刑衔接）"):
+    for label in ("报警产生", "生成问题", "证据包封存"):
         assert label in history.group(0), label
     # the linked problem
     linked = re.search(r'<dd id="linked-problem">.*?</dd>', html, re.S)
@@ -115,7 +116,7 @@ def test_evidence_chart_is_the_sealed_png_or_drawn_from_the_data(
 ) -> None:
     point_id, alarm = case
     with rt.sessions() as s:
-        transfer = s.scalars(select(PoliceTransfer)).one()
+        transfer = s.scalars(select(Alarm).where(Alarm.pack_sha256.is_not(None))).one()
     pack = BlobStore(rt.settings.attachments_path).get(transfer.pack_sha256)
     with zipfile.ZipFile(io.BytesIO(pack)) as z:
         sealed = z.read("chart.png")

@@ -11,7 +11,7 @@ from eco263.runtime import Runtime
 from tests.factories.problems import PNG, dispatch, register
 from tests.web.conftest import post_form
 
-POLICE = "昆山市公安局"  # a unit without an account of its own in the demo
+POLICE = "昆山市水务局"  # a unit without an account of its own in the demo
 EPB = "昆山市环保局"  # has its own account (ks_epb)
 
 
@@ -47,10 +47,10 @@ def test_the_page_asks_for_reason_and_evidence_when_an_office_acts_for_a_unit(
     done = post_form(
         browser,
         url,
-        {"move": "accept", "on_behalf_reason": "公安局未开通账号，凭书面材料代办"},
+        {"move": "accept", "on_behalf_reason": "水务局未开通账号，凭书面材料代办"},
         files={"on_behalf_file": ("书面材料.png", PNG, "image/png")},
     )
     assert done.status_code == 303, done.text
     shown = browser.get(f"/problems/{p.id}")
-    assert "263办代办：公安局未开通账号" in shown.text and "tag proxy" in shown.text
+    assert "263办代办：水务局未开通账号" in shown.text and "tag proxy" in shown.text
     assert 'data-move="verify"' not in shown.text

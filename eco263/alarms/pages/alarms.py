@@ -24,7 +24,7 @@ from fastapi.responses import RedirectResponse, Response
 from eco263 import vocabulary
 from eco263.alarms import actions, enums, rules, service
 from eco263.alarms.evidence_pack import PackedReading, chart_png
-from eco263.alarms.models import Alarm, PoliceTransfer
+from eco263.alarms.models import Alarm
 from eco263.alarms.presenters import alarm_row, evidence_rows, time_text
 from eco263.audit.service import timeline
 from eco263.context import Ctx
@@ -91,9 +91,9 @@ def alarm_list(request: Request) -> Response:
 # -- the detail ----------------------------------------------------------------------------------
 
 
-def _pack(ctx: Ctx, transfer: PoliceTransfer | None) -> dict[str, Any] | None:
+def _pack(ctx: Ctx, transfer: Alarm | None) -> dict[str, Any] | None:
     """What the sealed zip holds: the packets with their SHA-256 and the members' digests."""
-    if transfer is None:
+    if transfer is None or transfer.pack_sha256 is None:
         return None
     try:
         data = BlobStore(ctx.settings.attachments_path).get(transfer.pack_sha256)
@@ -163,7 +163,7 @@ def _detail_context(ctx: Ctx, alarm_id: int) -> dict[str, Any]:
     alarm = service.get_alarm(ctx.session, ctx.actor, alarm_id)
     point = monitoring.get_point_row(ctx.session, ctx.actor, alarm.point_id)
     police_file = rules.may_read_transfer(ctx.actor, point.point.enterprise_id)
-    transfer = service.readable_transfer(ctx.session, ctx.actor, alarm) if police_file else None
+    transfer = service.readable_pack(ctx.session, ctx.actor, alarm) if police_file else None
     limit = service.limits_of(ctx.session, alarm.point_id).get(alarm.pollutant)
     return {
         "alarm": alarm_row(alarm, {point.point.id: point}),
@@ -229,7 +229,9 @@ def _drawn_chart(ctx: Ctx, alarm: Alarm) -> bytes:
     return chart_png(packed, alarm.pollutant, limit.limit if limit else None)
 
 
-def _sealed_chart(ctx: Ctx, transfer: PoliceTransfer) -> bytes | None:
+def _sealed_chart(ctx: Ctx, transfer: Alarm) -> bytes | None:
+    if transfer.pack_sha256 is None:
+        return None
     try:
         data = BlobStore(ctx.settings.attachments_path).get(transfer.pack_sha256)
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -245,7 +247,7 @@ def evidence_chart(request: Request, alarm_id: Id) -> Response:
     from the stored data."""
     with user_ctx(request) as ctx:
         alarm = service.get_alarm(ctx.session, ctx.actor, alarm_id)
-        transfer = service.readable_transfer(ctx.session, ctx.actor, alarm)
+        transfer = service.readable_pack(ctx.session, ctx.actor, alarm)
         png = _sealed_chart(ctx, transfer) if transfer else None
         source = "evidence-pack" if png else "drawn"
         if png is None:

@@ -7,9 +7,6 @@ Create Date: 2026-12-05
 ``penalty_case`` is one case from the clue to 结案 (state, the filing and decision deadlines,
 the cited article and fine, the hearing, service and payment); ``case_pause`` the periods the
 law excludes from the 90-day decision clock; ``case_extension`` the extensions, each approved.
-
-Chained to 0011 so it runs on this branch; the integrator chains it to "0012" (the brief's
-number) when merging.
 """
 
 from collections.abc import Sequence

@@ -347,3 +347,44 @@ def do_open_tampering_clue(ctx: Ctx, facts: TamperingFacts) -> Clue | None:
             },
         ),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class TransferDelayFacts:
+    """An agency past the limit of its own step of a transfer to the police (行刑衔接)."""
+
+    transfer_id: int
+    step: str  # what the agency had to do, in Chinese
+    rule: str  # the catalogue key of the limit
+    due_at: datetime
+    division_code: str
+    agency_org_id: int
+    problem_id: int | None = None
+
+
+def do_check_transfer_delay(ctx: Ctx, facts: TransferDelayFacts) -> Clue | None:
+    """执法监管不到位: the agency sits on a transfer past its limit (310号令 Art 16: not
+    transferring is itself a fault of the agency's head).  Once per transfer and step."""
+    registry.get_division(ctx.session, facts.division_code)
+    org = registry.get_organization(ctx.session, facts.agency_org_id)
+    return do_open_clue(
+        ctx,
+        ClueDraft(
+            cause=ClueCause.TRANSFER_DELAY,
+            cause_key=f"transfer_delay:{facts.transfer_id}:{facts.rule}",
+            duty_failure=DutyFailure.ENFORCEMENT,
+            division_code=facts.division_code,
+            summary=(
+                f"{org.name}未在时限内{facts.step}（移送案件 {facts.transfer_id}，"
+                f"时限 {facts.due_at.isoformat()}，依据 {facts.rule}）。"
+            ),
+            problem_id=facts.problem_id,
+            organization_id=org.id,
+            responsible_person=org.leader_name,
+            extra_evidence={
+                "transfer_id": facts.transfer_id,
+                "rule": facts.rule,
+                "due_at": facts.due_at.isoformat(),
+            },
+        ),
+    )

@@ -1,8 +1,10 @@
 """Alarm writes: record an episode, open its problem, seal the evidence, hand it over.
 
-``do_record_alarm`` is what the live pipeline calls for every detector alarm.  In one
-transaction it raises or extends the episode, opens a ledger problem (source 在线监测) when
-the policy says so — once per episode — and for tampering builds the evidence pack, seals
+``do_record_episode`` is what the live pipeline calls for every episode the detectors report
+(the alarms of one point and pollutant merged, ``detectors/episodes.py``).  In one
+transaction it raises the alarm episode or extends the stored one it continues, opens a ledger
+problem (source 在线监测) when the policy says so — once per episode — and for tampering
+builds the evidence pack, seals
 its SHA-256 in the audit chain, opens the clue for the discipline commission and announces
 :class:`eco263.alarms.events.TamperingSealed` — a transfer to the police is *proposed* by
 eco263.transfers, which listens; people decide it.
@@ -25,6 +27,7 @@ from eco263.context import Ctx
 from eco263.errors import Conflict, Forbidden, InvalidInput
 from eco263.evidence.store import BlobStore
 from eco263.monitoring import service as monitoring
+from eco263.monitoring.detectors import CATEGORY, Episode, load_config
 from eco263.monitoring.detectors import Alarm as Detection
 from eco263.monitoring.service import PointFacts
 from eco263.problems.actions import do_register_problem
@@ -64,14 +67,35 @@ def do_set_limit(
     return row
 
 
-def do_record_alarm(ctx: Ctx, point: PointFacts, found: Detection) -> Alarm:
-    """Raise a new episode or extend the open one; then act on it as the policy says."""
+def do_record_alarm(
+    ctx: Ctx, point: PointFacts, found: Detection, gap_hours: float | None = None
+) -> Alarm:
+    """One detector alarm recorded as an episode of its own (see :func:`do_record_episode`)."""
+    return do_record_episode(
+        ctx, point, Episode(found.mn, found.pollutant, found.start, found.end, (found,)), gap_hours
+    )
+
+
+def do_record_episode(
+    ctx: Ctx, point: PointFacts, episode: Episode, gap_hours: float | None = None
+) -> Alarm:
+    """Raise a new alarm episode or extend the stored one it continues; then act on it as the
+    policy says (one problem and, for tampering, one clue per episode).
+
+    A detection continues a stored alarm of the same point and pollutant (and category group)
+    when they overlap or come within ``gap_hours`` (detectors.yaml ``episodes``) of each other.
+    """
     policy = rules.load_policy()
-    alarm = service.open_episode(ctx.session, point.id, found.pollutant, found.rule)
-    if alarm is not None and rules.same_episode(alarm.end, found.start, policy):
-        _extend(ctx, alarm, found)
+    merging = load_config().episodes
+    gap = merging.merge_gap_hours if gap_hours is None else gap_hours
+    group = rules.episode_group(episode.category.value, merging.separate_categories)
+    alarm = service.open_episode(
+        ctx.session, point.id, episode.pollutant, group, episode.start, episode.end, gap
+    )
+    if alarm is not None:
+        _extend(ctx, alarm, episode)
     else:
-        alarm = _raise(ctx, point, found)
+        alarm = _raise(ctx, point, episode)
     if alarm.problem_id is None and rules.opens_problem(
         alarm.category, alarm.start, alarm.end, policy
     ):
@@ -81,36 +105,89 @@ def do_record_alarm(ctx: Ctx, point: PointFacts, found: Detection) -> Alarm:
     return alarm
 
 
-def _raise(ctx: Ctx, point: PointFacts, found: Detection) -> Alarm:
+def _rules_of(episode: Episode) -> dict[str, dict[str, Any]]:
+    """The episode's rules as the alarm stores them (``evidence["by_rule"]``)."""
+    return {
+        rule: seen | {"category": CATEGORY[rule].value} for rule, seen in episode.by_rule().items()
+    }
+
+
+def _stored_rules(alarm: Alarm) -> dict[str, dict[str, Any]]:
+    """An alarm's rules; an alarm stored before episodes has its one rule's evidence."""
+    evidence = dict(alarm.evidence or {})
+    if "by_rule" in evidence:  # in the stored order (JSONB keeps no key order)
+        by_rule = evidence["by_rule"]
+        order = [r for r in evidence.get("rules") or [] if r in by_rule]
+        return {r: dict(by_rule[r]) for r in order + [r for r in by_rule if r not in order]}
+    return {
+        alarm.rule: {
+            "alarms": 1,
+            "category": alarm.category,
+            "start": alarm.start.isoformat(),
+            "end": alarm.end.isoformat(),
+            "score": alarm.score,
+            "detected_at": alarm.detected_at.isoformat(),
+            "spans": [[alarm.start.isoformat(), alarm.end.isoformat()]],
+            "evidence": evidence,
+        }
+    }
+
+
+def _episode_state(alarm: Alarm) -> dict[str, Any]:
+    return {
+        "start": alarm.start,
+        "end": alarm.end,
+        "score": alarm.score,
+        "rule": alarm.rule,
+        "category": alarm.category,
+        "rules": list(_stored_rules(alarm)),
+    }
+
+
+def _raise(ctx: Ctx, point: PointFacts, episode: Episode) -> Alarm:
+    by_rule = _rules_of(episode)
     alarm = Alarm(
         point_id=point.id,
-        pollutant=found.pollutant,
-        rule=found.rule,
-        category=found.category.value,
-        start=found.start,
-        end=found.end,
-        detected_at=found.detected_at,
-        score=float(found.score),
-        evidence=found.to_json()["evidence"],
+        pollutant=episode.pollutant,
+        rule=rules.lead_rule(by_rule),
+        category=episode.category.value,
+        start=episode.start,
+        end=episode.end,
+        detected_at=episode.detected_at,
+        score=float(episode.score),
+        evidence={"rules": list(by_rule), "by_rule": by_rule},
         state=AlarmState.OPEN,
         raised_at=ctx.now,
     )
     ctx.session.add(alarm)
     ctx.session.flush()
-    ctx.audit(AlarmAction.RAISE, "alarm", alarm.id, None, _summary(alarm, point.mn))
+    ctx.audit(
+        AlarmAction.RAISE,
+        "alarm",
+        alarm.id,
+        None,
+        _summary(alarm, point.mn) | {"rules": list(by_rule)},
+    )
     return alarm
 
 
-def _extend(ctx: Ctx, alarm: Alarm, found: Detection) -> None:
-    if found.end <= alarm.end and found.score <= alarm.score:
-        return
-    before = {"end": alarm.end, "score": alarm.score}
-    alarm.end = max(alarm.end, found.end)
-    alarm.score = max(alarm.score, float(found.score))
-    alarm.evidence = found.to_json()["evidence"]
-    ctx.audit(
-        AlarmAction.EXTEND, "alarm", alarm.id, before, {"end": alarm.end, "score": alarm.score}
-    )
+def _extend(ctx: Ctx, alarm: Alarm, episode: Episode) -> None:
+    """Widen the stored episode with its re-detection; audited when anything changed."""
+    before = _episode_state(alarm)
+    by_rule = rules.merge_rules(_stored_rules(alarm), _rules_of(episode))
+    alarm.start = min(alarm.start, episode.start)
+    alarm.end = max(alarm.end, episode.end)
+    alarm.detected_at = min(alarm.detected_at, episode.detected_at)
+    alarm.score = max(alarm.score, float(episode.score))
+    if rules.SEVERITY[episode.category.value] > rules.SEVERITY.get(alarm.category, 0):
+        alarm.category = episode.category.value
+    alarm.rule = rules.lead_rule(by_rule)
+    evidence = {"rules": list(by_rule), "by_rule": by_rule}
+    if evidence != alarm.evidence:
+        alarm.evidence = evidence
+    after = _episode_state(alarm)
+    if after != before:
+        ctx.audit(AlarmAction.EXTEND, "alarm", alarm.id, before, after)
 
 
 def _open_problem(ctx: Ctx, point: PointFacts, alarm: Alarm, policy: rules.AlarmPolicy) -> None:
@@ -120,7 +197,8 @@ def _open_problem(ctx: Ctx, point: PointFacts, alarm: Alarm, policy: rules.Alarm
             enterprise["name"] if enterprise else None, point.name, alarm.pollutant, alarm.rule
         ),
         description=(
-            f"监测点 {point.mn}（{point.name}）{enums.RULE_LABELS.get(alarm.rule, alarm.rule)}："
+            f"监测点 {point.mn}（{point.name}）"
+            f"{'、'.join(enums.RULE_LABELS.get(r, r) for r in _stored_rules(alarm))}："
             f"{alarm.start.isoformat()} 至 {alarm.end.isoformat()}，"
             f"评分 {alarm.score:.2f}。报警编号 {alarm.id}。"
         ),

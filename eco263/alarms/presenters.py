@@ -94,3 +94,47 @@ def evidence_rows(evidence: dict[str, Any]) -> list[dict[str, str]]:
             }
         )
     return rows
+
+
+def _local(value: Any) -> str:
+    return time_text(str(value)) or _text(value) if value is not None else "—"
+
+
+def episode_rules(a: Alarm) -> list[dict[str, Any]]:
+    """Every rule that saw the episode: its label, category, extent, strongest score, first
+    detection and its evidence as labelled rows (an alarm stored before episodes has one)."""
+    evidence = dict(a.evidence or {})
+    by_rule: dict[str, Any] = evidence.get("by_rule") or {
+        a.rule: {
+            "category": a.category,
+            "start": a.start.isoformat(),
+            "end": a.end.isoformat(),
+            "score": a.score,
+            "detected_at": evidence.get("detected_at", a.detected_at.isoformat()),
+            "alarms": 1,
+            "evidence": {k: v for k, v in evidence.items() if k != "detected_at"},
+        }
+    }
+    # JSONB keeps no key order: the rules' order is the stored list (the detectors' order)
+    order = [r for r in evidence.get("rules") or [] if r in by_rule]
+    order += [r for r in by_rule if r not in order]
+    rows = []
+    for rule in order:
+        seen = by_rule[rule]
+        category = str(seen.get("category", a.category))
+        rows.append(
+            {
+                "rule": rule,
+                "label": enums.RULE_LABELS.get(rule, rule),
+                "category": category,
+                "category_label": enums.CATEGORY_LABELS.get(category, category),
+                "start": _local(seen.get("start")),
+                "end": _local(seen.get("end")),
+                "score": float(seen.get("score", 0.0)),
+                "detected_at": _local(seen.get("detected_at")),
+                "alarms": int(seen.get("alarms", 1)),
+                "lead": rule == a.rule,
+                "evidence": evidence_rows(dict(seen.get("evidence") or {})),
+            }
+        )
+    return rows

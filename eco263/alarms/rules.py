@@ -3,11 +3,13 @@ read a police transfer."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -17,7 +19,6 @@ from eco263.alarms.enums import RULE_LABELS, AlarmState, Category
 
 @dataclass(frozen=True, slots=True)
 class AlarmPolicy:
-    episode_gap_hours: float = 6
     sustained_exceedance_hours: float = 2
     opens_problem: tuple[str, ...] = (Category.TAMPER, Category.EXCEEDANCE)
     problem_category: tuple[tuple[str, str], ...] = (("water", "6T.taihu"), ("gas", "6T.vocs"))
@@ -39,9 +40,72 @@ def load_policy(path: Path | None = None) -> AlarmPolicy:
     return AlarmPolicy(**raw)
 
 
-def same_episode(open_end: datetime, new_start: datetime, policy: AlarmPolicy) -> bool:
-    """A detection that starts within the gap after an open alarm's end continues it."""
-    return new_start <= open_end + timedelta(hours=policy.episode_gap_hours)
+# --------------------------------------------------------------------------- episodes
+#: How serious a category is: the episode takes its most serious rule's category and name.
+SEVERITY: dict[str, int] = {Category.TAMPER: 2, Category.DATA_QUALITY: 1, Category.EXCEEDANCE: 0}
+MAX_SPANS = 20
+
+
+def episode_group(category: str, separate: Iterable[str]) -> tuple[str, ...]:
+    """The categories an alarm of ``category`` may share an episode with: exceedances
+    (``separate``) stay their own; tampering and data quality merge (as ``episodes.py``)."""
+    apart = tuple(separate)
+    if category in apart:
+        return (category,)
+    return tuple(c.value for c in Category if c.value not in apart)
+
+
+def continues(
+    open_start: datetime, open_end: datetime, start: datetime, end: datetime, gap_hours: float
+) -> bool:
+    """A detected episode continues a stored one when they overlap or come within the gap."""
+    gap = timedelta(hours=gap_hours)
+    return start <= open_end + gap and end >= open_start - gap
+
+
+def _at(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+def merge_rules(
+    old: Mapping[str, Mapping[str, Any]], new: Mapping[str, Mapping[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """The rules of a stored episode and of its re-detection, merged per rule: widest extent,
+    earliest detection, strongest score with that detection's evidence.
+
+    Every run sees the whole history again, so alarm counts are not added up (the larger
+    count stands) and spans are a set.
+    """
+    out = {rule: dict(seen) for rule, seen in old.items()}
+    for rule, seen in new.items():
+        have = out.get(rule)
+        if have is None:
+            out[rule] = dict(seen)
+            continue
+        merged = dict(have)
+        merged["start"] = min(_at(have["start"]), _at(seen["start"])).isoformat()
+        merged["end"] = max(_at(have["end"]), _at(seen["end"])).isoformat()
+        merged["detected_at"] = min(_at(have["detected_at"]), _at(seen["detected_at"])).isoformat()
+        merged["alarms"] = max(int(have.get("alarms", 1)), int(seen.get("alarms", 1)))
+        spans = [list(s) for s in have.get("spans", [])]
+        spans += [list(s) for s in seen.get("spans", []) if list(s) not in spans]
+        merged["spans"] = spans[-MAX_SPANS:]
+        if float(seen["score"]) > float(have["score"]):
+            merged["score"], merged["evidence"] = seen["score"], dict(seen.get("evidence", {}))
+        out[rule] = merged
+    order = {rule: i for i, rule in enumerate(RULE_LABELS)}
+    return dict(sorted(out.items(), key=lambda kv: order.get(kv[0], len(order))))
+
+
+def lead_rule(by_rule: Mapping[str, Mapping[str, Any]]) -> str:
+    """The rule that names the episode: most serious category, then strongest score."""
+    return max(
+        by_rule,
+        key=lambda r: (
+            SEVERITY.get(str(by_rule[r].get("category")), 0),
+            float(by_rule[r]["score"]),
+        ),
+    )
 
 
 def opens_problem(category: str, start: datetime, end: datetime, policy: AlarmPolicy) -> bool:

@@ -1,9 +1,11 @@
-"""The live detection run: every point's recent data through the detectors, alarms into the ledger.
+"""The live detection run: every point's recent data through the detectors, episodes recorded.
 
 Each point is read, analysed and recorded in its own transaction, so one point's bad data
 cannot stop the others.  The detectors see ``history_days`` of data (their baselines need
-history) and only alarms that end within ``recent_hours`` are recorded; re-detections of an
-episode extend it, so running this every few minutes creates nothing twice.
+history); their alarms are merged into episodes (one per event on a point and pollutant,
+``detectors/episodes.py``) and only episodes that end within ``recent_hours`` are recorded.
+A re-detection continues the stored alarm it overlaps or comes within the gap of, so running
+this every few minutes creates nothing twice.
 """
 
 from __future__ import annotations
@@ -18,9 +20,15 @@ from sqlalchemy.orm import Session
 
 from eco263.actor import SYSTEM
 from eco263.alarms import rules, service
-from eco263.alarms.actions import do_record_alarm
+from eco263.alarms.actions import do_record_episode
 from eco263.monitoring import service as monitoring
-from eco263.monitoring.detectors import ALL_RULES, DetectorConfig, detect_point, load_config
+from eco263.monitoring.detectors import (
+    ALL_RULES,
+    DetectorConfig,
+    detect_point,
+    episodes,
+    load_config,
+)
 from eco263.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -29,7 +37,8 @@ log = logging.getLogger(__name__)
 @dataclass(slots=True)
 class DetectionReport:
     points: int = 0
-    alarms: Counter[str] = field(default_factory=Counter)
+    alarms: Counter[str] = field(default_factory=Counter)  # episodes by their lead rule
+    episodes: int = 0
     failed: list[str] = field(default_factory=list)
 
 
@@ -84,7 +93,9 @@ def _detect_point(
         limits = service.limits_of(ctx.session, point.id)
         found = detect_point(frame, limits, ALL_RULES, config, mn=point.mn)
         recent = now - timedelta(hours=policy.recent_hours)
-        for alarm in found:
-            if alarm.end >= recent:
-                do_record_alarm(ctx, point, alarm)
-                report.alarms[alarm.rule] += 1
+        gap = config.episodes.merge_gap_hours
+        for episode in episodes(found, config.episodes):
+            if episode.end >= recent:
+                do_record_episode(ctx, point, episode, gap)
+                report.alarms[episode.rule] += 1
+                report.episodes += 1

@@ -9,7 +9,7 @@ reported missing, exactly as when there is none, so its existence cannot be prob
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -32,15 +32,27 @@ def limits_of(session: Session, point_id: int) -> dict[str, Limit]:
     }
 
 
-def open_episode(session: Session, point_id: int, pollutant: str, rule: str) -> Alarm | None:
-    """The latest alarm of this kind on this point that is not closed."""
+def open_episode(
+    session: Session,
+    point_id: int,
+    pollutant: str,
+    categories: Sequence[str],
+    start: datetime,
+    end: datetime,
+    gap_hours: float,
+) -> Alarm | None:
+    """The latest unclosed alarm on this point and pollutant, of a category that may share an
+    episode, that overlaps ``start``–``end`` or comes within the gap of it."""
+    gap = timedelta(hours=gap_hours)
     return session.scalars(
         select(Alarm)
         .where(
             Alarm.point_id == point_id,
             Alarm.pollutant == pollutant,
-            Alarm.rule == rule,
+            Alarm.category.in_(list(categories)),
             Alarm.state != AlarmState.CLOSED,
+            Alarm.end >= start - gap,
+            Alarm.start <= end + gap,
         )
         .order_by(Alarm.end.desc())
         .limit(1)

@@ -42,9 +42,9 @@ def _status(rt: Runtime, alarm_id: int) -> str:
 
 
 def _missing_data(as_user: Any, point_id: int) -> Alarm:
-    found = Detection(
-        "m", COPPER, "missing_data", NOW - timedelta(hours=8), NOW - timedelta(hours=4), 0.5, NOW
-    )
+    """Missing data three days before the tampering: far beyond the gap, its own episode."""
+    start, end = NOW - timedelta(days=3, hours=8), NOW - timedelta(days=3, hours=4)
+    found = Detection("m", COPPER, "missing_data", start, end, 0.5, end)
     with as_user("city") as ctx:
         return do_record_alarm(ctx, facts(ctx, point_id), found)
 

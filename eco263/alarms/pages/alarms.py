@@ -25,7 +25,7 @@ from eco263 import vocabulary
 from eco263.alarms import actions, enums, rules, service
 from eco263.alarms.evidence_pack import PackedReading, chart_png
 from eco263.alarms.models import Alarm
-from eco263.alarms.presenters import alarm_row, evidence_rows, time_text
+from eco263.alarms.presenters import alarm_row, episode_rules, time_text
 from eco263.audit.service import timeline
 from eco263.context import Ctx
 from eco263.errors import Conflict, Forbidden, NotFound
@@ -170,7 +170,7 @@ def _detail_context(ctx: Ctx, alarm_id: int) -> dict[str, Any]:
         "point": point,
         "medium": MEDIUM_LABELS.get(point.point.medium, point.point.medium),
         "limit": limit,
-        "evidence": evidence_rows(dict(alarm.evidence or {})),
+        "rules": episode_rules(alarm),
         "police_file": police_file,
         "transfer": transfer,
         "pack": _pack(ctx, transfer),

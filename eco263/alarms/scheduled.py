@@ -19,7 +19,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from eco263.actor import SYSTEM
-from eco263.alarms import rules, service
+from eco263.alarms import enums, rules, service
 from eco263.alarms.actions import do_record_episode
 from eco263.monitoring import service as monitoring
 from eco263.monitoring.detectors import (
@@ -30,6 +30,8 @@ from eco263.monitoring.detectors import (
     load_config,
 )
 from eco263.runtime import Runtime
+from eco263.supervision import rules as clue_rules
+from eco263.supervision.actions.rules_checks import AlarmFacts, do_check_unacknowledged_alarm
 
 log = logging.getLogger(__name__)
 
@@ -99,3 +101,50 @@ def _detect_point(
                 do_record_episode(ctx, point, episode, gap)
                 report.alarms[episode.rule] += 1
                 report.episodes += 1
+
+
+@dataclass(slots=True)
+class ResponseReport:
+    examined: int = 0
+    clues: int = 0
+
+
+#: How far back the 报警超时未响应 check looks (older alarms were checked when they were due).
+RESPONSE_LOOKBACK = timedelta(days=30)
+
+
+def check_responses(rt: Runtime, now: datetime) -> ResponseReport:
+    """报警超时未响应 (scheduler job ``alarm_response``): every alarm not acknowledged within
+    the limit of its category (``supervision/clue_rules.yaml``), or acknowledged late, opens
+    one clue against the unit that answers for the point; the clue's cause key makes a second
+    pass a no-op."""
+    limits = clue_rules.load_policy().alarm_limit_hours or {"default": 24.0}
+    shortest = timedelta(hours=min(limits.values()))
+    report = ResponseReport()
+    with rt.unit_of_work() as ctx:
+        ctx = replace(ctx, actor=SYSTEM, now=now)
+        candidates = service.awaiting_response(ctx.session, now - shortest, now - RESPONSE_LOOKBACK)
+        for alarm in candidates:
+            report.examined += 1
+            point = monitoring.point_facts(ctx.session, SYSTEM, alarm.point_id)
+            org = service.supervising_org(ctx.session, point.division_code)
+            if org is None:
+                continue
+            clue = do_check_unacknowledged_alarm(
+                ctx,
+                AlarmFacts(
+                    alarm_id=alarm.id,
+                    kind=alarm.category,
+                    kind_label=enums.CATEGORY_LABELS.get(alarm.category, "监测"),
+                    point_mn=point.mn,
+                    division_code=point.division_code,
+                    responsible_org_id=org.id,
+                    raised_at=alarm.raised_at,
+                    acknowledged_at=alarm.acknowledged_at,
+                    enterprise_id=point.enterprise_id,
+                    description=f"报警编号 {alarm.id}（{point.name}）。",
+                    problem_id=alarm.problem_id,
+                ),
+            )
+            report.clues += clue is not None
+    return report

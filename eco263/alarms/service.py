@@ -156,3 +156,19 @@ def get_pack(session: Session, actor: Actor, alarm_id: int, what: str = "证据�
     if row is None:
         raise NotFound(what)
     return row
+
+
+def awaiting_response(session: Session, raised_before: datetime, since: datetime) -> list[Alarm]:
+    """Alarms raised in ``[since, raised_before)`` that nobody acknowledged, or acknowledged
+    after ``raised_before`` — the candidates of the 报警超时未响应 rule, oldest first."""
+    return list(
+        session.scalars(
+            select(Alarm)
+            .where(
+                Alarm.raised_at >= since,
+                Alarm.raised_at < raised_before,
+                (Alarm.acknowledged_at.is_(None)) | (Alarm.acknowledged_at > Alarm.raised_at),
+            )
+            .order_by(Alarm.raised_at, Alarm.id)
+        )
+    )

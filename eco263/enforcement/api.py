@@ -27,8 +27,8 @@ def list_cases(
     request: Request,
     state: Annotated[Line | None, Query(max_length=16)] = None,
     division: Annotated[Line | None, Query(max_length=12)] = None,
-    enterprise_id: Annotated[int | None, Query(ge=1)] = None,
-    problem_id: Annotated[int | None, Query(ge=1)] = None,
+    enterprise_id: Annotated[Id | None, Query()] = None,
+    problem_id: Annotated[Id | None, Query()] = None,
     limit: int = Query(default=200, ge=1, le=500),
 ) -> list[CaseOut]:
     """The cases the caller may read (its unit's, or its division's), newest first."""

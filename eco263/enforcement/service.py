@@ -101,3 +101,21 @@ def penalised_cases(session: Session, enterprise_id: int, since: date) -> list[P
             )
         )
     )
+
+
+def penalties_by_enterprise(session: Session, since: date) -> dict[int, list[PenaltyCase]]:
+    """Every enterprise penalised at least twice since ``since``, with those cases in date
+    order (the 以罚代管 job)."""
+    cases = session.scalars(
+        select(PenaltyCase)
+        .where(
+            PenaltyCase.enterprise_id.is_not(None),
+            PenaltyCase.outcome == "penalty",
+            PenaltyCase.decided_on >= since,
+        )
+        .order_by(PenaltyCase.enterprise_id, PenaltyCase.decided_on, PenaltyCase.id)
+    )
+    grouped: dict[int, list[PenaltyCase]] = {}
+    for case in cases:
+        grouped.setdefault(int(case.enterprise_id or 0), []).append(case)
+    return {e: cs for e, cs in grouped.items() if len(cs) >= 2}

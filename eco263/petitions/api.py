@@ -25,7 +25,7 @@ from eco263.petitions.schemas import (
 )
 from eco263.petitions.throttle import LIMITER, MAX_REQUESTS, MAX_SUBMISSIONS
 from eco263.web.deps import client_address, runtime, user_ctx
-from eco263.web.inputs import Line, PageNumber
+from eco263.web.inputs import Id, Line, PageNumber
 
 router = APIRouter(tags=["petitions 信访"])
 
@@ -77,13 +77,13 @@ def register_petition(request: Request, body: PetitionIn) -> PetitionOut:
 
 
 @router.get("/petitions/{petition_id}", response_model=PetitionOut)
-def get_petition(request: Request, petition_id: int) -> PetitionOut:
+def get_petition(request: Request, petition_id: Id) -> PetitionOut:
     """The petition; the handler's view of the complainant's data is audited."""
     return _out(request, petition_id)
 
 
 @router.get("/petitions/{petition_id}/duplicates", response_model=list[DuplicateOut])
-def duplicates(request: Request, petition_id: int) -> list[DuplicateOut]:
+def duplicates(request: Request, petition_id: Id) -> list[DuplicateOut]:
     """Likely repeats (same enterprise, phone, place or a similar text), best first."""
     with user_ctx(request) as ctx:
         p = service.get_petition(ctx.session, ctx.actor, petition_id)
@@ -93,27 +93,27 @@ def duplicates(request: Request, petition_id: int) -> list[DuplicateOut]:
 
 
 @router.post("/petitions/{petition_id}/intake", response_model=PetitionOut)
-def intake(request: Request, petition_id: int, body: IntakeIn) -> PetitionOut:
+def intake(request: Request, petition_id: Id, body: IntakeIn) -> PetitionOut:
     with user_ctx(request) as ctx:
         return presenters.petition_out(actions.do_intake(ctx, petition_id, body), ctx.actor)
 
 
 @router.post("/petitions/{petition_id}/extension", response_model=PetitionOut)
-def request_extension(request: Request, petition_id: int, body: ReasonIn) -> PetitionOut:
+def request_extension(request: Request, petition_id: Id, body: ReasonIn) -> PetitionOut:
     with user_ctx(request) as ctx:
         p = actions.do_request_extension(ctx, petition_id, body.reason)
         return presenters.petition_out(p, ctx.actor)
 
 
 @router.post("/petitions/{petition_id}/extension/approve", response_model=PetitionOut)
-def approve_extension(request: Request, petition_id: int) -> PetitionOut:
+def approve_extension(request: Request, petition_id: Id) -> PetitionOut:
     with user_ctx(request) as ctx:
         p = actions.do_approve_extension(ctx, petition_id)
         return presenters.petition_out(p, ctx.actor)
 
 
 @router.post("/petitions/{petition_id}/opinions/{step}", response_model=PetitionOut)
-def answer(request: Request, petition_id: int, step: str, body: AnswerIn) -> PetitionOut:
+def answer(request: Request, petition_id: Id, step: str, body: AnswerIn) -> PetitionOut:
     """信访处理意见书 (step ``answer``), 复查意见 (``review``), 复核意见 (``recheck``)."""
     if step not in STEPS:
         raise InvalidInput("未知的意见书类型（answer、review、recheck）", field="step")
@@ -123,7 +123,7 @@ def answer(request: Request, petition_id: int, step: str, body: AnswerIn) -> Pet
 
 
 @router.post("/petitions/{petition_id}/problems", response_model=PetitionOut)
-def open_problem(request: Request, petition_id: int, body: OpenProblemIn) -> PetitionOut:
+def open_problem(request: Request, petition_id: Id, body: OpenProblemIn) -> PetitionOut:
     with user_ctx(request) as ctx:
         p = actions.do_open_problem(ctx, petition_id, body.title, body.category_code)
         return presenters.petition_out(p, ctx.actor)

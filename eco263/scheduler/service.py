@@ -63,12 +63,28 @@ def _transfer_job(rt: Runtime, now: datetime) -> str:
     return f"examined={report.examined} raised={dict(report.raised)} clues={report.clues}"
 
 
+def _alarm_response_job(rt: Runtime, now: datetime) -> str:
+    from eco263.alarms.scheduled import check_responses
+
+    report = check_responses(rt, now)
+    return f"examined={report.examined} clues={report.clues}"
+
+
+def _repeat_fines_job(rt: Runtime, now: datetime) -> str:
+    from eco263.enforcement.scheduled import check_repeat_fines
+
+    report = check_repeat_fines(rt, now)
+    return f"enterprises={report.enterprises} clues={report.clues}"
+
+
 JOBS: dict[str, Job] = {
     "escalation_sweep": Job("escalation_sweep", timedelta(minutes=5), _sweep_job),
     "detect_recent": Job("detect_recent", timedelta(minutes=15), _detect_job),
     "assessment_compute": Job("assessment_compute", timedelta(hours=24), _assessment_job),
     "joint_reminders": Job("joint_reminders", timedelta(minutes=15), _joint_reminders_job),
     "transfer_escalation": Job("transfer_escalation", timedelta(minutes=15), _transfer_job),
+    "alarm_response": Job("alarm_response", timedelta(minutes=15), _alarm_response_job),
+    "repeat_fines": Job("repeat_fines", timedelta(hours=24), _repeat_fines_job),
 }
 
 

@@ -51,7 +51,7 @@ def test_the_commission_follows_a_red_card_clue_to_its_evidence(
     row = web.page.locator(f"tr[data-clue='{clue_id}']")
     assert TITLE in row.inner_text() and "主动履职不到位" in row.inner_text()
     assert "已受理" in row.inner_text() and "已送达" in row.inner_text()
-    assert web.page.inner_text("[data-status=accepted] .p-value") == "1"
+    assert web.page.inner_text("[data-state=accepted] .p-value") == "1"
     assert web.page.inner_text("[data-delivery=pending] .p-value") == "1"
     assert "干扰自动监测" in web.page.inner_text("table#clues")
     web.shot("supervision")
@@ -59,7 +59,7 @@ def test_the_commission_follows_a_red_card_clue_to_its_evidence(
     with web.page.expect_navigation():
         row.locator("td.title a").click()
     web.page.wait_for_load_state("networkidle")
-    assert web.page.inner_text("#clue-status") == "已受理"
+    assert web.page.inner_text("#clue-state") == "已受理"
     evidence = web.page.inner_text("#evidence")
     assert head in evidence and "登记" in evidence and "交办" in evidence
     delivery = web.page.inner_text("#delivery")

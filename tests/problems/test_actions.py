@@ -43,11 +43,11 @@ def test_register_stores_the_rule_deadline_with_its_reason_and_audits(rt: Runtim
 def test_full_lifecycle_closes_only_when_every_unit_is_verified(rt: Runtime, as_user) -> None:
     with as_user("city") as ctx:
         p = register(ctx)
-        lead, co = dispatch(ctx, p.id, "昆山市环保局", ("昆山市公安局",))
+        lead, co = dispatch(ctx, p.id, "昆山市环保局", ("昆山市水务局",))
     with as_user("ks_epb") as ctx:
         actions.do_move(ctx, lead.id, Move.ACCEPT)
         actions.do_move(ctx, lead.id, Move.SUBMIT, note="已整改，附照片")
-    with as_user("kunshan") as ctx:  # 昆山市公安局 has no account: 昆山市263办 acts for it
+    with as_user("kunshan") as ctx:  # 昆山市水务局 has no account: 昆山市263办 acts for it
         actions.do_move(ctx, co.id, Move.ACCEPT, on_behalf=on_behalf(ctx, p.id))
         actions.do_move(ctx, co.id, Move.SUBMIT, note="已立案", on_behalf=on_behalf(ctx, p.id))
         actions.do_move(ctx, lead.id, Move.VERIFY)

@@ -201,14 +201,14 @@ def test_263_breakdown() -> None:
 
 def test_suzhou_local_extension() -> None:
     local = [c for c in load_categories() if c.local]
-    assert [(c.group_code, c.name) for c in local] == [("6T", "船舶码头污染")]
+    assert [(c.group_code, c.name) for c in local] == [("6T", "船舶码头污染"), ("6T", "散乱污企业")]
 
 
 def test_category_codes_unique_and_ordered() -> None:
     categories = load_categories()
     codes = [c.code for c in categories]
-    assert len(codes) == len(set(codes)) == 12
-    assert [c.order for c in categories] == list(range(12))
+    assert len(codes) == len(set(codes)) == 13
+    assert [c.order for c in categories] == list(range(13))
     assert all(c.code.startswith(c.group_code + ".") for c in categories)
     assert get_category("6T.black_water").full_name == "治理黑臭水体"
     with pytest.raises(KeyError):

@@ -21,7 +21,7 @@ def test_the_shipped_policy_is_the_documented_one() -> None:
     assert POLICY.relapse_window_days == 90
     assert (POLICY.repeat_fines_count, POLICY.repeat_fines_window_days) == (3, 365)
     assert POLICY.extensions_max == 2
-    assert POLICY.alarm_limit("tampering") == timedelta(hours=2)
+    assert POLICY.alarm_limit("tamper") == timedelta(hours=2)
     assert POLICY.alarm_limit("something-new") == timedelta(hours=24)
 
 
@@ -163,7 +163,7 @@ def test_the_trigger_is_stable_when_more_fines_follow() -> None:
 
 def test_an_alarm_unacknowledged_past_its_limit_fires() -> None:
     raised = NOW - timedelta(hours=3)
-    assert rules.alarm_overdue("tampering", raised, None, NOW, POLICY)  # limit 2 h
+    assert rules.alarm_overdue("tamper", raised, None, NOW, POLICY)  # limit 2 h
     assert not rules.alarm_overdue("exceedance", raised, None, NOW, POLICY)  # limit 4 h
 
 

@@ -26,12 +26,13 @@ DETAIL_MAX = 14
 #: The exact statements behind the dashboard and the ledger on PostgreSQL (SQLite adds its
 #: BEGIN), so that any extra query shows up here, not only one per row.  Both start with the
 #: session: token + user, the actor's division path, its subtree codes (3).
-#: Dashboard: + per-division figures, divisions, clue pipeline, newest clues, newest alarms
-#: (5) = 8, and one more for the alarms' points when there are alarms.
+#: Dashboard: + per-division figures, divisions, clue pipeline, newest clues, newest alarms,
+#: the latest assessment ranking (6) = 9, and one more for the alarms' points when there are
+#: alarms (two more for the ranking's scheme and scores once a ranking is computed).
 #: Ledger page with rows: + count, page, division choices, the rows' units (lead unit and
 #: nearest open unit deadline, with names, in one statement) (4) = 7; an empty page skips the
 #: units = 6.
-DASHBOARD_STATEMENTS = 8
+DASHBOARD_STATEMENTS = 9
 LEDGER_STATEMENTS = 7
 EMPTY_LEDGER_STATEMENTS = 6
 

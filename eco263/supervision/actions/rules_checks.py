@@ -256,6 +256,7 @@ class AlarmFacts:
     description: str = ""
     evidence_pack: dict[str, Any] | None = None
     problem_id: int | None = None
+    kind_label: str = ""  # the category as users read it (超标排放, 数据质量 …)
 
 
 def do_check_unacknowledged_alarm(ctx: Ctx, alarm: AlarmFacts) -> Clue | None:
@@ -275,7 +276,8 @@ def do_check_unacknowledged_alarm(ctx: Ctx, alarm: AlarmFacts) -> Clue | None:
             duty_failure=policy.alarm_duty,
             division_code=alarm.division_code,
             summary=(
-                f"监测点 {alarm.point_mn} 的{alarm.kind}报警（{alarm.raised_at.isoformat()}）"
+                f"监测点 {alarm.point_mn} 的{alarm.kind_label or alarm.kind}报警"
+                f"（{alarm.raised_at.isoformat()}）"
                 f"超过 {limit_h:g} 小时时限{state}，{org.name}未及时响应。{alarm.description}"
             ).strip(),
             problem_id=alarm.problem_id,

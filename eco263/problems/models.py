@@ -104,6 +104,9 @@ class Assignment(Base):
     submitted_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     submitted_by_org_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
     proxied: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: The unit's latest 整改情况 and the office's latest 核查意见 or 退回理由 (migration 0025).
+    rectification_note: Mapped[str | None] = mapped_column(String(2000))
+    review_note: Mapped[str | None] = mapped_column(String(2000))
 
 
 class ExtensionRequest(Base):

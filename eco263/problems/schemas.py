@@ -94,6 +94,9 @@ class AssignmentOut(BaseModel):
     extension_count: int
     version: int
     proxied: bool = False
+    #: The unit's latest 整改情况, and the office's latest 核查意见 or 退回理由.
+    rectification_note: str | None = None
+    review_note: str | None = None
     allowed_moves: list[str] = Field(default_factory=list)
     #: The unit's moves in ``allowed_moves`` would be made by this actor as 代办.
     on_behalf: bool = False

@@ -127,6 +127,19 @@ def assignments_of(session: Session, problem_id: int) -> list[Assignment]:
     )
 
 
+def assignments_of_many(session: Session, problem_ids: list[int]) -> list[Assignment]:
+    """The assignments of problems already read in scope (an export's chunk), lead first."""
+    if not problem_ids:
+        return []
+    return list(
+        session.scalars(
+            select(Assignment)
+            .where(Assignment.problem_id.in_(problem_ids))
+            .order_by(Assignment.problem_id, Assignment.is_lead.desc(), Assignment.id)
+        )
+    )
+
+
 def extensions_of(session: Session, problem_id: int) -> list[ExtensionRequest]:
     return list(
         session.scalars(

@@ -38,13 +38,34 @@ def safe_text(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
+Sheet = tuple[str, Sequence[tuple[str, int]], Iterable[Sequence[Cell]]]
+
+
 def table_xlsx(
     sheet_title: str,
     columns: Sequence[tuple[str, int]],
     rows: Iterable[Sequence[Cell]],
 ) -> bytes:
     """``columns`` are (header, width in characters); dates get a date format."""
+    return sheets_xlsx([(sheet_title, columns, rows)])
+
+
+def sheets_xlsx(sheets: Sequence[Sheet]) -> bytes:
+    """One workbook, a sheet per (title, columns, rows), each written as by :func:`table_xlsx`."""
     workbook = Workbook(write_only=True)
+    for title, columns, rows in sheets:
+        _write_sheet(workbook, title, columns, rows)
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _write_sheet(
+    workbook: Workbook,
+    sheet_title: str,
+    columns: Sequence[tuple[str, int]],
+    rows: Iterable[Sequence[Cell]],
+) -> None:
     # Write-only sheets do have these Worksheet attributes; the stubs omit them.
     sheet: Any = workbook.create_sheet(sheet_title)
     for index, (_, width) in enumerate(columns, start=1):
@@ -63,9 +84,6 @@ def table_xlsx(
         sheet.append([_cell(sheet, value) for value in row])
         count += 1
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: Cell) -> Any:

@@ -59,7 +59,7 @@ def do_move(
     if move in (Move.SUBMIT, Move.RETURN) and not note.strip():
         raise InvalidInput("请填写整改情况或退回理由", field="note")
     _claim(ctx.session, assignment, state, target, version)
-    _stamp(ctx, assignment, move)
+    _stamp(ctx, assignment, move, note.strip())
     if proxy is not None:
         mark_proxied(ctx.session, assignment)
     problem = ctx.session.get_one(Problem, assignment.problem_id)
@@ -118,7 +118,11 @@ def _claim(
     session.refresh(assignment)
 
 
-def _stamp(ctx: Ctx, assignment: Assignment, move: Move) -> None:
+def _stamp(ctx: Ctx, assignment: Assignment, move: Move, note: str) -> None:
+    if move == Move.SUBMIT:
+        assignment.rectification_note = note
+    elif move in (Move.VERIFY, Move.RETURN) and note:
+        assignment.review_note = note
     if move == Move.ACCEPT:
         assignment.accepted_at = ctx.now
         assignment.accepted_by = ctx.actor.user_id

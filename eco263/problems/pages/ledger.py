@@ -15,14 +15,20 @@ from eco263.context import Ctx
 from eco263.problems import rules, service
 from eco263.problems.enums import ESCALATION_LABELS, STATE_LABELS, Escalation, ProblemState, Source
 from eco263.problems.models import Problem
-from eco263.problems.pages._common import CITY_CODE, PAGE_SIZES, STATE_TEXT, parse_int
+from eco263.problems.pages._common import (
+    ASSIGNMENT_STATE_TEXT,
+    CITY_CODE,
+    PAGE_SIZES,
+    STATE_TEXT,
+    parse_int,
+)
 from eco263.registry import service as registry
 from eco263.registry.reference import load_categories
 from eco263.web.deps import user_ctx
 from eco263.web.inputs import clean_line
 from eco263.web.routing import PageRoute
 from eco263.web.templating import render
-from eco263.web.xlsx import table_xlsx
+from eco263.web.xlsx import sheets_xlsx
 from eco263.workdays import CalendarRangeError
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -239,13 +245,35 @@ EXPORT_COLUMNS: list[tuple[str, int]] = [
 ]
 
 
+#: The second sheet: one row per unit's assignment, with its own deadline, 整改情况, 核查意见.
+UNIT_COLUMNS: list[tuple[str, int]] = [
+    ("问题编号", 10),
+    ("问题", 36),
+    ("承办单位", 22),
+    ("角色", 6),
+    ("状态", 10),
+    ("期限", 12),
+    ("期限依据", 36),
+    ("预警", 8),
+    ("整改情况", 48),
+    ("提交时间", 18),
+    ("核查意见/退回理由", 40),
+    ("核查时间", 18),
+    ("退回次数", 8),
+    ("延期次数", 8),
+    ("代办", 6),
+]
+
+
 @router.get("/problems/export.xlsx")
 def export(request: Request) -> Response:
-    """The ledger exactly as filtered and sorted on the page, every page, as .xlsx."""
+    """The ledger exactly as filtered and sorted on the page, every page, as .xlsx: the
+    problems, and on a second sheet every unit of them with its own deadline and notes."""
     query = LedgerQuery.from_request(request)
     with user_ctx(request) as ctx:
         divisions = {d.code: d.short_name or d.name for d in _division_choices(ctx)}
         rows: list[list[Any]] = []
+        unit_rows: list[list[Any]] = []
         chunks = service.ledger_rows(
             ctx.session,
             ctx.actor,
@@ -257,8 +285,9 @@ def export(request: Request) -> Response:
         for chunk in chunks:
             leads, nearest = service.row_units(ctx.session, ctx.actor, [p.id for p in chunk])
             rows.extend(_export_row(_row(ctx, p, divisions, leads, nearest), p) for p in chunk)
+            unit_rows.extend(_unit_rows(ctx, chunk))
         today = ctx.today
-    data = table_xlsx("问题台账", EXPORT_COLUMNS, rows)
+    data = sheets_xlsx([("问题台账", EXPORT_COLUMNS, rows), ("承办单位", UNIT_COLUMNS, unit_rows)])
     filename = f"问题台账_{today.strftime('%Y%m%d')}.xlsx"
     return Response(
         content=data,
@@ -268,6 +297,32 @@ def export(request: Request) -> Response:
             "X-Eco263-Rows": str(len(rows)),
         },
     )
+
+
+def _unit_rows(ctx: Ctx, chunk: list[Problem]) -> list[list[Any]]:
+    titles = {p.id: p.title for p in chunk}
+    units = service.assignments_of_many(ctx.session, list(titles))
+    names = registry.organization_names(ctx.session, {a.organization_id for a in units})
+    return [
+        [
+            a.problem_id,
+            titles[a.problem_id],
+            names.get(a.organization_id, ""),
+            "牵头" if a.is_lead else "协办",
+            ASSIGNMENT_STATE_TEXT.get(a.state, a.state),
+            a.due_date,
+            a.due_reason,
+            ESCALATION_LABELS[Escalation(a.escalation)] if a.escalation else "",
+            a.rectification_note or "",
+            a.submitted_at,
+            a.review_note or "",
+            a.verified_at,
+            a.returned_count,
+            a.extension_count,
+            "是" if a.proxied else "",
+        ]
+        for a in units
+    ]
 
 
 def _export_row(row: dict[str, Any], p: Problem) -> list[Any]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, false, func, or_, select, true
+from sqlalchemy import ColumnElement, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from eco263.actor import Actor, Role
@@ -189,9 +189,7 @@ def list_dispositions(
     campaign_id: int | None = None,
     target_id: int | None = None,
 ) -> list[InspectionDisposition]:
-    query: Select[tuple[InspectionDisposition]] = select(InspectionDisposition).where(
-        disposition_filter(actor)
-    )
+    query = select(InspectionDisposition).where(disposition_filter(actor))
     if campaign_id is not None:
         query = query.where(InspectionDisposition.campaign_id == campaign_id)
     if target_id is not None:

@@ -28,7 +28,6 @@ from tests.factories.inspections import (
     campaign,
     finding,
     ok,
-    opinion,
     opinion_body,
     post,
     target,
@@ -263,7 +262,7 @@ def test_plan_and_report_by_the_addressee_only(client: TestClient, rt: Runtime) 
 
 
 def test_who_sees_what(client: TestClient, rt: Runtime) -> None:
-    cid, tid, fid, op = village_with_opinion(client, rt)
+    cid, tid, _fid, op = village_with_opinion(client, rt)
     ks = target(
         client,
         rt,

@@ -103,6 +103,9 @@ def do_add_target(ctx: Ctx, campaign_id: int, data: TargetIn) -> InspectionTarge
         org = registry.organization_in_scope(ctx.session, ctx.actor, data.organization_id)
         if org.kind not in ASSIGNABLE_KINDS:
             raise InvalidInput(f"{org.name}不能作为被监督单位", field="organization_id")
+        org_path = registry.get_division(ctx.session, org.division_code).path
+        if not (target_div.path.startswith(org_path) or org_path.startswith(target_div.path)):
+            raise InvalidInput(f"{org.name}不在巡察对象所在区划", field="organization_id")
     if any(
         t.name == data.name.strip() for t in service.targets_of(ctx.session, ctx.actor, campaign.id)
     ):

@@ -308,6 +308,7 @@ def test_targets_stay_in_the_campaigns_area(client: TestClient, rt: Runtime) -> 
         ({"division_code": "320100"}, 422),  # 南京: not the 纪委's area
         ({"kind": "town"}, 422),
         ({"organization_id": org_id(rt, "苏州市纪委监委")}, 422),
+        ({"organization_id": org_id(rt, "昆山市环保局")}, 422),  # a 相城 village, a 昆山 unit
     ]
     for overrides, status in bad:
         body = {"name": "某村", "kind": "village", "division_code": "320507", **overrides}

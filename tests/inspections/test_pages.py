@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from eco263.inspections import demo
 from eco263.runtime import Runtime
 from tests.conftest import login
-from tests.factories.inspections import URL, ok
+from tests.factories.inspections import URL, ok, post, village_with_opinion
 from tests.factories.joint_enforcement import org_id
 from tests.web.conftest import page_login, post_form
 
@@ -154,3 +154,21 @@ def test_the_demo_replays_the_2018_campaign(client: TestClient, rt: Runtime) -> 
     assert opinion["reply_due"] == "2018-05-25" and opinion["state"] == "planned"
     (d,) = ok(client.get(f"{URL}/campaigns/{campaign['id']}/dispositions", headers=headers))
     assert (d["form"], d["measure"]) == (1, "诫勉")
+
+
+def test_the_jiwei_finds_the_report_to_review_in_its_workbench(
+    client: TestClient, rt: Runtime
+) -> None:
+    _, _, _, op = village_with_opinion(client, rt)
+    oid = op["id"]
+    body = {"plan": "整改方案内容", "mechanisms": "长效机制内容"}
+    ok(post(client, "xc_huangdai", f"{URL}/opinions/{oid}/plan", body))
+    page_login(client, "xc_huangdai")
+    assert "待报送整改报告" in client.get("/workbench").text
+    ok(post(client, "xc_huangdai", f"{URL}/opinions/{oid}/report", {"report": "已整改完毕"}))
+    page_login(client, "jiwei")
+    work = client.get("/workbench").text
+    assert "待审核整改报告" in work and f"/inspections/opinions/{oid}" in work
+    assert 'id="review-form"' in _page(client, f"/inspections/opinions/{oid}")
+    page_login(client, "city")
+    assert "待审核整改报告" not in client.get("/workbench").text

@@ -17,7 +17,9 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from eco263 import vocabulary
 from eco263.actor import Role
+from eco263.audit.service import timeline_for
 from eco263.errors import InvalidInput
 from eco263.inspections import actions, rules, service
 from eco263.inspections.enums import (
@@ -387,6 +389,10 @@ def opinion_page(request: Request, opinion_id: Id) -> Response:
                 "is_addressee": addressee,
                 "is_jiwei": ctx.actor.role == Role.SUPERVISOR,
                 "reads_target": service.may_read_campaigns(ctx.actor),
+                "history": [
+                    {"at": e.at, "who": e.actor_name, "what": vocabulary.label(e.action)}
+                    for e in timeline_for(ctx.session, ctx.actor, "inspection_opinion", [str(o.id)])
+                ],
             },
         )
 

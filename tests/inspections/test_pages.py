@@ -117,7 +117,8 @@ def test_the_workflow_through_the_pages(client: TestClient, rt: Runtime) -> None
         {"plan": "五月底前清理完毕", "mechanisms": "建立河道保洁长效机制"},
     )
     assert answer.status_code == 303
-    assert "整改中" in _page(client, f"/inspections/opinions/{oid}")
+    text = _page(client, f"/inspections/opinions/{oid}")
+    assert "整改中" in text and "下发监督意见书" in text and "报送整改方案" in text
     assert client.get(f"/inspections/{cid}").status_code == 404
     assert client.get(f"/inspections/targets/{tid}").status_code == 404
 

@@ -28,6 +28,8 @@ from eco263.config import Settings, get_settings
 from eco263.dashboard import pages as dashboard_pages
 from eco263.enforcement import api as enforcement_api
 from eco263.errors import DomainError, InvalidInput
+from eco263.inspections import api as inspections_api
+from eco263.inspections import pages as inspections_pages
 from eco263.joint_enforcement import api as joint_enforcement_api
 from eco263.joint_enforcement import pages as joint_enforcement_pages
 from eco263.monitoring import api as monitoring_api
@@ -50,6 +52,10 @@ from eco263.workdays import CalendarRangeError
 
 ALL_ROLES = frozenset(Role)
 
+#: 巡察 in the menu: the 纪委 and the offices (an inspected unit reaches its own opinion from
+#: its 待办).
+INSPECTION_MENU_ROLES = frozenset({Role.SUPERVISOR, Role.CITY_OFFICE, Role.DISTRICT_OFFICE})
+
 #: The top-level pages, in menu order, and the roles that see each link.
 MENU = (
     NavItem("workbench", "待办", "/workbench", ALL_ROLES),
@@ -61,6 +67,7 @@ MENU = (
     NavItem("supervision", "智慧监督", "/supervision", CLUE_READERS),
     NavItem("assessment", "考核", "/assessment", CLUE_READERS),
     NavItem("joint", "联合执法", "/joint-enforcement", ALL_ROLES - {Role.ENTERPRISE}),
+    NavItem("inspections", "巡察", "/inspections", INSPECTION_MENU_ROLES),
 )
 
 API_ROUTERS: tuple[APIRouter, ...] = (
@@ -74,6 +81,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     petitions_api.router,
     enforcement_api.router,
     transfers_api.router,
+    inspections_api.router,
 )
 
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
@@ -86,6 +94,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     assessment_pages.router,
     joint_enforcement_pages.router,
     petitions_pages.router,
+    inspections_pages.router,
 )
 
 

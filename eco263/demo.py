@@ -15,6 +15,7 @@ from eco263.actor import SYSTEM
 from eco263.auth.service import actor_for_username
 from eco263.clock import ensure_aware
 from eco263.context import Ctx
+from eco263.inspections import demo as inspections_demo
 from eco263.joint_enforcement import actions as joint_actions
 from eco263.joint_enforcement import service as joint_service
 from eco263.joint_enforcement.schemas import JointRequestIn, PlanIn, PlanUnitIn
@@ -64,6 +65,7 @@ def seed_story(ctx: Ctx) -> int:
         _replay_problem(ctx, item)
     for case in story.get("joint_enforcement", []):
         replay_joint_enforcement(ctx, case)
+    inspections_demo.replay(ctx)
     return len(story["problems"]) + len(story.get("joint_enforcement", []))
 
 

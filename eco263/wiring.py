@@ -8,6 +8,8 @@ builds its runtime here, so every process runs with the same listeners.
 
 from __future__ import annotations
 
+from datetime import date
+
 from eco263 import vocabulary
 from eco263.alarms import enums as alarms_enums
 from eco263.assessment import enums as assessment_enums
@@ -19,6 +21,8 @@ from eco263.context import Ctx
 from eco263.enforcement import enums as enforcement_enums
 from eco263.events import EventBus
 from eco263.evidence import enums as evidence_enums
+from eco263.inspections import enums as inspections_enums
+from eco263.inspections import service as inspections_service
 from eco263.joint_enforcement import enums as joint_enforcement_enums
 from eco263.monitoring import enums as monitoring_enums
 from eco263.outbox import enums as outbox_enums
@@ -32,6 +36,8 @@ from eco263.supervision import enums as supervision_enums
 from eco263.supervision import subscribers as supervision_subscribers
 from eco263.transfers import enums as transfers_enums
 from eco263.transfers import subscribers as transfers_subscribers
+from eco263.workbench import sources as workbench_sources
+from eco263.workdays import CalendarRangeError
 
 
 def event_bus() -> EventBus[Ctx]:
@@ -61,7 +67,34 @@ VOCABULARIES = (
     petitions_enums.AuditAction,
     enforcement_enums.AuditAction,
     transfers_enums.AuditAction,
+    inspections_enums.AuditAction,
 )
+
+
+def inspections_source(ctx: Ctx) -> list[workbench_sources.Item]:
+    """待回复的监督意见书 / 待报送整改报告 (the inspected unit), 待审核整改报告 (the 纪委)."""
+    return [
+        workbench_sources.Item(
+            w.kind,
+            w.title,
+            w.href,
+            w.due_date,
+            _workdays_left(ctx, w.due_date),
+        )
+        for w in inspections_service.waiting_for(ctx.session, ctx.actor)
+    ]
+
+
+def _workdays_left(ctx: Ctx, due: date | None) -> int | None:
+    if due is None:
+        return None
+    try:
+        return ctx.calendar.workdays_between(ctx.today, due)
+    except CalendarRangeError:
+        return None
+
+
+workbench_sources.register("inspections", inspections_source)
 
 
 def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:

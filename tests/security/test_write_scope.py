@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -21,6 +21,16 @@ from sqlalchemy import func, select
 from eco263.alarms.models import Alarm
 from eco263.audit.models import AuditHead
 from eco263.evidence.models import Attachment
+from eco263.inspections import actions as inspection_actions
+from eco263.inspections.models import (
+    InspectionCampaign,
+    InspectionDisposition,
+    InspectionFinding,
+    InspectionOpinion,
+    InspectionTarget,
+    InspectionVisit,
+)
+from eco263.inspections.schemas import CampaignIn, FindingIn, OpinionIn, TargetIn
 from eco263.joint_enforcement import actions as joint_actions
 from eco263.joint_enforcement.models import JointLeader, JointRequest, JointUnit
 from eco263.joint_enforcement.schemas import JointRequestIn
@@ -75,6 +85,10 @@ class Targets:
     joint: int = 0  # 相城区 黄埭 联合执法 request (320507)
     petition: int = 0  # 昆山, accepted by 昆山市263办, extension asked
     transfer: int = 0  # the tampering alarm's proposed transfer (昆山市环保局 decides)
+    campaign: int = 0  # the 纪委's 2018 campaign with a 昆山 target (no 吴江 target)
+    inspection_target: int = 0  # 昆山市环保局 as a target, with a finding and an opinion
+    inspection_finding: int = 0
+    inspection_opinion: int = 0
 
 
 @dataclass(frozen=True)
@@ -129,6 +143,29 @@ JOINT_REQUEST = {
     "proposed_unit_ids": [1],
 }
 DUTY = "执法监管不到位"
+INSPECTION_TARGET_STEPS = {
+    "visits": {"visited_on": "2018-05-09"},
+    "findings": {"found_on": "2018-05-09", "summary": "越权记录发现问题"},
+    "done": {"done_on": "2018-05-09"},
+    "opinions": {
+        "number": "越权意见书1号",
+        "issued_on": "2018-05-09",
+        "finding_ids": [1],
+        "measures": "越权整改要求",
+    },
+    "dispositions": {
+        "subject_kind": "person",
+        "subject_name": "某人",
+        "form": 1,
+        "measure": "诫勉",
+        "decided_on": "2018-05-09",
+    },
+}
+INSPECTION_OPINION_STEPS = {
+    "plan": {"plan": "越权整改方案", "mechanisms": "越权长效机制"},
+    "report": {"report": "越权整改报告"},
+    "review": {"accept": True},
+}
 CASES = [
     _api(
         "POST",
@@ -454,6 +491,88 @@ CASES = [
             ("outcome", {"persons": [{"name": "某", "measure": "刑事拘留", "on": "2018-05-10"}]}),
         )
     ),
+    # 巡察: 吴江 is no 纪委 (403 on a campaign) and sees nothing of a 昆山 target (404).
+    _api(
+        "POST",
+        "/api/v1/inspections/campaigns",
+        lambda t: "/api/v1/inspections/campaigns",
+        lambda t: {"year": 2018, "theme": "越权巡察"},
+        403,
+    ),
+    _api(
+        "POST",
+        "/api/v1/inspections/campaigns/{campaign_id}/targets",
+        lambda t: f"/api/v1/inspections/campaigns/{t.campaign}/targets",
+        lambda t: {"name": "越权对象", "division_code": "320509"},
+        403,
+        404,
+    ),
+    *(
+        _api(
+            "POST",
+            f"/api/v1/inspections/targets/{{target_id}}/{step}",
+            lambda t, step=step: f"/api/v1/inspections/targets/{t.inspection_target}/{step}",
+            lambda t, body=body: body,
+            404,
+        )
+        for step, body in INSPECTION_TARGET_STEPS.items()
+    ),
+    *(
+        _api(
+            "POST",
+            f"/api/v1/inspections/opinions/{{opinion_id}}/{step}",
+            lambda t, step=step: f"/api/v1/inspections/opinions/{t.inspection_opinion}/{step}",
+            lambda t, body=body: body,
+            404,
+        )
+        for step, body in INSPECTION_OPINION_STEPS.items()
+    ),
+    _api(
+        "POST",
+        "/api/v1/inspections/findings/{finding_id}/problems",
+        lambda t: f"/api/v1/inspections/findings/{t.inspection_finding}/problems",
+        lambda t: {"title": "越权转入台账", "category_code": "6T.black_water"},
+        404,
+    ),
+    _page(
+        "/inspections/new",
+        lambda t: "/inspections/new",
+        lambda t: {"year": "2018", "theme": "越权巡察"},
+        403,
+    ),
+    _page(
+        "/inspections/{campaign_id}/targets",
+        lambda t: f"/inspections/{t.campaign}/targets",
+        lambda t: {"name": "越权对象", "kind": "village", "division_code": "320509"},
+        403,
+        404,
+    ),
+    *(
+        _page(
+            f"/inspections/targets/{{target_id}}/{step}",
+            lambda t, step=step: f"/inspections/targets/{t.inspection_target}/{step}",
+            lambda t, body=body: {
+                k: (str(v[0]) if isinstance(v, list) else v) for k, v in body.items()
+            },
+            404,
+        )
+        for step, body in INSPECTION_TARGET_STEPS.items()
+    ),
+    *(
+        _page(
+            f"/inspections/opinions/{{opinion_id}}/{step}",
+            lambda t, step=step: f"/inspections/opinions/{t.inspection_opinion}/{step}",
+            lambda t, step=step, body=body: {"decision": "accept"} if step == "review" else body,
+            404,
+        )
+        for step, body in INSPECTION_OPINION_STEPS.items()
+    ),
+    _page(
+        "/inspections/findings/{finding_id}/problems",
+        lambda t: f"/inspections/findings/{t.inspection_finding}/problems",
+        lambda t: {"title": "越权转入台账", "category_code": "6T.black_water"},
+        404,
+    ),
 ]
 
 
@@ -484,6 +603,12 @@ def _fingerprint(rt: Runtime) -> tuple[Any, ...]:
                 JointLeader,
                 Petition,
                 Transfer,
+                InspectionCampaign,
+                InspectionTarget,
+                InspectionVisit,
+                InspectionFinding,
+                InspectionOpinion,
+                InspectionDisposition,
             )
         )
         versions = tuple(
@@ -492,6 +617,8 @@ def _fingerprint(rt: Runtime) -> tuple[Any, ...]:
             + s.scalars(select(JointRequest.version).order_by(JointRequest.id)).all()
             + s.scalars(select(Petition.version).order_by(Petition.id)).all()
             + s.scalars(select(Transfer.state).order_by(Transfer.id)).all()
+            + s.scalars(select(InspectionOpinion.version).order_by(InspectionOpinion.id)).all()
+            + s.scalars(select(InspectionTarget.done_on).order_by(InspectionTarget.id)).all()
         )
         states = tuple(s.scalars(select(Alarm.state).order_by(Alarm.id)).all()) + tuple(
             s.scalars(select(MonitoringPoint.password).order_by(MonitoringPoint.id)).all()
@@ -528,6 +655,30 @@ def targets(rt: Runtime, as_user) -> Targets:  # type: ignore[no-untyped-def]
         )
         petition_actions.do_intake(ctx, petition.id, IntakeIn(decision="accept"))
         petition_actions.do_request_extension(ctx, petition.id, "需监测")
+    with as_user("jiwei") as ctx:
+        campaign = inspection_actions.do_create_campaign(
+            ctx, CampaignIn(year=2018, theme="污染防治攻坚战专项巡察")
+        )
+        ks_target = inspection_actions.do_add_target(
+            ctx,
+            campaign.id,
+            TargetIn(name="昆山市环保局", kind="unit", division_code=KS, organization_id=unit),
+        )
+        finding = inspection_actions.do_record_finding(
+            ctx,
+            ks_target.id,
+            FindingIn(found_on=date(2018, 5, 8), summary="在线监测数据异常跟踪督办不及时"),
+        )
+        opinion = inspection_actions.do_issue_opinion(
+            ctx,
+            ks_target.id,
+            OpinionIn(
+                number="苏纪监意〔2018〕9号",
+                issued_on=date(2018, 5, 9),
+                finding_ids=[finding.id],
+                measures="制定整改方案",
+            ),
+        )
     return Targets(
         p.id,
         a.id,
@@ -540,6 +691,10 @@ def targets(rt: Runtime, as_user) -> Targets:  # type: ignore[no-untyped-def]
         joint.id,
         petition.id,
         transfer,
+        campaign.id,
+        ks_target.id,
+        finding.id,
+        opinion.id,
     )
 
 

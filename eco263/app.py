@@ -28,6 +28,8 @@ from eco263.config import Settings, get_settings
 from eco263.dashboard import pages as dashboard_pages
 from eco263.enforcement import api as enforcement_api
 from eco263.errors import DomainError, InvalidInput
+from eco263.inquiries import api as inquiries_api
+from eco263.inquiries import pages as inquiries_pages
 from eco263.joint_enforcement import api as joint_enforcement_api
 from eco263.joint_enforcement import pages as joint_enforcement_pages
 from eco263.monitoring import api as monitoring_api
@@ -49,6 +51,10 @@ from eco263.workbench import pages as workbench_pages
 from eco263.workdays import CalendarRangeError
 
 ALL_ROLES = frozenset(Role)
+#: 人大询问: the offices, the answering departments (and police) and the leaders.
+INQUIRY_READERS = frozenset(
+    {Role.CITY_OFFICE, Role.DISTRICT_OFFICE, Role.DEPARTMENT, Role.POLICE, Role.VIEWER}
+)
 
 #: The top-level pages, in menu order, and the roles that see each link.
 MENU = (
@@ -61,6 +67,7 @@ MENU = (
     NavItem("supervision", "智慧监督", "/supervision", CLUE_READERS),
     NavItem("assessment", "考核", "/assessment", CLUE_READERS),
     NavItem("joint", "联合执法", "/joint-enforcement", ALL_ROLES - {Role.ENTERPRISE}),
+    NavItem("inquiries", "人大询问", "/inquiries", INQUIRY_READERS),
 )
 
 API_ROUTERS: tuple[APIRouter, ...] = (
@@ -74,6 +81,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     petitions_api.router,
     enforcement_api.router,
     transfers_api.router,
+    inquiries_api.router,
 )
 
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
@@ -86,6 +94,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     assessment_pages.router,
     joint_enforcement_pages.router,
     petitions_pages.router,
+    inquiries_pages.router,
 )
 
 

@@ -19,6 +19,7 @@ from eco263.context import Ctx
 from eco263.enforcement import enums as enforcement_enums
 from eco263.events import EventBus
 from eco263.evidence import enums as evidence_enums
+from eco263.inquiries import enums as inquiries_enums
 from eco263.joint_enforcement import enums as joint_enforcement_enums
 from eco263.monitoring import enums as monitoring_enums
 from eco263.outbox import enums as outbox_enums
@@ -61,6 +62,7 @@ VOCABULARIES = (
     petitions_enums.AuditAction,
     enforcement_enums.AuditAction,
     transfers_enums.AuditAction,
+    inquiries_enums.AuditAction,
 )
 
 

@@ -34,9 +34,9 @@ def report_docx(ctx: Ctx, sitting: InquirySitting) -> bytes:
     """The report's DOCX bytes, with its state (草稿 until approved) in the subtitle."""
     document = Document()
     style = document.styles["Normal"]
-    style.font.name = FONT  # type: ignore[attr-defined]
-    style.font.size = Pt(12)  # type: ignore[attr-defined]
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)  # type: ignore[attr-defined]
+    style.font.name = FONT
+    style.font.size = Pt(12)
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
     title = document.add_heading(f"关于{sitting.theme}专题询问审议意见落实情况的报告", level=1)
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     state = REPORT_STATE_LABELS.get(ReportState(sitting.report_state), "")

@@ -179,6 +179,8 @@ def report_download(request: Request, sitting_id: Id) -> Response:
 async def question_submit(request: Request, sitting_id: Id) -> Response:
     form = await request.form()
     data: dict[str, Any] = _form(form, "asker", "asker_title", "topic", "question")
+    if not data["asker_title"]:
+        del data["asker_title"]  # the schema's default: 市人大常委会委员
     unit = str(form.get("organization_id", "") or "")
     data["organization_id"] = int(unit) if unit.isdigit() else 0
     body = _parsed(QuestionIn, data)

@@ -190,7 +190,7 @@ def unanswered_for(session: Session, actor: Actor) -> list[tuple[InquiryQuestion
         .order_by(InquiryQuestion.id)
         .limit(200)
     )
-    return [(q, name) for q, name in rows.tuples()]
+    return [(q, name) for q, name in rows]
 
 
 def reports_pending(session: Session, actor: Actor) -> list[InquirySitting]:

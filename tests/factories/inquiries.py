@@ -89,7 +89,10 @@ def received(client: TestClient, rt: Runtime, clock: FixedClock) -> int:
         client,
         "city",
         f"{URL}/{sid}/opinion",
-        {"text": "一、加大机动车污染防治力度。\n二、加快新能源汽车推广。", "received_on": "2018-05-18"},
+        {
+            "text": "一、加大机动车污染防治力度。\n二、加快新能源汽车推广。",
+            "received_on": "2018-05-18",
+        },
     )
     assert answer.status_code == 200, answer.text
     return sid

@@ -80,9 +80,7 @@ def test_the_whole_inquiry(client: TestClient, rt: Runtime, clock: FixedClock) -
         ("sz_epb", "submit", "完成挥发性有机物重点行业整治清单"),
         ("city", "verify", "核查属实"),
     ):
-        answer = post(
-            client, who, f"/api/v1/assignments/{assignment}/{move}", {"note": note}
-        )
+        answer = post(client, who, f"/api/v1/assignments/{assignment}/{move}", {"note": note})
         assert answer.status_code == 200, answer.text
 
     clock.set(parse_now("2018-08-01T09:00"))
@@ -117,7 +115,10 @@ def test_the_whole_inquiry(client: TestClient, rt: Runtime, clock: FixedClock) -
     assert answer.json() == {"满意": 2, "基本满意": 1, "不满意": 0}
     # a member's new vote replaces the old
     answer = post(
-        client, "city", f"{URL}/{sid}/ratings", {"votes": [{"member": "代表乙", "rating": "不满意"}]}
+        client,
+        "city",
+        f"{URL}/{sid}/ratings",
+        {"votes": [{"member": "代表乙", "rating": "不满意"}]},
     )
     assert answer.json() == {"满意": 2, "基本满意": 0, "不满意": 1}
     answer = post(
@@ -246,8 +247,17 @@ def test_dates_and_order_are_checked(client: TestClient, rt: Runtime, clock: Fix
         assert answer.status_code == 422, day
     # only the city office records; a district office, a department, a leader may not
     for who in ("wujiang", "sz_epb", "leader"):
-        answer = post(client, who, URL, {"committee_org_id": 1, "session_name": "越权会议",
-                                          "held_on": "2018-04-27", "theme": "越权"})
+        answer = post(
+            client,
+            who,
+            URL,
+            {
+                "committee_org_id": 1,
+                "session_name": "越权会议",
+                "held_on": "2018-04-27",
+                "theme": "越权",
+            },
+        )
         assert answer.status_code in (403, 404, 422), who
     # the committee must be a 人大常委会; a sitting cannot be held in the future
     answer = post(

@@ -6,6 +6,7 @@ from eco263.audit import models as audit_models
 from eco263.auth import models as auth_models
 from eco263.enforcement import models as enforcement_models
 from eco263.evidence import models as evidence_models
+from eco263.inquiries import models as inquiries_models
 from eco263.inspections import models as inspections_models
 from eco263.joint_enforcement import models as joint_enforcement_models
 from eco263.monitoring import models as monitoring_models
@@ -24,6 +25,7 @@ __all__ = [
     "auth_models",
     "enforcement_models",
     "evidence_models",
+    "inquiries_models",
     "inspections_models",
     "joint_enforcement_models",
     "monitoring_models",

@@ -28,6 +28,8 @@ from eco263.config import Settings, get_settings
 from eco263.dashboard import pages as dashboard_pages
 from eco263.enforcement import api as enforcement_api
 from eco263.errors import DomainError, InvalidInput
+from eco263.inquiries import api as inquiries_api
+from eco263.inquiries import pages as inquiries_pages
 from eco263.inspections import api as inspections_api
 from eco263.inspections import pages as inspections_pages
 from eco263.joint_enforcement import api as joint_enforcement_api
@@ -51,6 +53,10 @@ from eco263.workbench import pages as workbench_pages
 from eco263.workdays import CalendarRangeError
 
 ALL_ROLES = frozenset(Role)
+#: 人大询问: the offices, the answering departments (and police) and the leaders.
+INQUIRY_READERS = frozenset(
+    {Role.CITY_OFFICE, Role.DISTRICT_OFFICE, Role.DEPARTMENT, Role.POLICE, Role.VIEWER}
+)
 
 #: 巡察 in the menu: the 纪委 and the offices (an inspected unit reaches its own opinion from
 #: its 待办).
@@ -68,6 +74,7 @@ MENU = (
     NavItem("assessment", "考核", "/assessment", CLUE_READERS),
     NavItem("joint", "联合执法", "/joint-enforcement", ALL_ROLES - {Role.ENTERPRISE}),
     NavItem("inspections", "巡察", "/inspections", INSPECTION_MENU_ROLES),
+    NavItem("inquiries", "人大询问", "/inquiries", INQUIRY_READERS),
 )
 
 API_ROUTERS: tuple[APIRouter, ...] = (
@@ -82,6 +89,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     enforcement_api.router,
     transfers_api.router,
     inspections_api.router,
+    inquiries_api.router,
 )
 
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
@@ -95,6 +103,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     joint_enforcement_pages.router,
     petitions_pages.router,
     inspections_pages.router,
+    inquiries_pages.router,
 )
 
 

@@ -180,14 +180,16 @@ def _read(path: Path) -> dict[str, TimeLimit]:
 def load_catalogue(office_file: Path | None = None) -> Catalogue:
     """The shipped catalogue, with the office's file replacing or adding rules by key.
 
-    The office may add rules only under the prefixes the shipped catalogue uses (a typo in a
-    key must not silently create a rule nobody calls).
+    The office may add rules only under the prefixes the shipped catalogue uses, or as a
+    refinement of a shipped key (``npc.report.320583``: one committee's own rule), so that a
+    typo in a key does not silently create a rule nobody calls.
     """
     rules = _read(_shipped())
     if office_file is not None:
         prefixes = {k.rsplit(".", 1)[0] for k in rules}
         for key, rule in _read(office_file).items():
-            if key not in rules and key.rsplit(".", 1)[0] not in prefixes:
+            prefix = key.rsplit(".", 1)[0]
+            if key not in rules and prefix not in prefixes and prefix not in rules:
                 raise DeadlineRuleError(f"{office_file}：未知的规则键 {key}")
             rules[key] = rule
     return Catalogue(rules)

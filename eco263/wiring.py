@@ -21,6 +21,7 @@ from eco263.context import Ctx
 from eco263.enforcement import enums as enforcement_enums
 from eco263.events import EventBus
 from eco263.evidence import enums as evidence_enums
+from eco263.inquiries import enums as inquiries_enums
 from eco263.inspections import enums as inspections_enums
 from eco263.inspections import service as inspections_service
 from eco263.joint_enforcement import enums as joint_enforcement_enums
@@ -68,6 +69,7 @@ VOCABULARIES = (
     enforcement_enums.AuditAction,
     transfers_enums.AuditAction,
     inspections_enums.AuditAction,
+    inquiries_enums.AuditAction,
 )
 
 

@@ -16,6 +16,8 @@ from eco263.alarms import service as alarm_service
 from eco263.alarms.enums import AlarmState
 from eco263.alarms.presenters import alarm_row
 from eco263.context import Ctx
+from eco263.inquiries import rules as inquiry_rules
+from eco263.inquiries import service as inquiries
 from eco263.monitoring import service as monitoring
 from eco263.problems import service as problems
 from eco263.supervision.enums import ClueState
@@ -87,9 +89,27 @@ def clues_source(ctx: Ctx) -> list[Item]:
     ]
 
 
+def inquiries_source(ctx: Ctx) -> list[Item]:
+    """待答复的询问 (a department's own questions) and 报告临期/报告逾期 (the offices' and
+    leaders' pending handling reports within 10 working days of their deadline or past it)."""
+    items = [
+        Item("待答复的询问", f"{name}：{q.topic}（{q.asker}）", f"/inquiries/{q.sitting_id}")
+        for q, name in inquiries.unanswered_for(ctx.session, ctx.actor)
+    ]
+    for sitting in inquiries.reports_pending(ctx.session, ctx.actor):
+        assert sitting.report_due is not None  # noqa: S101 - pending means received
+        left = _left(ctx, sitting.report_due)
+        kind = inquiry_rules.due_kind(left)
+        if kind is not None:
+            title = f"{sitting.session_name}：{sitting.theme}专题询问审议意见落实情况报告"
+            items.append(Item(kind, title, f"/inquiries/{sitting.id}", sitting.report_due, left))
+    return items
+
+
 register("problems", problems_source)
 register("alarms", alarms_source)
 register("clues", clues_source)
+register("inquiries", inquiries_source)
 
 
 def waiting(ctx: Ctx) -> list[Item]:

@@ -31,6 +31,8 @@ from eco263.inspections.models import (
     InspectionVisit,
 )
 from eco263.inspections.schemas import CampaignIn, FindingIn, OpinionIn, TargetIn
+from eco263.inquiries import actions as inquiry_actions
+from eco263.inquiries.schemas import QuestionIn, SittingIn
 from eco263.joint_enforcement import actions as joint_actions
 from eco263.joint_enforcement.models import JointLeader, JointRequest, JointUnit
 from eco263.joint_enforcement.schemas import JointRequestIn
@@ -89,6 +91,8 @@ class Targets:
     inspection_target: int = 0  # 昆山市环保局 as a target, with a finding and an opinion
     inspection_finding: int = 0
     inspection_opinion: int = 0
+    inquiry: int = 0  # the city's 专题询问 sitting (320500)
+    question: int = 0  # its question to 苏州市环保局
 
 
 @dataclass(frozen=True)
@@ -141,6 +145,50 @@ JOINT_REQUEST = {
     "site_address": "相城区黄埭镇",
     "reason": "越权申请联合执法",
     "proposed_unit_ids": [1],
+}
+INQUIRY_STEPS = {
+    "/api/v1/inquiries/{sitting_id}/questions": {
+        "asker": "越权委员",
+        "topic": "越权询问",
+        "question": "越权登记的询问",
+        "organization_id": 1,
+    },
+    "/api/v1/inquiries/{sitting_id}/opinion": {"text": "越权审议意见", "received_on": "2018-04-27"},
+    "/api/v1/inquiries/{sitting_id}/tasks": {"organization_id": 1, "title": "越权任务"},
+    "/api/v1/inquiries/{sitting_id}/report/draft": {},
+    "/api/v1/inquiries/{sitting_id}/report/review": {"approve": True},
+    "/api/v1/inquiries/{sitting_id}/report/submission": {"submitted_on": "2018-04-27"},
+    "/api/v1/inquiries/{sitting_id}/ratings": {"votes": [{"member": "越权", "rating": "满意"}]},
+    "/api/v1/inquiries/{sitting_id}/tracking": {
+        "held_on": "2018-04-27",
+        "note": "越权跟踪监督",
+        "outcome": "越权",
+    },
+}
+INQUIRY_PAGES = {
+    "/inquiries/{sitting_id}/questions": {
+        "asker": "越权委员",
+        "topic": "越权询问",
+        "question": "越权登记的询问",
+        "organization_id": "1",
+    },
+    "/inquiries/{sitting_id}/opinion": {"text": "越权审议意见", "received_on": "2018-04-27"},
+    "/inquiries/{sitting_id}/tasks": {"organization_id": "1", "title": "越权任务"},
+    "/inquiries/{sitting_id}/report/draft": {},
+    "/inquiries/{sitting_id}/report/review": {"decision": "approve"},
+    "/inquiries/{sitting_id}/report/submission": {"submitted_on": "2018-04-27"},
+    "/inquiries/{sitting_id}/ratings": {"member": "越权", "rating": "满意"},
+    "/inquiries/{sitting_id}/tracking": {
+        "held_on": "2018-04-27",
+        "note": "越权跟踪监督",
+        "outcome": "越权",
+    },
+}
+INQUIRY_SITTING = {
+    "committee_org_id": 1,
+    "session_name": "越权会议",
+    "held_on": "2018-04-27",
+    "theme": "越权主题",
 }
 DUTY = "执法监管不到位"
 INSPECTION_TARGET_STEPS = {
@@ -337,6 +385,42 @@ CASES = [
             404,
         )
         for route, body in JOINT_STEPS.items()
+    ),
+    _api(
+        "POST", "/api/v1/inquiries", lambda t: "/api/v1/inquiries", lambda t: INQUIRY_SITTING, 403
+    ),
+    _api(
+        "POST",
+        "/api/v1/inquiries/questions/{question_id}/answer",
+        lambda t: f"/api/v1/inquiries/questions/{t.question}/answer",
+        lambda t: {"answerer": "越权", "answer": "越权答复"},
+        404,
+    ),
+    *(
+        _api(
+            "POST",
+            route,
+            lambda t, r=route: r.replace("{sitting_id}", str(t.inquiry)),
+            lambda t, b=body: b,
+            404,
+        )
+        for route, body in INQUIRY_STEPS.items()
+    ),
+    _page("/inquiries/new", lambda t: "/inquiries/new", lambda t: INQUIRY_SITTING, 403),
+    _page(
+        "/inquiries/questions/{question_id}/answer",
+        lambda t: f"/inquiries/questions/{t.question}/answer",
+        lambda t: {"answerer": "越权", "answer": "越权答复"},
+        404,
+    ),
+    *(
+        _page(
+            route,
+            lambda t, r=route: r.replace("{sitting_id}", str(t.inquiry)),
+            lambda t, b=body: b,
+            404,
+        )
+        for route, body in INQUIRY_PAGES.items()
     ),
     _page(
         "/joint-enforcement/new",
@@ -677,6 +761,19 @@ def targets(rt: Runtime, as_user) -> Targets:  # type: ignore[no-untyped-def]
                 issued_on=date(2018, 5, 9),
                 finding_ids=[finding.id],
                 measures="制定整改方案",
+    with as_user("city") as ctx:
+        committee = org(ctx, "苏州市人大常委会")
+        sitting = inquiry_actions.do_record_sitting(
+            ctx, SittingIn(**{**INQUIRY_SITTING, "committee_org_id": committee})
+        )
+        question = inquiry_actions.do_add_question(
+            ctx,
+            sitting.id,
+            QuestionIn(
+                asker="委员甲",
+                topic="主要原因",
+                question="大气污染的主要原因",
+                organization_id=org(ctx, "苏州市环保局"),
             ),
         )
     return Targets(
@@ -695,6 +792,8 @@ def targets(rt: Runtime, as_user) -> Targets:  # type: ignore[no-untyped-def]
         ks_target.id,
         finding.id,
         opinion.id,
+        sitting.id,
+        question.id,
     )
 
 

@@ -21,6 +21,8 @@ from sqlalchemy import func, select
 from eco263.alarms.models import Alarm
 from eco263.audit.models import AuditHead
 from eco263.evidence.models import Attachment
+from eco263.inquiries import actions as inquiry_actions
+from eco263.inquiries.schemas import QuestionIn, SittingIn
 from eco263.inspections import actions as inspection_actions
 from eco263.inspections.models import (
     InspectionCampaign,
@@ -31,8 +33,6 @@ from eco263.inspections.models import (
     InspectionVisit,
 )
 from eco263.inspections.schemas import CampaignIn, FindingIn, OpinionIn, TargetIn
-from eco263.inquiries import actions as inquiry_actions
-from eco263.inquiries.schemas import QuestionIn, SittingIn
 from eco263.joint_enforcement import actions as joint_actions
 from eco263.joint_enforcement.models import JointLeader, JointRequest, JointUnit
 from eco263.joint_enforcement.schemas import JointRequestIn
@@ -761,6 +761,8 @@ def targets(rt: Runtime, as_user) -> Targets:  # type: ignore[no-untyped-def]
                 issued_on=date(2018, 5, 9),
                 finding_ids=[finding.id],
                 measures="制定整改方案",
+            ),
+        )
     with as_user("city") as ctx:
         committee = org(ctx, "苏州市人大常委会")
         sitting = inquiry_actions.do_record_sitting(

@@ -27,6 +27,7 @@ from eco263.clock import Clock
 from eco263.config import Settings, get_settings
 from eco263.dashboard import pages as dashboard_pages
 from eco263.enforcement import api as enforcement_api
+from eco263.enforcement import pages as enforcement_pages
 from eco263.errors import DomainError, InvalidInput
 from eco263.joint_enforcement import api as joint_enforcement_api
 from eco263.joint_enforcement import pages as joint_enforcement_pages
@@ -39,6 +40,7 @@ from eco263.registry import api as registry_api
 from eco263.supervision import api as supervision_api
 from eco263.supervision import pages as supervision_pages
 from eco263.transfers import api as transfers_api
+from eco263.transfers import pages as transfers_pages
 from eco263.web.inputs import InputsCalendarScope
 from eco263.web.limits import BodyLimit, limit_from_app
 from eco263.web.nav import NavItem
@@ -61,6 +63,14 @@ MENU = (
     NavItem("supervision", "智慧监督", "/supervision", CLUE_READERS),
     NavItem("assessment", "考核", "/assessment", CLUE_READERS),
     NavItem("joint", "联合执法", "/joint-enforcement", ALL_ROLES - {Role.ENTERPRISE}),
+    NavItem(
+        "enforcement",
+        "执法办案",
+        "/enforcement",
+        frozenset(
+            {Role.CITY_OFFICE, Role.DISTRICT_OFFICE, Role.DEPARTMENT, Role.SUPERVISOR, Role.POLICE}
+        ),
+    ),
 )
 
 API_ROUTERS: tuple[APIRouter, ...] = (
@@ -86,6 +96,8 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     assessment_pages.router,
     joint_enforcement_pages.router,
     petitions_pages.router,
+    enforcement_pages.router,
+    transfers_pages.router,
 )
 
 

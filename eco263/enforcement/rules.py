@@ -66,6 +66,7 @@ MOVE_LABELS = {
     "close": "结案",
     "pause": "期限中止",
     "extend": "延长办案期限",
+    "resume": "期限恢复",
 }
 
 #: Outcomes that end a case without a fine to collect (不予处罚、移送、撤销).
@@ -219,3 +220,24 @@ def surcharge(fine: int, payment_due: date, paid_on: date) -> int:
     if late <= 0:
         return 0
     return min(fine, fine * SURCHARGE_PERCENT_PER_DAY * late // 100)
+
+
+#: The moves an approval: taken by the head of the enforcing unit, never by the investigator.
+HEAD_MOVES = frozenset({"file", "not_file", "legal_review", "decide", "close"})
+
+
+def next_moves(
+    state: str, *, hearing_right: bool, legal_review_pending: bool, pause_open: bool
+) -> list[str]:
+    """The moves a case in ``state`` allows now, in the order of the procedure (what the case
+    page offers as forms and the API lists as ``next_steps``)."""
+    moves = [m for m, states in MOVES.items() if CaseState(state) in states]
+    if not hearing_right:
+        moves = [m for m in moves if m != "hearing_request"]
+    if not legal_review_pending:
+        moves = [m for m in moves if m != "legal_review"]
+    else:
+        moves = [m for m in moves if m != "notify"]
+    if pause_open:
+        moves = [m for m in moves if m != "pause"] + ["resume"]
+    return moves

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -20,6 +20,8 @@ from sqlalchemy import func, select
 
 from eco263.alarms.models import Alarm
 from eco263.audit.models import AuditHead
+from eco263.enforcement import actions as case_actions
+from eco263.enforcement.models import CaseExtension, CasePause, PenaltyCase
 from eco263.evidence.models import Attachment
 from eco263.joint_enforcement import actions as joint_actions
 from eco263.joint_enforcement.models import JointLeader, JointRequest, JointUnit
@@ -75,6 +77,8 @@ class Targets:
     joint: int = 0  # 相城区 黄埭 联合执法 request (320507)
     petition: int = 0  # 昆山, accepted by 昆山市263办, extension asked
     transfer: int = 0  # the tampering alarm's proposed transfer (昆山市环保局 decides)
+    case: int = 0  # a 昆山市环保局 penalty case, filed, an extension asked
+    case_extension: int = 0
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,23 @@ JOINT_REQUEST = {
     "proposed_unit_ids": [1],
 }
 DUTY = "执法监管不到位"
+#: Each write route of a penalty case with a body that would pass its schema.
+CASE_STEPS = {
+    "filing": {"filed_on": "2018-05-10"},
+    "refusal": {"reason": "越权"},
+    "investigation": {"article": "水污染防治法第83条", "proposed_fine": 100000, "facts": "越权"},
+    "legal-review": {"opinion": "越权"},
+    "notice": {"received_on": "2018-05-10"},
+    "hearing-request": {"requested_on": "2018-05-10"},
+    "hearing": {"held_on": "2018-05-10"},
+    "decision": {"outcome": "minor", "decided_on": "2018-05-10", "reason": "越权"},
+    "service": {"served_on": "2018-05-10"},
+    "payment": {"paid_on": "2018-05-10", "amount": 1},
+    "closing": {"closed_on": "2018-05-10"},
+    "pauses": {"kind": "monitoring", "started_on": "2018-05-10"},
+    "resumption": {"ended_on": "2018-05-10"},
+    "extensions": {"reason": "越权"},
+}
 CASES = [
     _api(
         "POST",
@@ -454,6 +475,65 @@ CASES = [
             ("outcome", {"persons": [{"name": "某", "measure": "刑事拘留", "on": "2018-05-10"}]}),
         )
     ),
+    # 吴江区263办 is no enforcing department: it may not open a case at all.
+    _api(
+        "POST",
+        "/api/v1/enforcement/cases",
+        lambda t: "/api/v1/enforcement/cases",
+        lambda t: {
+            "source": "inspection",
+            "title": "越权立案",
+            "party_name": "某",
+            "found_on": "2018-05-09",
+        },
+        403,
+    ),
+    *(
+        _api(
+            "POST",
+            f"/api/v1/enforcement/cases/{{case_id}}/{step}",
+            lambda t, step=step: f"/api/v1/enforcement/cases/{t.case}/{step}",
+            lambda t, body=body: body,
+            404,
+        )
+        for step, body in CASE_STEPS.items()
+    ),
+    _page(
+        "/enforcement/new",
+        lambda t: "/enforcement/new",
+        lambda t: {
+            "source": "inspection",
+            "title": "越权立案",
+            "party_name": "某",
+            "found_on": "2018-05-09",
+        },
+        403,
+    ),
+    _page(
+        "/enforcement/cases/{case_id}/steps/{move}",
+        lambda t: f"/enforcement/cases/{t.case}/steps/investigated",
+        lambda t: CASE_STEPS["investigation"],
+        404,
+    ),
+    _page(
+        "/enforcement/cases/{case_id}/extensions/{extension_id}",
+        lambda t: f"/enforcement/cases/{t.case}/extensions/{t.case_extension}",
+        lambda t: {"decision": "approve"},
+        404,
+    ),
+    _page(
+        "/transfers/{transfer_id}/steps/{step}",
+        lambda t: f"/transfers/{t.transfer}/steps/decide",
+        lambda t: {"decision": "transfer", "reason": "越权", "police_org_id": "1"},
+        404,
+    ),
+    _api(
+        "POST",
+        "/api/v1/enforcement/extensions/{extension_id}/decision",
+        lambda t: f"/api/v1/enforcement/extensions/{t.case_extension}/decision",
+        lambda t: {"approve": True},
+        404,
+    ),
 ]
 
 
@@ -484,6 +564,9 @@ def _fingerprint(rt: Runtime) -> tuple[Any, ...]:
                 JointLeader,
                 Petition,
                 Transfer,
+                PenaltyCase,
+                CasePause,
+                CaseExtension,
             )
         )
         versions = tuple(
@@ -492,6 +575,8 @@ def _fingerprint(rt: Runtime) -> tuple[Any, ...]:
             + s.scalars(select(JointRequest.version).order_by(JointRequest.id)).all()
             + s.scalars(select(Petition.version).order_by(Petition.id)).all()
             + s.scalars(select(Transfer.state).order_by(Transfer.id)).all()
+            + s.scalars(select(PenaltyCase.version).order_by(PenaltyCase.id)).all()
+            + s.scalars(select(CaseExtension.state).order_by(CaseExtension.id)).all()
         )
         states = tuple(s.scalars(select(Alarm.state).order_by(Alarm.id)).all()) + tuple(
             s.scalars(select(MonitoringPoint.password).order_by(MonitoringPoint.id)).all()
@@ -528,6 +613,18 @@ def targets(rt: Runtime, as_user) -> Targets:  # type: ignore[no-untyped-def]
         )
         petition_actions.do_intake(ctx, petition.id, IntakeIn(decision="accept"))
         petition_actions.do_request_extension(ctx, petition.id, "需监测")
+    with as_user("ks_epb") as ctx:
+        case = case_actions.do_open_case(
+            ctx,
+            source="inspection",
+            title="昆山案件",
+            party_name="依利安达电子（昆山）有限公司",
+            found_on=date(2018, 5, 8),
+        )
+    with as_user("ks_epb_head") as ctx:
+        case_actions.do_file_case(ctx, case.id, filed_on=date(2018, 5, 9))
+    with as_user("ks_epb") as ctx:
+        case_ext = case_actions.do_request_extension(ctx, case.id, reason="需鉴定")
     return Targets(
         p.id,
         a.id,
@@ -540,6 +637,8 @@ def targets(rt: Runtime, as_user) -> Targets:  # type: ignore[no-untyped-def]
         joint.id,
         petition.id,
         transfer,
+        case.id,
+        case_ext.id,
     )
 
 

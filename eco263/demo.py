@@ -24,6 +24,7 @@ from eco263.problems.schemas import AssignmentSpec, ProblemCreate
 from eco263.registry.actions import do_create_enterprise
 from eco263.registry.models import Enterprise
 from eco263.seed import org_id
+from eco263.transfers import demo as enforcement_demo
 
 
 def load_story() -> dict[str, Any]:
@@ -64,6 +65,7 @@ def seed_story(ctx: Ctx) -> int:
         _replay_problem(ctx, item)
     for case in story.get("joint_enforcement", []):
         replay_joint_enforcement(ctx, case)
+    enforcement_demo.replay(ctx)
     return len(story["problems"]) + len(story.get("joint_enforcement", []))
 
 

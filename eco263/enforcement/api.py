@@ -32,6 +32,8 @@ from eco263.enforcement.schemas import (
     PauseOut,
     PaymentIn,
     ReasonIn,
+    RecordIn,
+    RecordOut,
     ResumeIn,
     ServiceIn,
 )
@@ -232,3 +234,19 @@ def decide_extension(request: Request, extension_id: Id, body: ExtensionDecision
             ctx, extension_id, approve=body.approve, collective=body.collective
         )
         return ExtensionOut.model_validate(extension)
+
+
+@router.get("/enforcement/cases/{case_id}/records", response_model=list[RecordOut])
+def list_records(request: Request, case_id: Id) -> list[RecordOut]:
+    """The case's whole-process records (全过程记录), in time order."""
+    with user_ctx(request) as ctx:
+        case = service.get_case(ctx.session, ctx.actor, case_id)
+        return [RecordOut.model_validate(r) for r in service.records_of(ctx.session, case.id)]
+
+
+@router.post("/enforcement/cases/{case_id}/records", response_model=RecordOut, status_code=201)
+def add_record(request: Request, case_id: Id, body: RecordIn) -> RecordOut:
+    """制作笔录: 现场检查（勘察）笔录 or 调查询问笔录, two officers at least with their 执法证
+    numbers; a record missing any of it is a Chinese 422 and nothing is written."""
+    with user_ctx(request) as ctx:
+        return RecordOut.model_validate(actions.do_add_record(ctx, case_id, body))

@@ -26,6 +26,7 @@ from eco263.enforcement import actions, rules, service
 from eco263.enforcement.enums import (
     OUTCOME_LABELS,
     PAUSE_LABELS,
+    RECORD_LABELS,
     SOURCE_LABELS,
     STATE_LABELS,
     CaseState,
@@ -48,6 +49,7 @@ from eco263.enforcement.schemas import (
     PauseIn,
     PaymentIn,
     ReasonIn,
+    RecordIn,
     ResumeIn,
     ServiceIn,
 )
@@ -65,6 +67,8 @@ STATE_TEXT = {s.value: label for s, label in STATE_LABELS.items()}
 SOURCE_TEXT = {s.value: label for s, label in SOURCE_LABELS.items()}
 OUTCOME_TEXT = {o.value: label for o, label in OUTCOME_LABELS.items()}
 PAUSE_TEXT = {p.value: label for p, label in PAUSE_LABELS.items()}
+RECORD_TEXT = {k.value: label for k, label in RECORD_LABELS.items()}
+OFFICER_ROWS = 3
 EXTENSION_TEXT = {
     ExtensionState.PENDING.value: "待审批",
     ExtensionState.APPROVED.value: "已批准",
@@ -147,6 +151,16 @@ FIELD_TEXT = {
     "started_on": "中止起始日期",
     "ended_on": "中止结束日期",
     "note": "说明",
+    "started_at": "开始时间",
+    "ended_at": "结束时间",
+    "place": "地点",
+    "lon": "经度",
+    "lat": "纬度",
+    "party_present": "在场当事人",
+    "party_role": "在场身份",
+    "officers": "执法人员",
+    "findings": "检查情况",
+    "qa": "问答",
 }
 
 
@@ -249,7 +263,18 @@ def _case_view(ctx: Ctx, case: PenaltyCase) -> dict[str, Any]:
         )
         if key in catalogue
     }
+    records = service.records_of(ctx.session, case.id)
     return {
+        "records": [
+            {
+                "r": r,
+                "kind": RECORD_TEXT.get(r.kind, ""),
+                "officers": "、".join(f"{o['name']}（执法证 {o['badge']}）" for o in r.officers),
+            }
+            for r in records
+        ],
+        "may_record": in_unit and CaseState(case.state) in rules.RECORDABLE,
+        "record_kinds": RECORD_TEXT,
         "basis": basis,
         "case": case,
         "state": STATE_TEXT.get(case.state, ""),
@@ -384,3 +409,54 @@ async def new_submit(request: Request) -> Response:
             source_ref=body.source_ref,
         )
         return RedirectResponse(f"/enforcement/cases/{case.id}", status_code=303)
+
+
+def _qa(text: str) -> list[dict[str, str]]:
+    """问答 from the form: lines starting 问： and 答：, each answer after its question."""
+    pairs: list[dict[str, str]] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith(("问：", "问:")):
+            pairs.append({"q": line[2:].strip(), "a": ""})
+        elif line.startswith(("答：", "答:")) and pairs:
+            pairs[-1]["a"] = (pairs[-1]["a"] + "\n" + line[2:].strip()).strip()
+        elif line and pairs:
+            key = "a" if pairs[-1]["a"] else "q"
+            pairs[-1][key] = (pairs[-1][key] + "\n" + line).strip()
+        elif line:
+            raise InvalidInput("问答应以“问：”开头，每问之后写“答：”", field="qa")
+    return pairs
+
+
+@router.post("/enforcement/cases/{case_id}/records", dependencies=CSRF)
+async def record_submit(request: Request, case_id: Id) -> Response:
+    """制作笔录 from the case page (the same action as the API's route)."""
+    form = await request.form()
+    text = {k: str(v).strip() for k, v in form.items()}
+    data: dict[str, Any] = {
+        k: text[k]
+        for k in (
+            "kind",
+            "started_at",
+            "ended_at",
+            "place",
+            "lon",
+            "lat",
+            "party_present",
+            "party_role",
+            "findings",
+            "measures",
+        )
+        if text.get(k)
+    }
+    data["officers"] = [
+        {"name": text.get(f"officer_{i}", ""), "badge": text.get(f"badge_{i}", "")}
+        for i in range(OFFICER_ROWS)
+        if text.get(f"officer_{i}") or text.get(f"badge_{i}")
+    ]
+    data["qa"] = _qa(text.get("qa", ""))
+    body = _parsed(RecordIn, data)
+    with user_ctx(request) as ctx:
+        _readers_only(ctx)
+        actions.do_add_record(ctx, case_id, body)
+    return RedirectResponse(f"/enforcement/cases/{case_id}#records", status_code=303)

@@ -241,3 +241,44 @@ def next_moves(
     if pause_open:
         moves = [m for m in moves if m != "pause"] + ["resume"]
     return moves
+
+
+# -- whole-process records (全过程记录) ----------------------------------------------------------
+
+#: At least this many officers, each showing his 执法证 (行政处罚法第四十二条、第五十五条).
+MIN_OFFICERS = 2
+
+#: The states in which an on-site act may be recorded (from the clue to the decision).
+RECORDABLE = frozenset(
+    {
+        CaseState.CLUE,
+        CaseState.INVESTIGATING,
+        CaseState.REVIEWING,
+        CaseState.NOTIFIED,
+        CaseState.HEARING,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Officer:
+    name: str
+    badge: str
+
+
+def officers_refusal(officers: Iterable[Officer]) -> tuple[str, str] | None:
+    """Why the officers of an on-site act do not make a lawful record (field, message), or None:
+    fewer than two, one without his 执法证 number, the same officer or number twice."""
+    listed = [Officer(o.name.strip(), o.badge.strip()) for o in officers if o.name.strip()]
+    if len(listed) < MIN_OFFICERS:
+        return (
+            "officers",
+            f"现场执法人员不得少于{MIN_OFFICERS}人（行政处罚法第四十二条、第五十五条），"
+            f"本笔录只有{len(listed)}人",
+        )
+    for officer in listed:
+        if not officer.badge:
+            return "officers", f"执法人员“{officer.name}”缺少执法证号，须出示执法证件"
+    if len({o.badge for o in listed}) < len(listed) or len({o.name for o in listed}) < len(listed):
+        return "officers", "同一执法人员或执法证号不能重复登记"
+    return None

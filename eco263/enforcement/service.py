@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from eco263.actor import Actor, Role
 from eco263.enforcement import rules
 from eco263.enforcement.enums import CaseState
-from eco263.enforcement.models import CaseExtension, CasePause, PenaltyCase
+from eco263.enforcement.models import CaseExtension, CasePause, CaseRecord, PenaltyCase
 from eco263.enforcement.rules import Pause
 from eco263.errors import NotFound
 from eco263.registry.service import in_jurisdiction
@@ -199,3 +199,19 @@ def _due(case: PenaltyCase, what: str) -> date | None:
     if what == "结案":
         return None
     return case.decision_due
+
+
+def any_case(session: Session) -> bool:
+    """Whether any penalty case exists (the demo replays its stories once)."""
+    return session.scalar(select(PenaltyCase.id).limit(1)) is not None
+
+
+def records_of(session: Session, case_id: int) -> list[CaseRecord]:
+    """The case's on-site records (全过程记录), in the order they were made."""
+    return list(
+        session.scalars(
+            select(CaseRecord)
+            .where(CaseRecord.case_id == case_id)
+            .order_by(CaseRecord.started_at, CaseRecord.id)
+        )
+    )

@@ -20,7 +20,7 @@ from eco263.enforcement.models import PenaltyCase
 from eco263.registry.models import Organization
 from eco263.runtime import Runtime
 from eco263.transfers import actions as transfer_actions
-from eco263.transfers.schemas import DecisionIn, HandOverIn, ProposalIn
+from eco263.transfers.schemas import ProposalIn
 from tests.web.conftest import page_login, post_form
 
 TZ = ZoneInfo("Asia/Shanghai")

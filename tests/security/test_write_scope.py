@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from eco263.alarms.models import Alarm
 from eco263.audit.models import AuditHead
 from eco263.enforcement import actions as case_actions
-from eco263.enforcement.models import CaseExtension, CasePause, PenaltyCase
+from eco263.enforcement.models import CaseExtension, CasePause, CaseRecord, PenaltyCase
 from eco263.evidence.models import Attachment
 from eco263.joint_enforcement import actions as joint_actions
 from eco263.joint_enforcement.models import JointLeader, JointRequest, JointUnit
@@ -149,6 +149,18 @@ CASE_STEPS = {
     "pauses": {"kind": "monitoring", "started_on": "2018-05-10"},
     "resumption": {"ended_on": "2018-05-10"},
     "extensions": {"reason": "越权"},
+    "records": {
+        "kind": "inspection",
+        "started_at": "2018-05-10T08:00:00+08:00",
+        "ended_at": "2018-05-10T08:30:00+08:00",
+        "place": "越权",
+        "lon": 120.9,
+        "lat": 31.3,
+        "party_present": "某",
+        "party_role": "在场人",
+        "officers": [{"name": "甲", "badge": "1"}, {"name": "乙", "badge": "2"}],
+        "findings": "越权",
+    },
 }
 CASES = [
     _api(
@@ -522,6 +534,18 @@ CASES = [
         404,
     ),
     _page(
+        "/enforcement/cases/{case_id}/records",
+        lambda t: f"/enforcement/cases/{t.case}/records",
+        lambda t: {
+            **{k: v for k, v in CASE_STEPS["records"].items() if k != "officers"},
+            "officer_0": "甲",
+            "badge_0": "1",
+            "officer_1": "乙",
+            "badge_1": "2",
+        },
+        404,
+    ),
+    _page(
         "/transfers/{transfer_id}/steps/{step}",
         lambda t: f"/transfers/{t.transfer}/steps/decide",
         lambda t: {"decision": "transfer", "reason": "越权", "police_org_id": "1"},
@@ -567,6 +591,7 @@ def _fingerprint(rt: Runtime) -> tuple[Any, ...]:
                 PenaltyCase,
                 CasePause,
                 CaseExtension,
+                CaseRecord,
             )
         )
         versions = tuple(

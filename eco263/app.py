@@ -27,6 +27,7 @@ from eco263.clock import Clock
 from eco263.config import Settings, get_settings
 from eco263.dashboard import pages as dashboard_pages
 from eco263.enforcement import api as enforcement_api
+from eco263.enforcement import pages as enforcement_pages
 from eco263.errors import DomainError, InvalidInput
 from eco263.inquiries import api as inquiries_api
 from eco263.inquiries import pages as inquiries_pages
@@ -43,6 +44,7 @@ from eco263.registry import api as registry_api
 from eco263.supervision import api as supervision_api
 from eco263.supervision import pages as supervision_pages
 from eco263.transfers import api as transfers_api
+from eco263.transfers import pages as transfers_pages
 from eco263.web.inputs import InputsCalendarScope
 from eco263.web.limits import BodyLimit, limit_from_app
 from eco263.web.nav import NavItem
@@ -75,6 +77,14 @@ MENU = (
     NavItem("joint", "联合执法", "/joint-enforcement", ALL_ROLES - {Role.ENTERPRISE}),
     NavItem("inspections", "巡察", "/inspections", INSPECTION_MENU_ROLES),
     NavItem("inquiries", "人大询问", "/inquiries", INQUIRY_READERS),
+    NavItem(
+        "enforcement",
+        "执法办案",
+        "/enforcement",
+        frozenset(
+            {Role.CITY_OFFICE, Role.DISTRICT_OFFICE, Role.DEPARTMENT, Role.SUPERVISOR, Role.POLICE}
+        ),
+    ),
 )
 
 API_ROUTERS: tuple[APIRouter, ...] = (
@@ -104,6 +114,8 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     petitions_pages.router,
     inspections_pages.router,
     inquiries_pages.router,
+    enforcement_pages.router,
+    transfers_pages.router,
 )
 
 

@@ -26,6 +26,7 @@ from eco263.problems.schemas import AssignmentSpec, ProblemCreate
 from eco263.registry.actions import do_create_enterprise
 from eco263.registry.models import Enterprise
 from eco263.seed import org_id
+from eco263.transfers import demo as enforcement_demo
 
 
 def load_story() -> dict[str, Any]:
@@ -68,6 +69,7 @@ def seed_story(ctx: Ctx) -> int:
         replay_joint_enforcement(ctx, case)
     inspections_demo.replay(ctx)
     inquiries_demo.replay(ctx)  # the 2018-04-27 专题询问 (eco263/data/demo_inquiries.yaml)
+    enforcement_demo.replay(ctx)
     return len(story["problems"]) + len(story.get("joint_enforcement", []))
 
 

@@ -15,10 +15,11 @@ from eco263.alarms import enums as alarms_enums
 from eco263.assessment import enums as assessment_enums
 from eco263.audit.actions import record_many
 from eco263.auth import enums as auth_enums
-from eco263.clock import Clock
+from eco263.clock import SHANGHAI, Clock
 from eco263.config import Settings
 from eco263.context import Ctx
 from eco263.enforcement import enums as enforcement_enums
+from eco263.enforcement import service as enforcement_service
 from eco263.events import EventBus
 from eco263.evidence import enums as evidence_enums
 from eco263.inquiries import enums as inquiries_enums
@@ -36,6 +37,7 @@ from eco263.supervision import delivery as supervision_delivery
 from eco263.supervision import enums as supervision_enums
 from eco263.supervision import subscribers as supervision_subscribers
 from eco263.transfers import enums as transfers_enums
+from eco263.transfers import service as transfers_service
 from eco263.transfers import subscribers as transfers_subscribers
 from eco263.workbench import sources as workbench_sources
 from eco263.workdays import CalendarRangeError
@@ -96,9 +98,39 @@ def _workdays_left(ctx: Ctx, due: date | None) -> int | None:
         return None
 
 
-workbench_sources.register("inspections", inspections_source)
+def _cases_source(ctx: Ctx) -> list[workbench_sources.Item]:
+    """待审批: the cases whose next step the reader (a unit's head) approves."""
+    return [
+        workbench_sources.Item(
+            w.kind,
+            w.title,
+            f"/enforcement/cases/{w.case_id}",
+            w.due,
+            workbench_sources.days_left(ctx, w.due) if w.due else None,
+        )
+        for w in enforcement_service.waiting_for(ctx.session, ctx.actor, ctx.today)
+    ]
+
+
+def _transfers_source(ctx: Ctx) -> list[workbench_sources.Item]:
+    """移送 steps waiting for the reader: the police's receipt and 立案 decision, the agency's."""
+    items = []
+    for kind, t in transfers_service.waiting_for(ctx.session, ctx.actor):
+        due = t.due_at.astimezone(SHANGHAI).date() if t.due_at else None
+        title = f"移送第{t.id}号：{t.summary[:40]}"
+        left = workbench_sources.days_left(ctx, due) if due else None
+        items.append(workbench_sources.Item(kind, title, f"/transfers/{t.id}", due, left))
+    return items
+
+
+def register_sources() -> None:
+    """The 待办 sources of the domains that cannot import the workbench."""
+    workbench_sources.register("enforcement", _cases_source)
+    workbench_sources.register("transfers", _transfers_source)
+    workbench_sources.register("inspections", inspections_source)
 
 
 def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     vocabulary.register(*VOCABULARIES)
+    register_sources()
     return Runtime.build(settings, clock, journal=record_many, bus=event_bus())

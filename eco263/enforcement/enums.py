@@ -90,6 +90,19 @@ PAUSE_LABELS = {
 }
 
 
+class RecordKind(StrEnum):
+    """全过程记录: the structured records of an on-site act."""
+
+    INSPECTION = "inspection"  # 现场检查（勘察）笔录
+    INQUIRY = "inquiry"  # 调查询问笔录
+
+
+RECORD_LABELS = {
+    RecordKind.INSPECTION: "现场检查（勘察）笔录",
+    RecordKind.INQUIRY: "调查询问笔录",
+}
+
+
 class ExtensionState(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
@@ -123,3 +136,4 @@ class AuditAction(LabelledAction):
     EXTENSION_APPROVE = ("case.extension_approve", "批准延长办案期限", INTERNAL)
     EXTENSION_REJECT = ("case.extension_reject", "驳回延长办案期限", INTERNAL)
     TRANSFER_NOTED = ("case.transfer_noted", "案件移送公安", INTERNAL)
+    RECORD = ("case.record", "制作执法笔录", INTERNAL)

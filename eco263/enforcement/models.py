@@ -1,13 +1,15 @@
-"""行政处罚 tables: 案件 PenaltyCase, 期限中止 CasePause, 延长办案期限 CaseExtension."""
+"""行政处罚 tables: 案件 PenaltyCase, 期限中止 CasePause, 延长办案期限 CaseExtension, 执法笔录
+CaseRecord (全过程记录)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from eco263.db import Base, UTCDateTime
+from eco263.db import Base, JSONType, UTCDateTime
 
 
 class PenaltyCase(Base):
@@ -96,3 +98,28 @@ class CaseExtension(Base):
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     collective: Mapped[bool] = mapped_column(default=False)
+
+
+class CaseRecord(Base):
+    """全过程记录: one on-site act of a case — a 现场检查（勘察）笔录 or a 调查询问笔录 — with the
+    officers present and their 执法证 numbers (at least two), when, where (with coordinates),
+    the party present, and its content as structured data."""
+
+    __tablename__ = "case_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("penalty_case.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    place: Mapped[str] = mapped_column(String(200))
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    party_present: Mapped[str] = mapped_column(String(64))
+    party_role: Mapped[str] = mapped_column(String(32))
+    #: [{"name": …, "badge": 执法证号}, …]: at least two (行政处罚法第四十二条、第五十五条).
+    officers: Mapped[list[dict[str, str]]] = mapped_column(JSONType)
+    #: 现场检查: {"findings": …, "measures": …}; 调查询问: {"qa": [{"q": …, "a": …}, …]}.
+    content: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -66,6 +66,7 @@ MOVE_LABELS = {
     "close": "结案",
     "pause": "期限中止",
     "extend": "延长办案期限",
+    "resume": "期限恢复",
 }
 
 #: Outcomes that end a case without a fine to collect (不予处罚、移送、撤销).
@@ -219,3 +220,65 @@ def surcharge(fine: int, payment_due: date, paid_on: date) -> int:
     if late <= 0:
         return 0
     return min(fine, fine * SURCHARGE_PERCENT_PER_DAY * late // 100)
+
+
+#: The moves an approval: taken by the head of the enforcing unit, never by the investigator.
+HEAD_MOVES = frozenset({"file", "not_file", "legal_review", "decide", "close"})
+
+
+def next_moves(
+    state: str, *, hearing_right: bool, legal_review_pending: bool, pause_open: bool
+) -> list[str]:
+    """The moves a case in ``state`` allows now, in the order of the procedure (what the case
+    page offers as forms and the API lists as ``next_steps``)."""
+    moves = [m for m, states in MOVES.items() if CaseState(state) in states]
+    if not hearing_right:
+        moves = [m for m in moves if m != "hearing_request"]
+    if not legal_review_pending:
+        moves = [m for m in moves if m != "legal_review"]
+    else:
+        moves = [m for m in moves if m != "notify"]
+    if pause_open:
+        moves = [m for m in moves if m != "pause"] + ["resume"]
+    return moves
+
+
+# -- whole-process records (全过程记录) ----------------------------------------------------------
+
+#: At least this many officers, each showing his 执法证 (行政处罚法第四十二条、第五十五条).
+MIN_OFFICERS = 2
+
+#: The states in which an on-site act may be recorded (from the clue to the decision).
+RECORDABLE = frozenset(
+    {
+        CaseState.CLUE,
+        CaseState.INVESTIGATING,
+        CaseState.REVIEWING,
+        CaseState.NOTIFIED,
+        CaseState.HEARING,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Officer:
+    name: str
+    badge: str
+
+
+def officers_refusal(officers: Iterable[Officer]) -> tuple[str, str] | None:
+    """Why the officers of an on-site act do not make a lawful record (field, message), or None:
+    fewer than two, one without his 执法证 number, the same officer or number twice."""
+    listed = [Officer(o.name.strip(), o.badge.strip()) for o in officers if o.name.strip()]
+    if len(listed) < MIN_OFFICERS:
+        return (
+            "officers",
+            f"现场执法人员不得少于{MIN_OFFICERS}人（行政处罚法第四十二条、第五十五条），"
+            f"本笔录只有{len(listed)}人",
+        )
+    for officer in listed:
+        if not officer.badge:
+            return "officers", f"执法人员“{officer.name}”缺少执法证号，须出示执法证件"
+    if len({o.badge for o in listed}) < len(listed) or len({o.name for o in listed}) < len(listed):
+        return "officers", "同一执法人员或执法证号不能重复登记"
+    return None

@@ -14,7 +14,9 @@ from sqlalchemy import ColumnElement, false, select, true
 from sqlalchemy.orm import Session
 
 from eco263.actor import Actor, Role
-from eco263.enforcement.models import CaseExtension, CasePause, PenaltyCase
+from eco263.enforcement import rules
+from eco263.enforcement.enums import CaseState
+from eco263.enforcement.models import CaseExtension, CasePause, CaseRecord, PenaltyCase
 from eco263.enforcement.rules import Pause
 from eco263.errors import NotFound
 from eco263.registry.service import in_jurisdiction
@@ -23,7 +25,7 @@ from eco263.registry.service import in_jurisdiction
 def case_filter(actor: Actor) -> ColumnElement[bool]:
     if actor.is_system:
         return true()
-    if actor.role == Role.ENTERPRISE:
+    if actor.role in (Role.ENTERPRISE, Role.POLICE) or actor.enterprise_id is not None:
         return false()
     if actor.role == Role.DEPARTMENT:
         if actor.organization_id is None:
@@ -119,3 +121,97 @@ def penalties_by_enterprise(session: Session, since: date) -> dict[int, list[Pen
     for case in cases:
         grouped.setdefault(int(case.enterprise_id or 0), []).append(case)
     return {e: cs for e, cs in grouped.items() if len(cs) >= 2}
+
+
+def next_moves(session: Session, case: PenaltyCase) -> list[str]:
+    """The steps the case allows now (:func:`rules.next_moves` on its stored facts)."""
+    return rules.next_moves(
+        case.state,
+        hearing_right=case.hearing_right,
+        legal_review_pending=case.legal_review_required and case.legal_reviewed_by is None,
+        pause_open=open_pause(session, case.id) is not None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """A case waiting for the reader (the 待办 workbench's source)."""
+
+    kind: str
+    title: str
+    case_id: int
+    due: date | None
+
+
+def waiting_for(session: Session, actor: Actor, today: date) -> list[Waiting]:
+    """待审批 for the head of an enforcing unit: the cases of its unit whose next step is an
+    approval — never the cases the reader investigates (he may not approve them)."""
+    if actor.role != Role.DEPARTMENT or actor.organization_id is None:
+        return []
+    open_states = [
+        CaseState.CLUE.value,
+        CaseState.INVESTIGATING.value,
+        CaseState.REVIEWING.value,
+        CaseState.NOTIFIED.value,
+        CaseState.HEARING.value,
+        CaseState.EXECUTED.value,
+    ]
+    cases = session.scalars(
+        select(PenaltyCase)
+        .where(
+            PenaltyCase.organization_id == actor.organization_id,
+            PenaltyCase.state.in_(open_states),
+        )
+        .order_by(PenaltyCase.id)
+        .limit(500)
+    )
+    items: list[Waiting] = []
+    for case in cases:
+        if actor.user_id in (case.investigator_id, case.opened_by):
+            continue
+        what = _approval(case, today)
+        if what is not None:
+            items.append(Waiting("待审批", f"{what}：{case.title}", case.id, _due(case, what)))
+        pending = [e for e in extensions_of(session, case.id) if e.state == "pending"]
+        if pending:
+            items.append(
+                Waiting("待审批", f"延长办案期限：{case.title}", case.id, case.decision_due)
+            )
+    return items
+
+
+def _approval(case: PenaltyCase, today: date) -> str | None:
+    state = CaseState(case.state)
+    if state == CaseState.CLUE:
+        return "立案"
+    if state == CaseState.REVIEWING and case.legal_review_required and not case.legal_reviewed_by:
+        return "法制审核"
+    if state == CaseState.NOTIFIED and case.statement_until and case.statement_until < today:
+        return "处罚决定"  # a requested hearing keeps the case in HEARING until it is held
+    if state == CaseState.EXECUTED:
+        return "结案"
+    return None
+
+
+def _due(case: PenaltyCase, what: str) -> date | None:
+    if what == "立案":
+        return case.filing_due
+    if what == "结案":
+        return None
+    return case.decision_due
+
+
+def any_case(session: Session) -> bool:
+    """Whether any penalty case exists (the demo replays its stories once)."""
+    return session.scalar(select(PenaltyCase.id).limit(1)) is not None
+
+
+def records_of(session: Session, case_id: int) -> list[CaseRecord]:
+    """The case's on-site records (全过程记录), in the order they were made."""
+    return list(
+        session.scalars(
+            select(CaseRecord)
+            .where(CaseRecord.case_id == case_id)
+            .order_by(CaseRecord.started_at, CaseRecord.id)
+        )
+    )

@@ -10,6 +10,8 @@ from typing import Any
 from eco263.alarms.events import TamperingSealed
 from eco263.context import Ctx
 from eco263.deadlines import load_catalogue
+from eco263.enforcement import actions as cases
+from eco263.enforcement import service as case_service
 from eco263.errors import Conflict, Forbidden, InvalidInput
 from eco263.problems import service as problems
 from eco263.registry import service as registry
@@ -165,7 +167,10 @@ def do_propose(ctx: Ctx, body: ProposalIn) -> Transfer:
         division, enterprise_id = problem.division_code, problem.enterprise_id
         source = TransferSource.PROBLEM
     else:
-        division, source = agency.division_code, TransferSource.CASE
+        assert body.case_id is not None  # noqa: S101 - one of the two, checked above
+        case = case_service.get_case(ctx.session, ctx.actor, body.case_id)
+        division, enterprise_id = case.division_code, case.enterprise_id
+        source = TransferSource.CASE
     if agency.kind not in (OrgKind.DEPARTMENT, OrgKind.OFFICE):
         raise InvalidInput(f"{agency.name}不是行政执法部门", field="agency_org_id")
     why = rules.may_propose(ctx.actor, division, agency.id)
@@ -222,6 +227,8 @@ def do_hand_over(ctx: Ctx, transfer_id: int, body: HandOverIn) -> Transfer:
     _check(ctx, t, "hand_over")
     t.handed_over_by, t.handed_over_at, t.materials = ctx.actor.name, ctx.now, body.materials
     late = t.due_at is not None and ctx.now > t.due_at
+    if t.case_id is not None:
+        _pause_case(ctx, t)
     return _move(
         ctx,
         t,
@@ -236,6 +243,16 @@ def do_hand_over(ctx: Ctx, transfer_id: int, body: HandOverIn) -> Transfer:
             "late": late,
         },
     )
+
+
+def _pause_case(ctx: Ctx, t: Transfer) -> None:
+    """The penalty case handed over stops its decision clock while the criminal side runs
+    (XJ 16): the case notes the transfer, if its state lets its clock pause now."""
+    assert t.case_id is not None  # noqa: S101 - the caller checks
+    case = case_service.get_case(ctx.session, ctx.actor, t.case_id)
+    if "pause" in case_service.next_moves(ctx.session, case):
+        reference = f"移送第{t.id}号"
+        cases.do_note_transfer(ctx, case.id, transferred_on=ctx.today, reference=reference)
 
 
 def do_receive(ctx: Ctx, transfer_id: int, body: ReceiveIn) -> Transfer:

@@ -89,3 +89,36 @@ def default_procuratorate(session: Session, police_division: str) -> int | None:
         if division == police_division:
             return org_id
     return None
+
+
+#: What a reader's pending step is called on the 待办 workbench.
+WAITING_KIND = {
+    "decide": "待决定移送",
+    "hand_over": "待移交公安",
+    "receive": "待签收移送",
+    "supply_material": "待补充移送材料",
+    "police_decide": "待作出立案决定",
+    "request_review": "待决定是否提请复议",
+    "answer_review": "待作出复议决定",
+}
+
+
+def waiting_for(session: Session, actor: Actor) -> list[tuple[str, Transfer]]:
+    """The transfers whose next step the reader may take now, with the step's 待办 name: for
+    the police unit, the receipt and the 立案 decision; for the agency, the decision (never
+    by the proposer), the hand-over, the material, the review request."""
+    if actor.role not in (Role.POLICE, Role.DEPARTMENT, Role.DISTRICT_OFFICE, Role.CITY_OFFICE):
+        return []
+    rows = session.scalars(
+        select(Transfer)
+        .where(transfer_filter(actor), Transfer.state.not_in(sorted(FINAL_STATES)))
+        .order_by(Transfer.id)
+        .limit(500)
+    )
+    items = []
+    for t in rows:
+        for step, kind in WAITING_KIND.items():
+            if rules.step_refusal(step, actor, t) is None:
+                items.append((kind, t))
+                break
+    return items

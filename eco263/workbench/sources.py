@@ -44,6 +44,11 @@ def register(name: str, source: Source) -> None:
     SOURCES[name] = source
 
 
+def days_left(ctx: Ctx, due: date) -> int | None:
+    """Working days from today to ``due`` (None outside the calendar)."""
+    return _left(ctx, due)
+
+
 def _left(ctx: Ctx, due: date) -> int | None:
     try:
         return ctx.calendar.workdays_between(ctx.today, due)

@@ -20,6 +20,8 @@ from sqlalchemy import func, select
 
 from eco263.alarms.models import Alarm
 from eco263.audit.models import AuditHead
+from eco263.enforcement import actions as case_actions
+from eco263.enforcement.models import CaseExtension, CasePause, CaseRecord, PenaltyCase
 from eco263.evidence.models import Attachment
 from eco263.inquiries import actions as inquiry_actions
 from eco263.inquiries.schemas import QuestionIn, SittingIn
@@ -93,6 +95,8 @@ class Targets:
     inspection_opinion: int = 0
     inquiry: int = 0  # the city's 专题询问 sitting (320500)
     question: int = 0  # its question to 苏州市环保局
+    case: int = 0  # a 昆山市环保局 penalty case, filed, an extension asked
+    case_extension: int = 0
 
 
 @dataclass(frozen=True)
@@ -213,6 +217,35 @@ INSPECTION_OPINION_STEPS = {
     "plan": {"plan": "越权整改方案", "mechanisms": "越权长效机制"},
     "report": {"report": "越权整改报告"},
     "review": {"accept": True},
+}
+#: Each write route of a penalty case with a body that would pass its schema.
+CASE_STEPS = {
+    "filing": {"filed_on": "2018-05-10"},
+    "refusal": {"reason": "越权"},
+    "investigation": {"article": "水污染防治法第83条", "proposed_fine": 100000, "facts": "越权"},
+    "legal-review": {"opinion": "越权"},
+    "notice": {"received_on": "2018-05-10"},
+    "hearing-request": {"requested_on": "2018-05-10"},
+    "hearing": {"held_on": "2018-05-10"},
+    "decision": {"outcome": "minor", "decided_on": "2018-05-10", "reason": "越权"},
+    "service": {"served_on": "2018-05-10"},
+    "payment": {"paid_on": "2018-05-10", "amount": 1},
+    "closing": {"closed_on": "2018-05-10"},
+    "pauses": {"kind": "monitoring", "started_on": "2018-05-10"},
+    "resumption": {"ended_on": "2018-05-10"},
+    "extensions": {"reason": "越权"},
+    "records": {
+        "kind": "inspection",
+        "started_at": "2018-05-10T08:00:00+08:00",
+        "ended_at": "2018-05-10T08:30:00+08:00",
+        "place": "越权",
+        "lon": 120.9,
+        "lat": 31.3,
+        "party_present": "某",
+        "party_role": "在场人",
+        "officers": [{"name": "甲", "badge": "1"}, {"name": "乙", "badge": "2"}],
+        "findings": "越权",
+    },
 }
 CASES = [
     _api(
@@ -657,6 +690,77 @@ CASES = [
         lambda t: {"title": "越权转入台账", "category_code": "6T.black_water"},
         404,
     ),
+    # 吴江区263办 is no enforcing department: it may not open a case at all.
+    _api(
+        "POST",
+        "/api/v1/enforcement/cases",
+        lambda t: "/api/v1/enforcement/cases",
+        lambda t: {
+            "source": "inspection",
+            "title": "越权立案",
+            "party_name": "某",
+            "found_on": "2018-05-09",
+        },
+        403,
+    ),
+    *(
+        _api(
+            "POST",
+            f"/api/v1/enforcement/cases/{{case_id}}/{step}",
+            lambda t, step=step: f"/api/v1/enforcement/cases/{t.case}/{step}",
+            lambda t, body=body: body,
+            404,
+        )
+        for step, body in CASE_STEPS.items()
+    ),
+    _page(
+        "/enforcement/new",
+        lambda t: "/enforcement/new",
+        lambda t: {
+            "source": "inspection",
+            "title": "越权立案",
+            "party_name": "某",
+            "found_on": "2018-05-09",
+        },
+        403,
+    ),
+    _page(
+        "/enforcement/cases/{case_id}/steps/{move}",
+        lambda t: f"/enforcement/cases/{t.case}/steps/investigated",
+        lambda t: CASE_STEPS["investigation"],
+        404,
+    ),
+    _page(
+        "/enforcement/cases/{case_id}/extensions/{extension_id}",
+        lambda t: f"/enforcement/cases/{t.case}/extensions/{t.case_extension}",
+        lambda t: {"decision": "approve"},
+        404,
+    ),
+    _page(
+        "/enforcement/cases/{case_id}/records",
+        lambda t: f"/enforcement/cases/{t.case}/records",
+        lambda t: {
+            **{k: v for k, v in CASE_STEPS["records"].items() if k != "officers"},
+            "officer_0": "甲",
+            "badge_0": "1",
+            "officer_1": "乙",
+            "badge_1": "2",
+        },
+        404,
+    ),
+    _page(
+        "/transfers/{transfer_id}/steps/{step}",
+        lambda t: f"/transfers/{t.transfer}/steps/decide",
+        lambda t: {"decision": "transfer", "reason": "越权", "police_org_id": "1"},
+        404,
+    ),
+    _api(
+        "POST",
+        "/api/v1/enforcement/extensions/{extension_id}/decision",
+        lambda t: f"/api/v1/enforcement/extensions/{t.case_extension}/decision",
+        lambda t: {"approve": True},
+        404,
+    ),
 ]
 
 
@@ -693,6 +797,10 @@ def _fingerprint(rt: Runtime) -> tuple[Any, ...]:
                 InspectionFinding,
                 InspectionOpinion,
                 InspectionDisposition,
+                PenaltyCase,
+                CasePause,
+                CaseExtension,
+                CaseRecord,
             )
         )
         versions = tuple(
@@ -703,6 +811,8 @@ def _fingerprint(rt: Runtime) -> tuple[Any, ...]:
             + s.scalars(select(Transfer.state).order_by(Transfer.id)).all()
             + s.scalars(select(InspectionOpinion.version).order_by(InspectionOpinion.id)).all()
             + s.scalars(select(InspectionTarget.done_on).order_by(InspectionTarget.id)).all()
+            + s.scalars(select(PenaltyCase.version).order_by(PenaltyCase.id)).all()
+            + s.scalars(select(CaseExtension.state).order_by(CaseExtension.id)).all()
         )
         states = tuple(s.scalars(select(Alarm.state).order_by(Alarm.id)).all()) + tuple(
             s.scalars(select(MonitoringPoint.password).order_by(MonitoringPoint.id)).all()
@@ -778,6 +888,18 @@ def targets(rt: Runtime, as_user) -> Targets:  # type: ignore[no-untyped-def]
                 organization_id=org(ctx, "苏州市环保局"),
             ),
         )
+    with as_user("ks_epb") as ctx:
+        case = case_actions.do_open_case(
+            ctx,
+            source="inspection",
+            title="昆山案件",
+            party_name="依利安达电子（昆山）有限公司",
+            found_on=date(2018, 5, 8),
+        )
+    with as_user("ks_epb_head") as ctx:
+        case_actions.do_file_case(ctx, case.id, filed_on=date(2018, 5, 9))
+    with as_user("ks_epb") as ctx:
+        case_ext = case_actions.do_request_extension(ctx, case.id, reason="需鉴定")
     return Targets(
         p.id,
         a.id,
@@ -796,6 +918,8 @@ def targets(rt: Runtime, as_user) -> Targets:  # type: ignore[no-untyped-def]
         opinion.id,
         sitting.id,
         question.id,
+        case.id,
+        case_ext.id,
     )
 
 

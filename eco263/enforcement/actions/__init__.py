@@ -23,8 +23,10 @@ from eco263.enforcement.actions.lifecycle import (
     do_open_case,
     do_refuse_filing,
 )
+from eco263.enforcement.actions.records import do_add_record
 
 __all__ = [
+    "do_add_record",
     "do_close_case",
     "do_decide",
     "do_decide_extension",

@@ -8,6 +8,8 @@ builds its runtime here, so every process runs with the same listeners.
 
 from __future__ import annotations
 
+from datetime import date
+
 from eco263 import vocabulary
 from eco263.alarms import enums as alarms_enums
 from eco263.assessment import enums as assessment_enums
@@ -24,6 +26,7 @@ from eco263.monitoring import enums as monitoring_enums
 from eco263.outbox import enums as outbox_enums
 from eco263.outbox.worker import Handler
 from eco263.petitions import enums as petitions_enums
+from eco263.petitions import service as petitions_service
 from eco263.problems import enums as problems_enums
 from eco263.registry import enums as registry_enums
 from eco263.runtime import Runtime
@@ -32,6 +35,8 @@ from eco263.supervision import enums as supervision_enums
 from eco263.supervision import subscribers as supervision_subscribers
 from eco263.transfers import enums as transfers_enums
 from eco263.transfers import subscribers as transfers_subscribers
+from eco263.workbench import sources as workbench_sources
+from eco263.workdays import CalendarRangeError
 
 
 def event_bus() -> EventBus[Ctx]:
@@ -62,6 +67,28 @@ VOCABULARIES = (
     enforcement_enums.AuditAction,
     transfers_enums.AuditAction,
 )
+
+
+def petitions_source(ctx: Ctx) -> list[workbench_sources.Item]:
+    """待受理信访 (15-day clock), 待办理信访, 待答复复查/复核 with the days left."""
+
+    def left(due: date | None) -> int | None:
+        if due is None:
+            return None
+        try:
+            return ctx.calendar.workdays_between(ctx.today, due)
+        except CalendarRangeError:
+            return None
+
+    return [
+        workbench_sources.Item(
+            w.kind, w.title, f"/petitions/{w.petition_id}", w.due_date, left(w.due_date)
+        )
+        for w in petitions_service.waiting_for(ctx.session, ctx.actor)
+    ]
+
+
+workbench_sources.register("petitions", petitions_source)
 
 
 def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:

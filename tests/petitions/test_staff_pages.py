@@ -245,7 +245,11 @@ def test_duplicates_with_their_score_and_a_ledger_problem(
     opened = post_form(
         client,
         f"/petitions/{second}/problems",
-        {"title": "某厂夜间噪声扰民（信访件）", "category_code": "6T.vocs", "due_date": "2018-05-31"},
+        {
+            "title": "某厂夜间噪声扰民（信访件）",
+            "category_code": "6T.vocs",
+            "due_date": "2018-05-31",
+        },
     )
     assert opened.status_code == 303, opened.text[:300]
     with rt.sessions() as s:

@@ -296,3 +296,43 @@ def test_contact_is_stored_but_never_in_the_audit_chain(client: TestClient, rt: 
         contact = s.get(Petition, pid)
         assert contact is not None and contact.complainant_phone == "13812345678"
     assert ContactIn(phone="13812345678").phone == "13812345678"
+
+
+def _csv(*rows: str) -> bytes:
+    return ("工单编号,诉求内容,来电时间,诉求分类,事发地址\n" + "\n".join(rows) + "\n").encode()
+
+
+def test_the_import_page_is_idempotent_and_refuses_a_missing_column(
+    client: TestClient, rt: Runtime
+) -> None:
+    page_login(client, "kunshan")
+    assert "列映射" in client.get("/petitions/import").text
+    data = _csv(
+        "A001,夜间工地施工噪声扰民严重,2018-05-08,噪声,昆山市玉山镇",
+        "A002,河道发黑发臭有异味,2018-05-09,黑臭水体,昆山市周市镇",
+    )
+    form = {
+        "hotline": "12345",
+        "division": "320583",
+        "col_hotline_no": "工单编号",
+        "col_description": "诉求内容",
+        "col_received_on": "来电时间",
+        "col_topic": "诉求分类",
+        "col_location": "事发地址",
+    }
+    files = {"file": ("export.csv", data, "text/csv")}
+    first = post_form(client, "/petitions/import", form, files=files)
+    assert first.status_code == 200, first.text[:300]
+    assert 'id="created">2<' in first.text and 'id="skipped">0<' in first.text
+    again = post_form(client, "/petitions/import", form, files=files)
+    assert 'id="created">0<' in again.text and 'id="skipped">2<' in again.text
+    with rt.sessions() as s:
+        count = s.scalar(select(func.count()).select_from(Petition))
+    missing = post_form(client, "/petitions/import", {**form, "col_phone": "来电号码"}, files=files)
+    assert missing.status_code == 422 and "文件中没有列：来电号码" in missing.text
+    wrong = post_form(
+        client, "/petitions/import", form, files={"file": ("x.png", b"\x89PNG", "image/png")}
+    )
+    assert wrong.status_code == 422 and "只支持 xlsx 或 csv" in wrong.text
+    with rt.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Petition)) == count

@@ -37,7 +37,10 @@ from eco263.joint_enforcement import api as joint_enforcement_api
 from eco263.joint_enforcement import pages as joint_enforcement_pages
 from eco263.monitoring import api as monitoring_api
 from eco263.petitions import api as petitions_api
+from eco263.petitions import import_pages as petitions_import_pages
 from eco263.petitions import pages as petitions_pages
+from eco263.petitions import staff_pages as petitions_staff_pages
+from eco263.petitions.enums import PETITION_READERS
 from eco263.problems import api as problems_api
 from eco263.problems import pages as problems_pages
 from eco263.registry import api as registry_api
@@ -85,6 +88,7 @@ MENU = (
             {Role.CITY_OFFICE, Role.DISTRICT_OFFICE, Role.DEPARTMENT, Role.SUPERVISOR, Role.POLICE}
         ),
     ),
+    NavItem("petitions", "信访", "/petitions", PETITION_READERS),
 )
 
 API_ROUTERS: tuple[APIRouter, ...] = (
@@ -116,6 +120,8 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     inquiries_pages.router,
     enforcement_pages.router,
     transfers_pages.router,
+    petitions_import_pages.router,  # before the staff pages' /petitions/{petition_id}
+    petitions_staff_pages.router,
 )
 
 

@@ -30,6 +30,7 @@ from eco263.monitoring import enums as monitoring_enums
 from eco263.outbox import enums as outbox_enums
 from eco263.outbox.worker import Handler
 from eco263.petitions import enums as petitions_enums
+from eco263.petitions import service as petitions_service
 from eco263.problems import enums as problems_enums
 from eco263.registry import enums as registry_enums
 from eco263.runtime import Runtime
@@ -128,6 +129,26 @@ def register_sources() -> None:
     workbench_sources.register("enforcement", _cases_source)
     workbench_sources.register("transfers", _transfers_source)
     workbench_sources.register("inspections", inspections_source)
+    workbench_sources.register("petitions", petitions_source)
+
+
+def petitions_source(ctx: Ctx) -> list[workbench_sources.Item]:
+    """待受理信访 (15-day clock), 待办理信访, 待答复复查/复核 with the days left."""
+
+    def left(due: date | None) -> int | None:
+        if due is None:
+            return None
+        try:
+            return ctx.calendar.workdays_between(ctx.today, due)
+        except CalendarRangeError:
+            return None
+
+    return [
+        workbench_sources.Item(
+            w.kind, w.title, f"/petitions/{w.petition_id}", w.due_date, left(w.due_date)
+        )
+        for w in petitions_service.waiting_for(ctx.session, ctx.actor)
+    ]
 
 
 def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:

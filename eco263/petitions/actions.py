@@ -7,6 +7,7 @@ transaction.  The records never carry the complainant's personal data.
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from typing import Any
 
 from eco263.context import Ctx
@@ -279,9 +280,17 @@ def do_request_review(ctx: Ctx, tracking_code: str, reason: str) -> Petition:
     return p
 
 
-def do_open_problem(ctx: Ctx, petition_id: int, title: str, category_code: str) -> Petition:
+def do_open_problem(
+    ctx: Ctx,
+    petition_id: int,
+    title: str,
+    category_code: str,
+    *,
+    due_date: date | None = None,
+) -> Petition:
     """转入问题台账: a ledger problem (source 信访举报) found on the day of acceptance, so its
-    60-day deadline is the petition's own.  (Opening an enforcement case: a later hook here.)"""
+    60-day deadline is the petition's own — or ``due_date``, a term set for the task (an
+    一企一策 assessment due at the end of May).  (Opening an enforcement case: a later hook.)"""
     p = _handled(ctx, petition_id, "answer")
     problem = problem_actions.do_register_problem(
         ctx,
@@ -294,6 +303,7 @@ def do_open_problem(ctx: Ctx, petition_id: int, title: str, category_code: str) 
             found_on=p.accepted_on or p.received_on,
             enterprise_id=p.enterprise_id,
             location=p.location,
+            due_date=due_date,
         ),
     )
     p.problem_ids = [*p.problem_ids, problem.id]

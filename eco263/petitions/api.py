@@ -125,7 +125,9 @@ def answer(request: Request, petition_id: Id, step: str, body: AnswerIn) -> Peti
 @router.post("/petitions/{petition_id}/problems", response_model=PetitionOut)
 def open_problem(request: Request, petition_id: Id, body: OpenProblemIn) -> PetitionOut:
     with user_ctx(request) as ctx:
-        p = actions.do_open_problem(ctx, petition_id, body.title, body.category_code)
+        p = actions.do_open_problem(
+            ctx, petition_id, body.title, body.category_code, due_date=body.due_date
+        )
         return presenters.petition_out(p, ctx.actor)
 
 

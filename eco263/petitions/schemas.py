@@ -58,6 +58,7 @@ class RatingIn(BaseModel):
 class OpenProblemIn(BaseModel):
     title: Line = Field(min_length=2, max_length=200)
     category_code: Line = Field(max_length=32)
+    due_date: date | None = None
 
 
 class AnswerOut(BaseModel):

@@ -112,3 +112,76 @@ def _candidate(p: Petition) -> Candidate:
 def petitions_by_id(session: Session, ids: list[int]) -> dict[int, Petition]:
     rows = session.scalars(select(Petition).where(Petition.id.in_(ids))).all()
     return {r.id: r for r in rows}
+
+
+# -- what waits for the reader (the workbench) and hot spots ----------------------------------
+
+#: Workbench kinds by state: 待受理 (15-day clock), 待办理 (60 days), 待答复复查/复核.
+WAITING_KINDS = {
+    "registered": "待受理信访",
+    "accepted": "待办理信访",
+    "review_requested": "待答复复查",
+    "recheck_requested": "待答复复核",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    kind: str
+    title: str
+    petition_id: int
+    due_date: date | None
+
+
+def waiting_for(session: Session, actor: Actor, *, limit: int = 200) -> list[Waiting]:
+    """The open petitions the actor may handle, most urgent first (the 检举控告 only for the
+    纪委监委, the rest for the 263 offices of their area)."""
+    kinds = [k.value for k in Kind if rules.may_handle(actor, k)]
+    if not kinds or actor.is_system:
+        return []
+    rows = session.scalars(
+        _visible(actor)
+        .where(Petition.state.in_(list(WAITING_KINDS)), Petition.kind.in_(kinds))
+        .order_by(Petition.due_date.is_(None), Petition.due_date, Petition.id)
+        .limit(limit)
+    ).all()
+    return [
+        Waiting(WAITING_KINDS[p.state], f"{p.tracking_code} {p.topic}", p.id, p.due_date)
+        for p in rows
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class HotSpot:
+    what: str  # 企业 / 地点
+    key: str  # enterprise id or the location text
+    count: int
+    repeats: int  # of which marked as 重复信访
+    petition_ids: tuple[int, ...]
+
+
+def hot_spots(
+    session: Session, actor: Actor, start: date, end: date, *, at_least: int = 2
+) -> list[HotSpot]:
+    """Enterprises and places with ``at_least`` petitions received in [start, end], most first."""
+    rows = session.execute(
+        _visible(actor)
+        .with_only_columns(
+            Petition.id, Petition.enterprise_id, Petition.location, Petition.repeat_of_id
+        )
+        .where(Petition.received_on >= start, Petition.received_on <= end)
+        .order_by(Petition.id)
+    ).all()
+    groups: dict[tuple[str, str], list[tuple[int, bool]]] = {}
+    for pid, enterprise_id, location, repeat_of in rows:
+        flagged = repeat_of is not None
+        if enterprise_id is not None:
+            groups.setdefault(("企业", str(enterprise_id)), []).append((pid, flagged))
+        elif location and location.strip():
+            groups.setdefault(("地点", location.strip()), []).append((pid, flagged))
+    spots = [
+        HotSpot(what, key, len(items), sum(f for _, f in items), tuple(i for i, _ in items))
+        for (what, key), items in groups.items()
+        if len(items) >= at_least
+    ]
+    return sorted(spots, key=lambda s: (-s.count, -s.repeats, s.what, s.key))

@@ -501,6 +501,49 @@ CASES = [
         404,
     ),
     _page(
+        "/petitions/new",
+        lambda t: "/petitions/new",
+        lambda t: {
+            "channel": "来信",
+            "topic": "噪声",
+            "description": "跨区登记信访件",
+            "division_code": KS,
+        },
+        422,
+    ),
+    Case(
+        "POST",
+        "/petitions/import",
+        lambda t: "/petitions/import",
+        lambda t: {"col_hotline_no": "工单编号", "col_description": "诉求内容", "division": KS},
+        frozenset({422}),
+        page=True,
+        upload=True,
+    ),
+    *(
+        _page(
+            route,
+            lambda t, r=route: r.replace("{petition_id}", str(t.petition)),
+            body,
+            404,
+        )
+        for route, body in (
+            ("/petitions/{petition_id}/intake", lambda t: {"decision": "not_accept"}),
+            ("/petitions/{petition_id}/extension", lambda t: {"reason": "越权延期"}),
+            ("/petitions/{petition_id}/extension/approve", lambda t: {}),
+            (
+                "/petitions/{petition_id}/problems",
+                lambda t: {"title": "越权转入台账", "category_code": "6T.black_water"},
+            ),
+        )
+    ),
+    _page(
+        "/petitions/{petition_id}/opinions/{step}",
+        lambda t: f"/petitions/{t.petition}/opinions/answer",
+        lambda t: {"facts": "越权", "answer": "越权", "basis": "越权", "opinion": "支持"},
+        404,
+    ),
+    _page(
         "/problems/new",
         lambda t: "/problems/new",
         lambda t: {

@@ -17,6 +17,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from eco263.actor import CLUE_READERS, OFFICE_ROLES, Role
+from eco263.admin import pages as admin_pages
+from eco263.admin import places as admin_places
 from eco263.alarms import api as alarms_api
 from eco263.alarms import pages as alarms_pages
 from eco263.assessment import pages as assessment_pages
@@ -28,6 +30,7 @@ from eco263.config import Settings, get_settings
 from eco263.dashboard import pages as dashboard_pages
 from eco263.enforcement import api as enforcement_api
 from eco263.errors import DomainError, InvalidInput
+from eco263.help import pages as help_pages
 from eco263.joint_enforcement import api as joint_enforcement_api
 from eco263.joint_enforcement import pages as joint_enforcement_pages
 from eco263.monitoring import api as monitoring_api
@@ -61,6 +64,7 @@ MENU = (
     NavItem("supervision", "智慧监督", "/supervision", CLUE_READERS),
     NavItem("assessment", "考核", "/assessment", CLUE_READERS),
     NavItem("joint", "联合执法", "/joint-enforcement", ALL_ROLES - {Role.ENTERPRISE}),
+    NavItem("admin", "系统管理", "/admin/users", OFFICE_ROLES),
 )
 
 API_ROUTERS: tuple[APIRouter, ...] = (
@@ -86,6 +90,9 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     assessment_pages.router,
     joint_enforcement_pages.router,
     petitions_pages.router,
+    admin_pages.router,
+    admin_places.router,
+    help_pages.router,
 )
 
 

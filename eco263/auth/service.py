@@ -119,6 +119,7 @@ def actor_for_user(session: Session, user: User) -> Actor:
         organization_id=user.organization_id,
         enterprise_id=user.enterprise_id,
         division_codes=frozenset(codes),
+        must_change_password=user.must_change_password,
     )
 
 

@@ -14,7 +14,7 @@ import re
 
 from sqlalchemy import delete, select
 
-from eco263.actor import Role
+from eco263.actor import ROLE_LABELS, Role
 from eco263.auth import rules
 from eco263.auth.actions import do_create_user
 from eco263.auth.enums import AuditAction
@@ -44,7 +44,9 @@ def do_add_user(
     try:
         parsed = Role(role)
     except ValueError:
-        allowed = "、".join(r.value for r in rules.grantable_roles(ctx.actor))
+        allowed = "、".join(
+            f"{ROLE_LABELS[r]}（{r.value}）" for r in rules.grantable_roles(ctx.actor)
+        )
         raise InvalidInput(f"未知角色 {role}（可选：{allowed}）", field="role") from None
     if parsed not in rules.grantable_roles(ctx.actor):
         raise Forbidden("区县263办只能创建本辖区的责任部门或区县263办用户")

@@ -65,7 +65,7 @@ def _user_id(ctx: Ctx, username: str) -> int:
 
 
 def _fail(exc: DomainError) -> typer.Exit:
-    err.print(f"[red]{exc.message}[/red]")
+    err.print(f"[red]{exc.message}[/red]", soft_wrap=True)
     return typer.Exit(1)
 
 

@@ -196,9 +196,12 @@ def test_deactivation_ends_every_session_at_once_and_reset_forces_a_change(
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
     assert not user(rt, "ks_water").active
     assert vocabulary.label(last_event(rt).action) == "停用用户"
-    assert client.post(
-        "/api/v1/auth/login", json={"username": "ks_water", "password": temporary}
-    ).status_code == 401
+    assert (
+        client.post(
+            "/api/v1/auth/login", json={"username": "ks_water", "password": temporary}
+        ).status_code
+        == 401
+    )
     again = post_form(client, f"/admin/users/{created.id}/disable", {})
     assert again.status_code == 409 and "已停用" in again.text
 

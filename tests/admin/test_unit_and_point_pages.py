@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from eco263 import vocabulary
+from eco263.errors import InvalidInput
 from eco263.monitoring.models import MonitoringPoint
 from eco263.registry.models import Organization
 from eco263.runtime import Runtime
@@ -33,7 +37,7 @@ def _add_unit(client: TestClient, name: str = "昆山市自然资源局") -> Non
 
 
 def test_the_city_office_adds_renames_leads_and_deactivates_a_unit(
-    rt: Runtime, client: TestClient
+    rt: Runtime, client: TestClient, as_user: Any
 ) -> None:
     page_login(client, "city")
     _add_unit(client)
@@ -83,11 +87,18 @@ def test_the_city_office_adds_renames_leads_and_deactivates_a_unit(
     assert "昆山市自然资源和规划局" not in names
     page_login(client, "kunshan")
     assert "昆山市自然资源和规划局" not in client.get("/admin/users").text
+    with as_user("kunshan") as ctx:
+        problem = register(ctx)
+    with (
+        pytest.raises(InvalidInput, match="单位 昆山市自然资源和规划局 已停用"),
+        as_user("kunshan") as ctx,
+    ):
+        dispatch(ctx, problem.id, "昆山市自然资源和规划局")
 
 
 def test_a_unit_with_open_work_or_accounts_stays_active(
-    rt: Runtime, client: TestClient, as_user
-) -> None:  # type: ignore[no-untyped-def]
+    rt: Runtime, client: TestClient, as_user: Any
+) -> None:
     page_login(client, "city")
     _add_unit(client)
     unit = _org(rt, "昆山市自然资源局")

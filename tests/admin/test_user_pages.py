@@ -5,6 +5,7 @@ Chinese error and changes nothing."""
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from eco263 import vocabulary
 from eco263.auth.passwords import verify_password
@@ -25,10 +26,10 @@ def _org_id(client: TestClient, name: str) -> str:
     page = client.get("/admin/users").text
     marker = f">{name}</option>"
     head = page[: page.index(marker)]
-    return head[head.rindex('value="') + 7 : head.rindex('"')]
+    return str(head[head.rindex('value="') + 7 : head.rindex('"')])
 
 
-def _create(client: TestClient, **changes: str) -> object:
+def _create(client: TestClient, **changes: str) -> Response:
     data = {**NEW, "organization_id": _org_id(client, "昆山市环保局"), **changes}
     return post_form(client, "/admin/users", data)
 

@@ -61,5 +61,6 @@ def test_the_help_opens_without_login_and_unknown_guides_are_missing(client: Tes
     assert 'href="/help"' in client.get("/login").text
     assert client.get("/help").status_code == 200
     assert client.get("/help/city_office").status_code == 200
+    assert "help-link" not in client.get("/xinfang").text  # the public form: no staff guides
     for bad in ("mayor", "public", "..%2Fbase"):
         assert client.get(f"/help/{bad}").status_code == 404

@@ -149,9 +149,17 @@ def password_submit(
     new_password: Annotated[str, Form()] = "",
     confirm_password: Annotated[str, Form()] = "",
 ) -> Response:
+    """A wrong current password counts as a failed login of the account (and of the address),
+    so the form cannot be used to guess it: after too many, 429 like the login form."""
+    rt = runtime(request)
     with user_ctx(request) as ctx:
+        keys = throttle.keys(auth.username_of(ctx.session, ctx.actor), client_address(request))
         try:
+            throttle.check(ctx.session, keys, now=ctx.now)
             do_change_password(ctx, current_password, new_password, confirm_password)
         except DomainError as exc:
+            if exc.details.get("field") == "current_password":
+                limits = throttle.Limits.from_settings(rt.settings)
+                throttle.record_failure(ctx.session, keys, now=ctx.now, limits=limits)
             return _password_page(request, ctx, error=exc.message, status=exc.status_code)
     return RedirectResponse(PASSWORD_PAGE + "?done=1", status_code=303)

@@ -131,6 +131,13 @@ def actor_for_username(session: Session, username: str) -> Actor:
     return actor_for_user(session, user)
 
 
+def username_of(session: Session, actor: Actor) -> str:
+    """The acting user's login name ("" for the system)."""
+    if actor.user_id is None:
+        return ""
+    return session.scalar(select(User.username).where(User.id == actor.user_id)) or ""
+
+
 def organizations_with_accounts(session: Session, org_ids: Iterable[int]) -> set[int]:
     """Those of ``org_ids`` that have an active user: they act themselves (no 代办 for them)."""
     wanted = set(org_ids)

@@ -209,3 +209,37 @@ def test_deactivation_ends_every_session_at_once_and_reset_forces_a_change(
     enabled = post_form(client, f"/admin/users/{created.id}/enable", {})
     assert enabled.status_code == 303 and user(rt, "ks_water").active
     assert form_login(client, "ks_water", temporary).status_code == 303
+
+
+def test_guessing_the_current_password_is_throttled_like_a_login(
+    rt: Runtime, client: TestClient
+) -> None:
+    page_login(client, "city")
+    assert _create(client).status_code == 303
+    assert form_login(client, "ks_water", "first-pass-1").status_code == 303
+    hash_before = user(rt, "ks_water").password_hash
+    statuses = []
+    for attempt in range(rt.settings.login_max_failures + 1):
+        answer = post_form(
+            client,
+            "/account/password",
+            {
+                "current_password": f"guess-{attempt}",
+                "new_password": "second-pass-2",
+                "confirm_password": "second-pass-2",
+            },
+        )
+        statuses.append(answer.status_code)
+    assert statuses[:-1] == [422] * rt.settings.login_max_failures
+    assert statuses[-1] == 429 and "登录失败次数过多" in answer.text
+    right = post_form(
+        client,
+        "/account/password",
+        {
+            "current_password": "first-pass-1",
+            "new_password": "second-pass-2",
+            "confirm_password": "second-pass-2",
+        },
+    )
+    assert right.status_code == 429
+    assert user(rt, "ks_water").password_hash == hash_before

@@ -16,7 +16,7 @@ from eco263.web.templating import render
 
 MEDIUM_LABELS = {"water": "废水", "gas": "废气"}
 CRC_LABELS = {
-    "hj212": "标准校验（HJ 212）",
+    "hj212": "标准校验",
     "accept_modbus_swapped": "兼容：高低字节互换",
     "accept_modbus_plain": "兼容：常见校验",
     "accept_modbus": "兼容：以上两种",

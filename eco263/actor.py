@@ -62,6 +62,9 @@ class Actor:
     #: The codes of the actor's division subtree, resolved once per request so scoped
     #: queries carry a literal list the planner can use (not a correlated subquery).
     division_codes: frozenset[str] = frozenset()
+    #: An administrator reset the password (or created the account): until the user chooses a
+    #: new one, only the password change, the help pages and logout answer (eco263.web.deps).
+    must_change_password: bool = False
 
     @property
     def is_system(self) -> bool:

@@ -17,6 +17,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from eco263.actor import CLUE_READERS, OFFICE_ROLES, Role
+from eco263.admin import pages as admin_pages
+from eco263.admin import places as admin_places
 from eco263.alarms import api as alarms_api
 from eco263.alarms import pages as alarms_pages
 from eco263.assessment import pages as assessment_pages
@@ -29,6 +31,7 @@ from eco263.dashboard import pages as dashboard_pages
 from eco263.enforcement import api as enforcement_api
 from eco263.enforcement import pages as enforcement_pages
 from eco263.errors import DomainError, InvalidInput
+from eco263.help import pages as help_pages
 from eco263.inquiries import api as inquiries_api
 from eco263.inquiries import pages as inquiries_pages
 from eco263.inspections import api as inspections_api
@@ -89,6 +92,7 @@ MENU = (
         ),
     ),
     NavItem("petitions", "信访", "/petitions", PETITION_READERS),
+    NavItem("admin", "系统管理", "/admin/users", OFFICE_ROLES),
 )
 
 API_ROUTERS: tuple[APIRouter, ...] = (
@@ -122,6 +126,9 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     transfers_pages.router,
     petitions_import_pages.router,  # before the staff pages' /petitions/{petition_id}
     petitions_staff_pages.router,
+    admin_pages.router,
+    admin_places.router,
+    help_pages.router,
 )
 
 

@@ -54,3 +54,13 @@ class Unauthenticated(DomainError):
 class TooLarge(DomainError):
     status_code = 413
     code = "too_large"
+
+
+class PasswordChangeRequired(Forbidden):
+    """An administrator reset the password: nothing answers until the user chooses a new one
+    (pages redirect to the password page; the API refuses with this code)."""
+
+    code = "password_change_required"
+
+    def __init__(self) -> None:
+        super().__init__("管理员已重置您的密码，请先在“修改密码”页面设置新密码")

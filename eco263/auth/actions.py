@@ -29,6 +29,7 @@ def do_create_user(
     organization_id: int | None = None,
     enterprise_id: int | None = None,
     now: datetime,
+    must_change_password: bool = False,
 ) -> User:
     """Create a user; the role must be known and its anchor (division/org/enterprise) exist."""
     try:
@@ -48,10 +49,21 @@ def do_create_user(
         organization_id=organization_id,
         enterprise_id=enterprise_id,
         active=True,
+        must_change_password=must_change_password,
     )
     session.add(user)
     session.flush()
-    after = {"username": username, "role": parsed_role.value, "division_code": division_code}
+    after: dict[str, object] = {
+        "username": username,
+        "role": parsed_role.value,
+        "division_code": division_code,
+    }
+    if organization_id is not None:
+        after["organization_id"] = organization_id
+    if enterprise_id is not None:
+        after["enterprise_id"] = enterprise_id
+    if must_change_password:
+        after["must_change_password"] = True
     record(
         session,
         Change(
@@ -85,3 +97,5 @@ def _check_anchors(
         raise InvalidInput("企业用户必须关联已登记的企业", field="enterprise_id")
     if role == Role.DEPARTMENT and organization_id is None:
         raise InvalidInput("部门用户必须关联单位", field="organization_id")
+    if role == Role.POLICE and organization_id is None:
+        raise InvalidInput("公安机关用户必须关联单位", field="organization_id")

@@ -30,6 +30,9 @@ class MeOut(BaseModel):
     division_code: str
     organization_id: int | None
     enterprise_id: int | None
+    #: An administrator reset the password: every other route refuses until it is changed
+    #: (on the page ``/account/password``).
+    must_change_password: bool = False
 
 
 @router.post("/auth/login", response_model=TokenOut)
@@ -70,4 +73,5 @@ def me(request: Request) -> MeOut:
             division_code=a.division_code,
             organization_id=a.organization_id,
             enterprise_id=a.enterprise_id,
+            must_change_password=a.must_change_password,
         )

@@ -24,6 +24,9 @@ class User(Base):
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Set by an administrator's reset (or on creation by one): every page but the password
+    #: change refuses the user until a new password is chosen.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ApiToken(Base):

@@ -1,4 +1,5 @@
-"""登录 / 退出: the login form (double-submit CSRF), the session cookie, logout."""
+"""登录 / 退出 / 修改密码: the login form (double-submit CSRF), the session cookie, logout, and the
+password change (where a user whose password an administrator reset is sent until done)."""
 
 from __future__ import annotations
 
@@ -9,18 +10,24 @@ from fastapi.responses import RedirectResponse, Response
 
 from eco263.auth import service as auth
 from eco263.auth import throttle
+from eco263.auth.admin import do_change_password
+from eco263.auth.rules import MIN_PASSWORD_LENGTH
+from eco263.context import Ctx
+from eco263.errors import DomainError
 from eco263.web.deps import (
     LOGIN_CSRF_COOKIE,
+    PASSWORD_PAGE,
     SESSION_COOKIE,
     client_address,
     login_csrf_ok,
     new_login_csrf,
     require_csrf,
     runtime,
+    user_ctx,
 )
 from eco263.web.inputs import control_character
 from eco263.web.routing import PageRoute, secure_headers
-from eco263.web.templating import templates
+from eco263.web.templating import render, templates
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
@@ -105,3 +112,54 @@ def logout(request: Request) -> Response:
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
+
+
+# -- 修改密码 (also the page a user whose password was reset is sent to) -------------------------
+
+
+def _password_page(
+    request: Request, ctx: Ctx, *, error: str | None = None, done: bool = False, status: int = 200
+) -> Response:
+    context = {
+        "error": error,
+        "done": done,
+        "forced": ctx.actor.must_change_password,
+        "min_password": MIN_PASSWORD_LENGTH,
+    }
+    return render(
+        request,
+        "account/password.html",
+        context,
+        actor=ctx.actor,
+        today=ctx.today,
+        status_code=status,
+    )
+
+
+@router.get(PASSWORD_PAGE)
+def password_form(request: Request) -> Response:
+    with user_ctx(request) as ctx:
+        return _password_page(request, ctx, done=request.query_params.get("done") == "1")
+
+
+@router.post(PASSWORD_PAGE, dependencies=[Depends(require_csrf)])
+def password_submit(
+    request: Request,
+    current_password: Annotated[str, Form()] = "",
+    new_password: Annotated[str, Form()] = "",
+    confirm_password: Annotated[str, Form()] = "",
+) -> Response:
+    """A wrong current password counts as a failed login of the account (and of the address),
+    so the form cannot be used to guess it: after too many, 429 like the login form."""
+    rt = runtime(request)
+    with user_ctx(request) as ctx:
+        keys = throttle.keys(auth.username_of(ctx.session, ctx.actor), client_address(request))
+        try:
+            throttle.check(ctx.session, keys, now=ctx.now)
+            do_change_password(ctx, current_password, new_password, confirm_password)
+        except DomainError as exc:
+            if exc.details.get("field") == "current_password":
+                limits = throttle.Limits.from_settings(rt.settings)
+                throttle.record_failure(ctx.session, keys, now=ctx.now, limits=limits)
+            return _password_page(request, ctx, error=exc.message, status=exc.status_code)
+    return RedirectResponse(PASSWORD_PAGE + "?done=1", status_code=303)

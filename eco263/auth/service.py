@@ -119,6 +119,7 @@ def actor_for_user(session: Session, user: User) -> Actor:
         organization_id=user.organization_id,
         enterprise_id=user.enterprise_id,
         division_codes=frozenset(codes),
+        must_change_password=user.must_change_password,
     )
 
 
@@ -128,6 +129,13 @@ def actor_for_username(session: Session, username: str) -> Actor:
     if user is None:
         raise Unauthenticated(f"没有用户 {username}")
     return actor_for_user(session, user)
+
+
+def username_of(session: Session, actor: Actor) -> str:
+    """The acting user's login name ("" for the system)."""
+    if actor.user_id is None:
+        return ""
+    return session.scalar(select(User.username).where(User.id == actor.user_id)) or ""
 
 
 def organizations_with_accounts(session: Session, org_ids: Iterable[int]) -> set[int]:

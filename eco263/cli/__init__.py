@@ -11,7 +11,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import Progress
-from rich.table import Table
 
 from eco263 import migrate
 from eco263.audit.actions import ensure_head
@@ -20,13 +19,14 @@ from eco263.cli.assess import assess_app
 from eco263.cli.deadlines import DryRun, deadlines_app, recompute_command
 from eco263.cli.outbox import outbox_app
 from eco263.cli.petitions import petitions_app
+from eco263.cli.users import users_app
 from eco263.clock import Clock, FixedClock, OffsetClock, SystemClock, parse_now, set_clock
 from eco263.config import get_settings
 from eco263.gateway.cli import gateway, simulate
 from eco263.monitoring.cli import hj212_app
 from eco263.monitoring.detect_cli import detect
 from eco263.runtime import Runtime
-from eco263.seed import DEMO_PASSWORD, seed_reference
+from eco263.seed import seed_reference
 from eco263.supervision.receiver.cli import receiver_app
 from eco263.wiring import build_runtime
 from eco263.workdays import CalendarRangeError, get_calendar
@@ -47,6 +47,7 @@ app.add_typer(receiver_app, name="supervision-receiver")
 app.add_typer(hj212_app, name="hj212")
 app.add_typer(assess_app, name="assess")
 app.add_typer(petitions_app, name="petitions")
+app.add_typer(users_app, name="users")
 app.command("gateway")(gateway)
 app.command("detect")(detect)
 app.command("simulate")(simulate)
@@ -212,22 +213,6 @@ def workdays_recompute(now: NowOpt = None, dry_run: DryRun = False) -> None:
     """日历变更后（新一年的节假日、临时安排确认、办公室节假日文件修改）重算在办期限，
     变化的期限连同原期限、新期限与原因记入审计链，并列出。"""
     recompute_command(_runtime(now), dry_run)
-
-
-@app.command("users")
-def users() -> None:
-    """列出用户（演示口令见 README）。"""
-    from sqlalchemy import select
-
-    from eco263.auth.models import User
-
-    rt = _runtime()
-    table = Table("用户名", "姓名", "角色", "区划")
-    with rt.sessions() as session:
-        for u in session.scalars(select(User).order_by(User.id)):
-            table.add_row(u.username, u.display_name, u.role, u.division_code)
-    console.print(table)
-    console.print(f"演示口令：{DEMO_PASSWORD}")
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ from eco263.actor import Actor
 from eco263.errors import NotFound
 from eco263.evidence import service as evidence
 from eco263.evidence.schemas import AttachmentOut
-from eco263.problems.enums import ProblemState
+from eco263.problems.enums import AssignmentState, ProblemState
 from eco263.problems.events import AssignmentFacts, ProblemFacts
 from eco263.problems.models import Assignment, ExtensionRequest, Problem
 from eco263.problems.queue import Waiting as Waiting
@@ -138,6 +138,22 @@ def assignments_of_many(session: Session, problem_ids: list[int]) -> list[Assign
             .order_by(Assignment.problem_id, Assignment.is_lead.desc(), Assignment.id)
         )
     )
+
+
+def open_assignments_of_unit(session: Session, org_id: int) -> int:
+    """How many not yet verified assignments of open problems the unit carries (系统管理 will
+    not deactivate a unit with open work)."""
+    query = (
+        select(func.count())
+        .select_from(Assignment)
+        .join(Problem, Problem.id == Assignment.problem_id)
+        .where(
+            Assignment.organization_id == org_id,
+            Assignment.state != AssignmentState.VERIFIED.value,
+            Problem.state.in_([s.value for s in OPEN_PROBLEM_STATES]),
+        )
+    )
+    return int(session.scalar(query) or 0)
 
 
 def extensions_of(session: Session, problem_id: int) -> list[ExtensionRequest]:

@@ -17,6 +17,16 @@ class OrgKind(StrEnum):
     PROCURATORATE = "procuratorate"  # 人民检察院: copied on every transfer
 
 
+ORG_KIND_LABELS = {
+    OrgKind.OFFICE: "263办",
+    OrgKind.DEPARTMENT: "职能部门",
+    OrgKind.SUPERVISOR: "纪委监委",
+    OrgKind.CONGRESS: "人大",
+    OrgKind.TOWN: "镇/街道",
+    OrgKind.POLICE: "公安机关",
+    OrgKind.PROCURATORATE: "人民检察院",
+}
+
 #: Units a problem may be dispatched to.
 ASSIGNABLE_KINDS = frozenset({OrgKind.OFFICE, OrgKind.DEPARTMENT, OrgKind.TOWN, OrgKind.POLICE})
 
@@ -24,5 +34,8 @@ ASSIGNABLE_KINDS = frozenset({OrgKind.OFFICE, OrgKind.DEPARTMENT, OrgKind.TOWN, 
 class AuditAction(LabelledAction):
     ENTERPRISE_CREATE = ("enterprise.create", "登记企业")
     ORGANIZATION_CREATE = ("organization.create", "登记单位")
+    ORGANIZATION_RENAME = ("organization.rename", "单位更名")
+    ORGANIZATION_LEADER = ("organization.set_leader", "设置单位负责人")
+    ORGANIZATION_DEACTIVATE = ("organization.deactivate", "停用单位")
     SEED_DIVISIONS = ("registry.seed_divisions", "导入行政区划")
     SEED_ORGANIZATIONS = ("registry.seed_organizations", "导入单位")

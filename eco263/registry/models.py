@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, String
+from sqlalchemy import Boolean, Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eco263.db import Base, UTCDateTime
@@ -39,6 +39,8 @@ class Organization(Base):
     kind: Mapped[str] = mapped_column(String(24))
     division_code: Mapped[str] = mapped_column(ForeignKey("division.code"), index=True)
     leader_name: Mapped[str | None] = mapped_column(String(64))
+    #: A deactivated unit keeps its history but takes no new work (系统管理).
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class Enterprise(Base):

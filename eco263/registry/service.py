@@ -55,6 +55,8 @@ def organization_in_scope(
     org = session.get(Organization, org_id)
     if org is None or not actor.covers(org.division_code):
         raise InvalidInput(f"未知单位 {org_id}", field=field)
+    if not org.active:
+        raise InvalidInput(f"单位 {org.name} 已停用", field=field)
     return org
 
 
@@ -104,8 +106,12 @@ def list_divisions(session: Session, under: str | None = None) -> list[Division]
     return list(session.scalars(query))
 
 
-def list_organizations(session: Session) -> list[Organization]:
-    return list(session.scalars(select(Organization).order_by(Organization.id)))
+def list_organizations(session: Session, *, inactive: bool = False) -> list[Organization]:
+    """The units (the forms' choices): active ones only unless ``inactive``."""
+    query = select(Organization).order_by(Organization.id)
+    if not inactive:
+        query = query.where(Organization.active.is_(True))
+    return list(session.scalars(query))
 
 
 def organization_names(session: Session, ids: set[int]) -> dict[int, str]:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from eco263.actor import Actor
 from eco263.context import Ctx
-from eco263.errors import Forbidden, Unauthenticated
+from eco263.errors import Forbidden, PasswordChangeRequired, Unauthenticated
 from eco263.runtime import Runtime
 
 SESSION_COOKIE = "eco263_session"
@@ -65,14 +65,29 @@ def request_token(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE)
 
 
+#: What a user whose password an administrator reset may still open: the password change,
+#: the help pages, logging out, who am I.
+PASSWORD_PAGE = "/account/password"  # noqa: S105 - a page path, not a secret
+_WHILE_PASSWORD_CHANGE = (
+    PASSWORD_PAGE,
+    "/help",
+    "/logout",
+    "/api/v1/auth/logout",
+    "/api/v1/auth/me",
+)
+
+
 @contextmanager
 def user_ctx(request: Request) -> Iterator[Ctx]:
-    """A transaction acting as the logged-in user; 401 when there is none."""
+    """A transaction acting as the logged-in user; 401 when there is none, 403
+    (:class:`PasswordChangeRequired`) while the user must first change the password."""
     token = request_token(request)
     if not token:
         raise Unauthenticated("请先登录")
     with runtime(request).unit_of_work() as ctx:
         actor = authenticator(request)(ctx.session, token, now=ctx.now)
+        if actor.must_change_password and not request.url.path.startswith(_WHILE_PASSWORD_CHANGE):
+            raise PasswordChangeRequired()
         yield replace(ctx, actor=actor)
 
 

@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 from starlette.responses import Response
 
-from eco263.errors import DomainError, Unauthenticated
+from eco263.errors import DomainError, PasswordChangeRequired, Unauthenticated
 from eco263.web.templating import templates
 
 #: Pages load scripts, styles, images and data only from this server (no CDN, no tiles).
@@ -60,6 +60,8 @@ class PageRoute(APIRoute):
                 response = await original(request)
             except Unauthenticated:
                 response = login_redirect(request)
+            except PasswordChangeRequired:
+                response = RedirectResponse("/account/password", status_code=303)
             except DomainError as exc:
                 response = error_page(request, exc)
             return secure_headers(response)

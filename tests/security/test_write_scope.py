@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from eco263.alarms.models import Alarm
 from eco263.audit.models import AuditHead
+from eco263.auth.models import User
 from eco263.enforcement import actions as case_actions
 from eco263.enforcement.models import CaseExtension, CasePause, CaseRecord, PenaltyCase
 from eco263.evidence.models import Attachment
@@ -73,6 +74,8 @@ NOT_SCOPED = {
     ("POST", "/xinfang"),
     ("POST", "/xinfang/track/{code}/rating"),
     ("POST", "/xinfang/track/{code}/review"),
+    # One's own password (tests/admin/test_user_pages.py): no division to write into.
+    ("POST", "/account/password"),
 }
 
 
@@ -97,6 +100,7 @@ class Targets:
     question: int = 0  # its question to 苏州市环保局
     case: int = 0  # a 昆山市环保局 penalty case, filed, an extension asked
     case_extension: int = 0
+    kunshan_user: int = 0  # ks_epb, a 昆山 department account
 
 
 @dataclass(frozen=True)
@@ -631,6 +635,66 @@ CASES = [
         404,
         422,
     ),
+    # 系统管理: a district office manages accounts of its own district only; units are the
+    # city office's; points through the monitoring actions, in the office's jurisdiction.
+    _page(
+        "/admin/users",
+        lambda t: "/admin/users",
+        lambda t: {
+            "username": "wj_into_ks",
+            "display_name": "越权创建",
+            "role": "department",
+            "division_code": KS,
+            "organization_id": t.kunshan_unit,
+            "password": "越权密码12345",
+        },
+        422,
+    ),
+    *(
+        _page(
+            f"/admin/users/{{user_id}}/{step}",
+            lambda t, step=step: f"/admin/users/{t.kunshan_user}/{step}",
+            lambda t: {"password": "越权密码12345"},
+            404,
+        )
+        for step in ("disable", "enable", "reset-password")
+    ),
+    _page(
+        "/admin/organizations",
+        lambda t: "/admin/organizations",
+        lambda t: {"name": "越权单位", "kind": "department", "division_code": KS},
+        403,
+    ),
+    _page(
+        "/admin/organizations/{org_id}",
+        lambda t: f"/admin/organizations/{t.kunshan_unit}",
+        lambda t: {"name": "越权更名", "leader_name": "越权"},
+        403,
+    ),
+    _page(
+        "/admin/organizations/{org_id}/deactivate",
+        lambda t: f"/admin/organizations/{t.kunshan_unit}/deactivate",
+        lambda t: {},
+        403,
+    ),
+    _page(
+        "/admin/points",
+        lambda t: "/admin/points",
+        lambda t: {
+            "mn": "99999990000001",
+            "password": "pw",
+            "name": "越权点位",
+            "medium": "water",
+            "division_code": KS,
+        },
+        422,
+    ),
+    _page(
+        "/admin/points/{point_id}",
+        lambda t: f"/admin/points/{t.point}",
+        lambda t: {"password": "yuequan", "active": "1"},
+        404,
+    ),
     *(
         _api(
             "POST",
@@ -844,6 +908,7 @@ def _fingerprint(rt: Runtime) -> tuple[Any, ...]:
                 CasePause,
                 CaseExtension,
                 CaseRecord,
+                User,
             )
         )
         versions = tuple(
@@ -857,8 +922,25 @@ def _fingerprint(rt: Runtime) -> tuple[Any, ...]:
             + s.scalars(select(PenaltyCase.version).order_by(PenaltyCase.id)).all()
             + s.scalars(select(CaseExtension.state).order_by(CaseExtension.id)).all()
         )
-        states = tuple(s.scalars(select(Alarm.state).order_by(Alarm.id)).all()) + tuple(
-            s.scalars(select(MonitoringPoint.password).order_by(MonitoringPoint.id)).all()
+        states = (
+            tuple(s.scalars(select(Alarm.state).order_by(Alarm.id)).all())
+            + tuple(s.scalars(select(MonitoringPoint.password).order_by(MonitoringPoint.id)).all())
+            + tuple(
+                tuple(r)
+                for r in s.execute(
+                    select(User.active, User.password_hash, User.must_change_password).order_by(
+                        User.id
+                    )
+                )
+            )
+            + tuple(
+                tuple(r)
+                for r in s.execute(
+                    select(
+                        Organization.name, Organization.leader_name, Organization.active
+                    ).order_by(Organization.id)
+                )
+            )
         )
     return (tuple(head), counts, versions, states)
 
@@ -882,6 +964,7 @@ def targets(rt: Runtime, as_user) -> Targets:  # type: ignore[no-untyped-def]
     with rt.sessions() as s:
         delivery = s.scalars(select(OutboxEvent.id)).first()
         transfer = s.scalars(select(Transfer.id).where(Transfer.alarm_id == alarm.id)).one()
+        kunshan_user = s.scalars(select(User.id).where(User.username == "ks_epb")).one()
     assert delivery is not None
     with as_user("kunshan") as ctx:
         petition = petition_actions.do_register(
@@ -963,6 +1046,7 @@ def targets(rt: Runtime, as_user) -> Targets:  # type: ignore[no-untyped-def]
         question.id,
         case.id,
         case_ext.id,
+        kunshan_user,
     )
 
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from eco263.actor import CLUE_READERS, OFFICE_ROLES, Role
+from eco263.actor import CLUE_READERS, OFFICE_ROLES, Actor, Role
 from eco263.alarms import api as alarms_api
 from eco263.alarms import pages as alarms_pages
 from eco263.assessment import pages as assessment_pages
@@ -31,6 +31,9 @@ from eco263.errors import DomainError, InvalidInput
 from eco263.joint_enforcement import api as joint_enforcement_api
 from eco263.joint_enforcement import pages as joint_enforcement_pages
 from eco263.monitoring import api as monitoring_api
+from eco263.notifications import api as notifications_api
+from eco263.notifications import pages as notifications_pages
+from eco263.notifications import service as notifications_service
 from eco263.petitions import api as petitions_api
 from eco263.petitions import pages as petitions_pages
 from eco263.problems import api as problems_api
@@ -61,6 +64,7 @@ MENU = (
     NavItem("supervision", "智慧监督", "/supervision", CLUE_READERS),
     NavItem("assessment", "考核", "/assessment", CLUE_READERS),
     NavItem("joint", "联合执法", "/joint-enforcement", ALL_ROLES - {Role.ENTERPRISE}),
+    NavItem("messages", "消息", "/notifications", ALL_ROLES),
 )
 
 API_ROUTERS: tuple[APIRouter, ...] = (
@@ -74,6 +78,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     petitions_api.router,
     enforcement_api.router,
     transfers_api.router,
+    notifications_api.router,
 )
 
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
@@ -86,7 +91,14 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     assessment_pages.router,
     joint_enforcement_pages.router,
     petitions_pages.router,
+    notifications_pages.router,
 )
+
+
+def _nav_badges(request: Request, actor: Actor) -> dict[str, int]:
+    """The unread messages beside 消息 in the menu (one indexed count per page)."""
+    with request.app.state.runtime.sessions() as session:
+        return {"messages": notifications_service.unread_count(session, actor)}
 
 
 class ErrorDetail(BaseModel):
@@ -127,6 +139,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.runtime = build_runtime(settings, clock)
     app.state.authenticate = actor_for_token
     app.state.menu = MENU
+    app.state.nav_badges = _nav_badges
     for router in API_ROUTERS:
         app.include_router(router, prefix="/api/v1", responses=API_ERRORS)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

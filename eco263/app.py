@@ -96,7 +96,11 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
 
 
 def _nav_badges(request: Request, actor: Actor) -> dict[str, int]:
-    """The unread messages beside 消息 in the menu (one indexed count per page)."""
+    """The unread messages beside 消息 in the menu (one indexed count per page), read in the
+    page's own transaction when it is still open."""
+    current = getattr(request.state, "db_session", None)
+    if current is not None and current.in_transaction():
+        return {"messages": notifications_service.unread_count(current, actor)}
     with request.app.state.runtime.sessions() as session:
         return {"messages": notifications_service.unread_count(session, actor)}
 

@@ -18,6 +18,7 @@ from eco263.context import Ctx
 from eco263.joint_enforcement import actions as joint_actions
 from eco263.joint_enforcement import service as joint_service
 from eco263.joint_enforcement.schemas import JointRequestIn, PlanIn, PlanUnitIn
+from eco263.notifications.demo import replay_notifications
 from eco263.problems import actions, service
 from eco263.problems.enums import Move
 from eco263.problems.schemas import AssignmentSpec, ProblemCreate
@@ -64,6 +65,7 @@ def seed_story(ctx: Ctx) -> int:
         _replay_problem(ctx, item)
     for case in story.get("joint_enforcement", []):
         replay_joint_enforcement(ctx, case)
+    replay_notifications(ctx)  # 催办 and a user's notification settings
     return len(story["problems"]) + len(story.get("joint_enforcement", []))
 
 

@@ -403,3 +403,8 @@ def urges_of(session: Session, problem_id: int) -> list[AssignmentUrge]:
             .order_by(AssignmentUrge.id)
         )
     )
+
+
+def problem_id_by_title(session: Session, title: str) -> int | None:
+    """The first problem with exactly this title (the demo's replays name problems so)."""
+    return session.scalar(select(Problem.id).where(Problem.title == title).order_by(Problem.id))

@@ -73,6 +73,9 @@ def user_ctx(request: Request) -> Iterator[Ctx]:
         raise Unauthenticated("请先登录")
     with runtime(request).unit_of_work() as ctx:
         actor = authenticator(request)(ctx.session, token, now=ctx.now)
+        # The page's own transaction, for reads the layout makes while it renders (the menu's
+        # counts): a second connection would wait on SQLite's write lock.
+        request.state.db_session = ctx.session
         yield replace(ctx, actor=actor)
 
 

@@ -29,7 +29,7 @@ class Mailbox:
         self.messages: list[EmailMessage] = []
         self.refuse = 0
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refuse > 0:
             self.refuse -= 1
             return "451 Requested action aborted: try again later"
@@ -64,7 +64,7 @@ def robot_server() -> Iterator[tuple[Robot, str]]:
     robot = Robot()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = json.loads(self.rfile.read(length).decode("utf-8"))
             code = robot.errcode

@@ -115,9 +115,9 @@ def test_a_dispatch_reaches_the_unit_on_every_channel(
     assert "通知测试" in page["items"][0]["title"]
     head = client.get("/api/v1/notifications", headers=login(client, "ks_epb_head")).json()
     assert head["unread"] == 1
-    assert client.get("/api/v1/notifications", headers=login(client, "cs_epb")).json()[
-        "unread"
-    ] == 0
+    assert (
+        client.get("/api/v1/notifications", headers=login(client, "cs_epb")).json()["unread"] == 0
+    )
 
     # the outbox: one e-mail (ks_epb gave an address) and one robot post for the fact
     events = _outbox(rt)

@@ -10,6 +10,7 @@ from eco263.inquiries import models as inquiries_models
 from eco263.inspections import models as inspections_models
 from eco263.joint_enforcement import models as joint_enforcement_models
 from eco263.monitoring import models as monitoring_models
+from eco263.notifications import models as notifications_models
 from eco263.outbox import models as outbox_models
 from eco263.petitions import models as petitions_models
 from eco263.problems import models as problems_models
@@ -29,6 +30,7 @@ __all__ = [
     "inspections_models",
     "joint_enforcement_models",
     "monitoring_models",
+    "notifications_models",
     "outbox_models",
     "petitions_models",
     "problems_models",

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from eco263.actor import CLUE_READERS, OFFICE_ROLES, Role
+from eco263.actor import CLUE_READERS, OFFICE_ROLES, Actor, Role
 from eco263.admin import pages as admin_pages
 from eco263.admin import places as admin_places
 from eco263.alarms import api as alarms_api
@@ -39,6 +39,9 @@ from eco263.inspections import pages as inspections_pages
 from eco263.joint_enforcement import api as joint_enforcement_api
 from eco263.joint_enforcement import pages as joint_enforcement_pages
 from eco263.monitoring import api as monitoring_api
+from eco263.notifications import api as notifications_api
+from eco263.notifications import pages as notifications_pages
+from eco263.notifications import service as notifications_service
 from eco263.petitions import api as petitions_api
 from eco263.petitions import import_pages as petitions_import_pages
 from eco263.petitions import pages as petitions_pages
@@ -93,6 +96,7 @@ MENU = (
     ),
     NavItem("petitions", "信访", "/petitions", PETITION_READERS),
     NavItem("admin", "系统管理", "/admin/users", OFFICE_ROLES),
+    NavItem("messages", "消息", "/notifications", ALL_ROLES),
 )
 
 API_ROUTERS: tuple[APIRouter, ...] = (
@@ -108,6 +112,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     transfers_api.router,
     inspections_api.router,
     inquiries_api.router,
+    notifications_api.router,
 )
 
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
@@ -129,7 +134,18 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     admin_pages.router,
     admin_places.router,
     help_pages.router,
+    notifications_pages.router,
 )
+
+
+def _nav_badges(request: Request, actor: Actor) -> dict[str, int]:
+    """The unread messages beside 消息 in the menu (one indexed count per page), read in the
+    page's own transaction when it is still open."""
+    current = getattr(request.state, "db_session", None)
+    if current is not None and current.in_transaction():
+        return {"messages": notifications_service.unread_count(current, actor)}
+    with request.app.state.runtime.sessions() as session:
+        return {"messages": notifications_service.unread_count(session, actor)}
 
 
 class ErrorDetail(BaseModel):
@@ -170,6 +186,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.runtime = build_runtime(settings, clock)
     app.state.authenticate = actor_for_token
     app.state.menu = MENU
+    app.state.nav_badges = _nav_badges
     for router in API_ROUTERS:
         app.include_router(router, prefix="/api/v1", responses=API_ERRORS)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

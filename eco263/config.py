@@ -117,6 +117,25 @@ class Settings(BaseSettings):
     outbox_batch_size: int = Field(
         default=32, description="Events one outbox worker claims at a time."
     )
+    smtp_host: str = Field(
+        default="",
+        description="SMTP server of the notification e-mails; empty = no e-mail channel.",
+    )
+    smtp_port: int = Field(default=25, description="Port of the SMTP server.")
+    smtp_from: str = Field(
+        default="eco263@localhost", description="Sender address of the notification e-mails."
+    )
+    smtp_username: str = Field(default="", description="SMTP login; empty = no login.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    smtp_starttls: bool = Field(default=False, description="Upgrade the SMTP link with STARTTLS.")
+    notify_webhook_url: str = Field(
+        default="",
+        description="Group robot (企业微信/钉钉 style) the notifications post to; empty = none.",
+    )
+    notify_link_base: str = Field(
+        default="http://127.0.0.1:8263",
+        description="Address put before page links in e-mails and robot messages.",
+    )
     offline_after_minutes: int = Field(
         default=60,
         description="A monitoring point whose newest record is older than this is 离线.",

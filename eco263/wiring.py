@@ -27,6 +27,9 @@ from eco263.inspections import enums as inspections_enums
 from eco263.inspections import service as inspections_service
 from eco263.joint_enforcement import enums as joint_enforcement_enums
 from eco263.monitoring import enums as monitoring_enums
+from eco263.notifications import channels as notification_channels
+from eco263.notifications import enums as notifications_enums
+from eco263.notifications import subscribers as notifications_subscribers
 from eco263.outbox import enums as outbox_enums
 from eco263.outbox.worker import Handler
 from eco263.petitions import enums as petitions_enums
@@ -49,12 +52,13 @@ def event_bus() -> EventBus[Ctx]:
     bus: EventBus[Ctx] = EventBus()
     supervision_subscribers.subscribe(bus)
     transfers_subscribers.subscribe(bus)
+    notifications_subscribers.subscribe(bus)
     return bus
 
 
 def outbox_handlers() -> dict[str, Handler]:
     """Every outbox kind the worker delivers, by kind."""
-    return {**supervision_delivery.handlers()}
+    return {**supervision_delivery.handlers(), **notification_channels.handlers()}
 
 
 VOCABULARIES = (
@@ -73,6 +77,7 @@ VOCABULARIES = (
     transfers_enums.AuditAction,
     inspections_enums.AuditAction,
     inquiries_enums.AuditAction,
+    notifications_enums.AuditAction,
 )
 
 

@@ -32,6 +32,7 @@ from eco263.all_models import (
     inspections_models,
     joint_enforcement_models,
     monitoring_models,
+    notifications_models,
     outbox_models,
     petitions_models,
     problems_models,
@@ -102,6 +103,8 @@ _ID_TABLES = [
     supervision_models.Clue,
     outbox_models.OutboxEvent,
     evidence_models.Attachment,
+    notifications_models.Notification,
+    problems_models.AssignmentUrge,
     problems_models.ExtensionRequest,
     problems_models.Assignment,
     problems_models.Problem,
@@ -128,6 +131,7 @@ class Database:
             conn.execute(delete(alarms_models.PointLimit))
             conn.execute(delete(supervision_models.SpentSignature))
             conn.execute(delete(auth_models.LoginThrottle))
+            conn.execute(delete(notifications_models.NotificationProfile))
             # Problems point at each other (duplicates); clear those links first.
             conn.execute(
                 update(problems_models.Problem)

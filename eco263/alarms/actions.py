@@ -19,7 +19,7 @@ from typing import Any
 from eco263.actor import SYSTEM
 from eco263.alarms import enums, rules, service
 from eco263.alarms.enums import AlarmAction, AlarmState, Category, LimitBasis
-from eco263.alarms.events import TamperingSealed
+from eco263.alarms.events import AlarmRaised, TamperingSealed
 from eco263.alarms.evidence_pack import PackedPacket, PackedReading, PackFacts, build_pack
 from eco263.alarms.models import Alarm, PointLimit
 from eco263.clock import local_date
@@ -167,6 +167,17 @@ def _raise(ctx: Ctx, point: PointFacts, episode: Episode) -> Alarm:
         alarm.id,
         None,
         _summary(alarm, point.mn) | {"rules": list(by_rule)},
+    )
+    ctx.announce(
+        AlarmRaised(
+            alarm.id,
+            point.name,
+            point.division_code,
+            point.enterprise_id,
+            alarm.pollutant,
+            alarm.rule,
+            alarm.category,
+        )
     )
     return alarm
 

@@ -25,3 +25,16 @@ class TamperingSealed:
     pack_size: int
     #: The agency answerable for the point (its bureau, else its 263办); None: nobody to decide.
     agency_org_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmRaised:
+    """A new alarm episode was raised on a monitoring point (not an extension of one)."""
+
+    alarm_id: int
+    point_name: str
+    division_code: str
+    enterprise_id: int | None
+    pollutant: str
+    rule: str
+    category: str

@@ -147,3 +147,61 @@ def organizations_with_accounts(session: Session, org_ids: Iterable[int]) -> set
         User.organization_id.in_(wanted), User.active.is_(True)
     )
     return {int(org_id) for org_id in session.scalars(query.distinct()) if org_id is not None}
+
+
+# -- reads for notifications ---------------------------------------------------------------------
+
+
+def active_user_ids(
+    session: Session,
+    *,
+    organization_ids: Iterable[int] = (),
+    enterprise_ids: Iterable[int] = (),
+) -> set[int]:
+    """The active users of these organizations and enterprises (one statement per kind)."""
+    out: set[int] = set()
+    orgs, firms = set(organization_ids), set(enterprise_ids)
+    if orgs:
+        out |= set(
+            session.scalars(
+                select(User.id).where(User.organization_id.in_(orgs), User.active.is_(True))
+            )
+        )
+    if firms:
+        out |= set(
+            session.scalars(
+                select(User.id).where(User.enterprise_id.in_(firms), User.active.is_(True))
+            )
+        )
+    return out
+
+
+def nearest_office_user_ids(session: Session, division_code: str) -> set[int]:
+    """The active 263 office users of the office nearest above ``division_code`` (its own
+    division's office, else the parent's …): who answers for a unit's work in that area."""
+    division = session.get(Division, division_code)
+    if division is None:
+        return set()
+    chain = [code for code in division.path.split("/") if code]
+    rows = session.execute(
+        select(User.id, User.division_code).where(
+            User.division_code.in_(chain),
+            User.role.in_([Role.CITY_OFFICE.value, Role.DISTRICT_OFFICE.value]),
+            User.active.is_(True),
+        )
+    ).all()
+    for code in reversed(chain):
+        found = {int(r.id) for r in rows if r.division_code == code}
+        if found:
+            return found
+    return set()
+
+
+def user_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    return {
+        int(r.id): r.display_name
+        for r in session.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))
+    }

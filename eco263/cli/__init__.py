@@ -17,6 +17,7 @@ from eco263.audit.actions import ensure_head
 from eco263.audit.cli import audit_app
 from eco263.cli.assess import assess_app
 from eco263.cli.deadlines import DryRun, deadlines_app, recompute_command
+from eco263.cli.notifications import notifications_app
 from eco263.cli.outbox import outbox_app
 from eco263.cli.petitions import petitions_app
 from eco263.cli.users import users_app
@@ -48,6 +49,7 @@ app.add_typer(hj212_app, name="hj212")
 app.add_typer(assess_app, name="assess")
 app.add_typer(petitions_app, name="petitions")
 app.add_typer(users_app, name="users")
+app.add_typer(notifications_app, name="notifications")
 app.command("gateway")(gateway)
 app.command("detect")(detect)
 app.command("simulate")(simulate)

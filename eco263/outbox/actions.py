@@ -17,9 +17,16 @@ from eco263.outbox.models import OutboxEvent
 
 
 def enqueue(
-    session: Session, *, kind: str, idempotency_key: str, payload: dict[str, Any], now: datetime
+    session: Session,
+    *,
+    kind: str,
+    idempotency_key: str,
+    payload: dict[str, Any],
+    now: datetime,
+    not_before: datetime | None = None,
 ) -> OutboxEvent:
-    """Queue a side effect once per key: a second call with the same key returns the first."""
+    """Queue a side effect once per key: a second call with the same key returns the first.
+    ``not_before`` holds the first attempt back (a notification's quiet hours)."""
     existing = session.scalar(
         select(OutboxEvent).where(OutboxEvent.idempotency_key == idempotency_key)
     )
@@ -32,7 +39,7 @@ def enqueue(
         state=OutboxState.PENDING.value,
         attempts=0,
         created_at=now,
-        next_attempt_at=now,
+        next_attempt_at=max(now, not_before) if not_before else now,
     )
     session.add(event)
     session.flush()
@@ -74,6 +81,7 @@ class Queued:
     kind: str
     idempotency_key: str
     payload: dict[str, Any]
+    not_before: datetime | None = None  # first attempt held back until then
 
 
 def enqueue_many(session: Session, items: Sequence[Queued], *, now: datetime) -> None:
@@ -92,7 +100,7 @@ def enqueue_many(session: Session, items: Sequence[Queued], *, now: datetime) ->
                 "state": OutboxState.PENDING.value,
                 "attempts": 0,
                 "created_at": now,
-                "next_attempt_at": now,
+                "next_attempt_at": max(now, item.not_before) if item.not_before else now,
             }
             for item in items
         ],

@@ -32,7 +32,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import httpx
 from sqlalchemy import select, tuple_, update
@@ -65,6 +65,16 @@ class Handler(Protocol):
         ...
 
     def dead(self, ctx: Ctx, payload: dict[str, Any], error: str) -> None: ...
+
+
+@runtime_checkable
+class Deliverer(Protocol):
+    """A handler that delivers by its own means (SMTP, an unsigned robot webhook) instead of
+    the signed docking POST; claiming, retries, the horizon and recording stay the worker's."""
+
+    def deliver(
+        self, settings: Settings, idempotency_key: str, payload: dict[str, Any]
+    ) -> rules.Outcome: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,8 +176,16 @@ class OutboxWorker:
     # -- 2. send ---------------------------------------------------------------------------------
 
     def send(self, event: Claimed) -> rules.Outcome:
-        """One signed POST; never raises (a failure is an outcome)."""
-        target = self.handlers[event.kind].target(self.rt.settings)
+        """One signed POST, or the handler's own ``deliver`` (e-mail, a group robot: see
+        :class:`Deliverer`); never raises (a failure is an outcome)."""
+        handler = self.handlers[event.kind]
+        if isinstance(handler, Deliverer):
+            try:
+                return handler.deliver(self.rt.settings, event.idempotency_key, event.payload)
+            except Exception as exc:  # a channel's bug must not stop the loop: retried
+                log.exception("outbox: delivering event %s failed", event.id)
+                return rules.Outcome(False, error=f"投递出错：{type(exc).__name__} {exc}"[:300])
+        target = handler.target(self.rt.settings)
         body = signing.canonical_json(event.payload)
         headers = signing.signed_headers(
             target.secret,

@@ -27,6 +27,8 @@ from eco263.problems.schemas import (
     ProblemOut,
     ProblemPage,
     TimelineEntry,
+    UrgeIn,
+    UrgeOut,
 )
 from eco263.web.deps import user_ctx
 from eco263.web.inputs import Id, Line, PageNumber
@@ -115,7 +117,17 @@ def request_extension(request: Request, assignment_id: Id, body: ExtensionIn) ->
         return ExtensionOut.model_validate(ext)
 
 
-# After /assignments/{id}/extensions, which it would otherwise capture (#10).
+@router.post("/assignments/{assignment_id}/urges", response_model=UrgeOut, status_code=201)
+def urge_assignment(request: Request, assignment_id: Id, body: UrgeIn) -> UrgeOut:
+    """催办: a 263 office presses the unit of an open assignment in its area (note required)."""
+    with user_ctx(request) as ctx:
+        urge = actions.do_urge(ctx, assignment_id, body.note)
+        out = UrgeOut.model_validate(urge)
+        out.urge_count = service.get_assignment(ctx.session, ctx.actor, assignment_id).urge_count
+        return out
+
+
+# After /assignments/{id}/extensions and /urges, which it would otherwise capture (#10).
 @router.post("/assignments/{assignment_id}/{move}", response_model=AssignmentOut)
 def move_assignment(request: Request, assignment_id: Id, move: Move, body: MoveIn) -> AssignmentOut:
     """签收 accept · 提交整改 submit · 核查通过 verify · 退回 return."""

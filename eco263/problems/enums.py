@@ -113,6 +113,7 @@ class AuditAction(LabelledAction):
     EXTENSION_APPROVE = ("extension.approve", "批准延期")
     EXTENSION_REJECT = ("extension.reject", "驳回延期")
     DEADLINE_RECOMPUTE = ("deadline.recompute", "期限重算")
+    URGE = ("assignment.urge", "催办")
 
 
 #: The audit action of each assignment move.

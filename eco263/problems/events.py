@@ -65,6 +65,54 @@ class RedCardsRaised:
     duty_failure: str
 
 
+@dataclass(frozen=True, slots=True)
+class AssignmentsDispatched:
+    """交办: these assignments were created (one dispatch, one transaction)."""
+
+    problem_id: int
+    title: str
+    assignments: tuple[AssignmentFacts, ...]
+    due_dates: tuple[date, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Escalated:
+    """One assignment raised by the sweep to ``level`` (1 临期, 2 逾期, 3 黄牌, 4 红牌)."""
+
+    assignment: AssignmentFacts
+    level: int
+    due_date: date
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentsEscalated:
+    """The sweep raised these assignments (one batch, one transaction), every level."""
+
+    items: tuple[Escalated, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ExtensionDecided:
+    """The office decided an extension request (approved or rejected)."""
+
+    assignment: AssignmentFacts
+    extension_id: int
+    approved: bool
+    due_date: date
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentUrged:
+    """催办: an office pressed the unit of an open assignment (its ``urge_count``-th time)."""
+
+    assignment: AssignmentFacts
+    urge_id: int
+    note: str
+    urge_count: int
+    by_name: str
+
+
 # -- facts read for supervision (by problems.service), not announced ---------------------------
 
 

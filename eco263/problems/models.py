@@ -107,6 +107,23 @@ class Assignment(Base):
     #: The unit's latest 整改情况 and the office's latest 核查意见 or 退回理由 (migration 0025).
     rectification_note: Mapped[str | None] = mapped_column(String(2000))
     review_note: Mapped[str | None] = mapped_column(String(2000))
+    #: How many times an office pressed 催办 on this assignment (migration 0021).
+    urge_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+
+
+class AssignmentUrge(Base):
+    """催办/督办: an office presses an open assignment's unit, with a note (migration 0021)."""
+
+    __tablename__ = "assignment_urge"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id"), index=True)
+    problem_id: Mapped[int] = mapped_column(ForeignKey("problem.id"), index=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    note: Mapped[str] = mapped_column(String(500))
+    urged_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    urged_by_org_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
+    urged_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ExtensionRequest(Base):

@@ -43,6 +43,7 @@ def assignment_out(
         and rules.may_make(ctx.actor, Move.SUBMIT, assignee_org_id=a.organization_id)
         and rules.proxy_refusal(ctx.actor, work, explained=True) is None
     )
+    out.may_urge = rules.may_urge(ctx.actor, a.organization_id, AssignmentState(a.state))
     if a.state != AssignmentState.VERIFIED.value:
         try:
             out.workdays_left = ctx.calendar.workdays_between(ctx.today, a.due_date)

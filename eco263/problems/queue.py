@@ -25,6 +25,7 @@ class Waiting:
     problem_id: int
     title: str
     due_date: date
+    urge_count: int = 0  # 催办 so far on the assignment (0 for an extension request)
 
 
 def waiting_for(session: Session, actor: Actor, limit: int = 200) -> list[Waiting]:
@@ -41,13 +42,15 @@ def waiting_for(session: Session, actor: Actor, limit: int = 200) -> list[Waitin
     else:
         return []
     rows = session.execute(
-        select(Assignment.state, Problem.id, Problem.title, Assignment.due_date)
+        select(
+            Assignment.state, Problem.id, Problem.title, Assignment.due_date, Assignment.urge_count
+        )
         .join(Problem, Problem.id == Assignment.problem_id)
         .where(Assignment.state.in_(list(wanted)), mine, problem_filter(actor))
         .order_by(Assignment.due_date, Assignment.id)
         .limit(limit)
     )
-    items = [Waiting(wanted[s], pid, title, due) for s, pid, title, due in rows]
+    items = [Waiting(wanted[s], pid, title, due, n or 0) for s, pid, title, due, n in rows]
     if actor.is_office:
         pending = session.execute(
             select(Problem.id, Problem.title, ExtensionRequest.requested_due)

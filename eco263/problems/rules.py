@@ -75,6 +75,24 @@ def may_make(actor: Actor, move: Move, *, assignee_org_id: int | None = None) ->
     return False
 
 
+URGE_CLOSED = "该事项已核查通过（销号），不能催办"
+
+
+def urger_refusal(actor: Actor, assignee_org_id: int) -> str | None:
+    """催办: only a 263 office (city or district; outside its area the caller gives a 404)
+    presses a unit, and never its own organization.  None when allowed, else why not."""
+    if actor.role not in OFFICE_ROLES:
+        return "只有263办可以催办"
+    if actor.organization_id is not None and actor.organization_id == assignee_org_id:
+        return "不能催办本单位承办的事项"
+    return None
+
+
+def may_urge(actor: Actor, assignee_org_id: int, state: AssignmentState) -> bool:
+    """The actor may press 催办 on an assignment in this state (an open one) now."""
+    return state != AssignmentState.VERIFIED and urger_refusal(actor, assignee_org_id) is None
+
+
 # -- separation of duties: no one account closes a task alone ------------------------------------
 
 

@@ -22,7 +22,13 @@ from eco263.clock import local_date
 from eco263.context import Change, Ctx
 from eco263.problems import rules
 from eco263.problems.enums import ESCALATION_LABELS, AssignmentState, AuditAction, Escalation
-from eco263.problems.events import AssignmentFacts, RedCard, RedCardsRaised
+from eco263.problems.events import (
+    AssignmentFacts,
+    AssignmentsEscalated,
+    Escalated,
+    RedCard,
+    RedCardsRaised,
+)
 from eco263.problems.models import Assignment, Problem
 from eco263.runtime import Runtime
 
@@ -112,17 +118,23 @@ def _escalate_batch(
             groups[(row.escalation, target)].append(row)
     changes: list[Change] = []
     reds: list[_Candidate] = []
+    raised: list[Escalated] = []
     for (old, new), members in groups.items():
         claimed = set(_claim(ctx.session, [m.id for m in members], old, new))
         for m in members:
             if m.id not in claimed:
                 continue
             changes.append(_change(m, old, new))
+            raised.append(
+                Escalated(AssignmentFacts(m.id, m.problem_id, m.organization_id), new, m.due_date)
+            )
             report.raised[ESCALATION_LABELS[Escalation(new)]] += 1
             if new == Escalation.RED:
                 reds.append(m)
         _raise_problems(ctx.session, {m.problem_id for m in members if m.id in claimed}, new)
     ctx.audit_many(changes)
+    if raised:
+        ctx.announce(AssignmentsEscalated(tuple(raised)))
     if reds:
         report.red_cards += len(reds)
         cards = tuple(

@@ -77,6 +77,24 @@ class DecisionIn(BaseModel):
     note: Text = Field(default="", max_length=500)
 
 
+class UrgeIn(BaseModel):
+    """催办: the note is required (what the unit must do, by when)."""
+
+    note: Text = Field(default="", max_length=2000)
+
+
+class UrgeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    assignment_id: int
+    problem_id: int
+    organization_id: int
+    note: str
+    urged_at: datetime
+    urge_count: int = 0
+
+
 class AssignmentOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -97,6 +115,9 @@ class AssignmentOut(BaseModel):
     #: The unit's latest 整改情况, and the office's latest 核查意见 or 退回理由.
     rectification_note: str | None = None
     review_note: str | None = None
+    #: 催办 so far (migration 0021), and whether this actor may press it now.
+    urge_count: int = 0
+    may_urge: bool = False
     allowed_moves: list[str] = Field(default_factory=list)
     #: The unit's moves in ``allowed_moves`` would be made by this actor as 代办.
     on_behalf: bool = False

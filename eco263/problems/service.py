@@ -25,7 +25,7 @@ from eco263.evidence import service as evidence
 from eco263.evidence.schemas import AttachmentOut
 from eco263.problems.enums import AssignmentState, ProblemState
 from eco263.problems.events import AssignmentFacts, ProblemFacts
-from eco263.problems.models import Assignment, ExtensionRequest, Problem
+from eco263.problems.models import Assignment, AssignmentUrge, ExtensionRequest, Problem
 from eco263.problems.queue import Waiting as Waiting
 from eco263.problems.queue import waiting_for as waiting_for
 from eco263.problems.rules import OPEN_PROBLEM_STATES
@@ -421,3 +421,19 @@ def closed_on_same_target(
         )
     )
     return [_facts(r) for r in rows if r.closed_at is not None]
+
+
+def urges_of(session: Session, problem_id: int) -> list[AssignmentUrge]:
+    """The 催办 of a problem's assignments, oldest first (read for its page)."""
+    return list(
+        session.scalars(
+            select(AssignmentUrge)
+            .where(AssignmentUrge.problem_id == problem_id)
+            .order_by(AssignmentUrge.id)
+        )
+    )
+
+
+def problem_id_by_title(session: Session, title: str) -> int | None:
+    """The first problem with exactly this title (the demo's replays name problems so)."""
+    return session.scalar(select(Problem.id).where(Problem.title == title).order_by(Problem.id))

@@ -77,6 +77,12 @@ def _repeat_fines_job(rt: Runtime, now: datetime) -> str:
     return f"enterprises={report.enterprises} clues={report.clues}"
 
 
+def _digest_job(rt: Runtime, now: datetime) -> str:
+    from eco263.notifications.scheduled import send_digests
+
+    return f"digests={send_digests(rt, now)}"
+
+
 JOBS: dict[str, Job] = {
     "escalation_sweep": Job("escalation_sweep", timedelta(minutes=5), _sweep_job),
     "detect_recent": Job("detect_recent", timedelta(minutes=15), _detect_job),
@@ -85,6 +91,7 @@ JOBS: dict[str, Job] = {
     "transfer_escalation": Job("transfer_escalation", timedelta(minutes=15), _transfer_job),
     "alarm_response": Job("alarm_response", timedelta(minutes=15), _alarm_response_job),
     "repeat_fines": Job("repeat_fines", timedelta(hours=24), _repeat_fines_job),
+    "notification_digest": Job("notification_digest", timedelta(hours=24), _digest_job),
 }
 
 

@@ -28,6 +28,7 @@ from eco263.problems.schemas import AssignmentSpec, ProblemCreate
 from eco263.registry import service as registry
 from eco263.supervision import rules
 from eco263.supervision.enums import AuditAction, ClueState, InboundKind
+from eco263.supervision.events import OpinionReceived
 from eco263.supervision.models import (
     Accountability,
     Clue,
@@ -205,6 +206,11 @@ def do_receive_opinion(ctx: Ctx, body: OpinionIn) -> SupervisionOpinion:
     }
     ctx.audit(AuditAction.OPINION, "problem", problem.id, None, after)
     _audit_on(ctx, clue, AuditAction.OPINION, after)
+    ctx.announce(
+        OpinionReceived(
+            opinion.id, opinion.opinion_no, org.id, problem.id, opinion.title, opinion.deadline
+        )
+    )
     return opinion
 
 

@@ -88,6 +88,9 @@ def user_ctx(request: Request) -> Iterator[Ctx]:
         actor = authenticator(request)(ctx.session, token, now=ctx.now)
         if actor.must_change_password and not request.url.path.startswith(_WHILE_PASSWORD_CHANGE):
             raise PasswordChangeRequired()
+        # The page's own transaction, for reads the layout makes while it renders (the menu's
+        # counts): a second connection would wait on SQLite's write lock.
+        request.state.db_session = ctx.session
         yield replace(ctx, actor=actor)
 
 

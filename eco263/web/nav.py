@@ -27,6 +27,16 @@ def menu(request: Request) -> Sequence[NavItem]:
     return items
 
 
+def badges(request: Request, actor: Actor | None) -> dict[str, int]:
+    """Counts shown beside menu links (e.g. unread messages): the composition root puts a
+    ``(request, actor) -> {key: count}`` function on ``app.state.nav_badges``."""
+    count = getattr(request.app.state, "nav_badges", None)
+    if count is None or actor is None or actor.user_id is None:
+        return {}
+    found: dict[str, int] = count(request, actor)
+    return found
+
+
 def nav_for(items: Sequence[NavItem], actor: Actor) -> list[NavItem]:
     """The links this actor's role may follow, in menu order."""
     if actor.role is None:

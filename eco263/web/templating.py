@@ -19,7 +19,7 @@ from starlette.responses import Response
 from eco263.actor import ROLE_LABELS, Actor
 from eco263.clock import SHANGHAI
 from eco263.web.deps import CSRF_FIELD, csrf_token
-from eco263.web.nav import menu, nav_for
+from eco263.web.nav import badges, menu, nav_for
 
 WEB_DIR = Path(__file__).parent
 TEMPLATES_DIR = WEB_DIR / "templates"
@@ -79,6 +79,7 @@ def render(
         "role_label": ROLE_LABELS.get(actor.role, "系统") if actor and actor.role else "",
         "today": today,
         "nav": nav_for(menu(request), actor) if actor else [],
+        "badges": badges(request, actor),
         "active": active,
         "csrf_token": csrf_token(request),
         "errors": {},

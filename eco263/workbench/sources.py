@@ -57,9 +57,16 @@ def _left(ctx: Ctx, due: date) -> int | None:
 
 
 def problems_source(ctx: Ctx) -> list[Item]:
-    """待签收, 待整改 (with working days left), 待核查, 延期待批 from the ledger."""
+    """待签收, 待整改 (with working days left), 待核查, 延期待批 from the ledger; an item
+    pressed by the office says how often (已催办 N 次)."""
     return [
-        Item(w.kind, w.title, f"/problems/{w.problem_id}", w.due_date, _left(ctx, w.due_date))
+        Item(
+            w.kind,
+            w.title + (f"（已催办 {w.urge_count} 次）" if w.urge_count else ""),
+            f"/problems/{w.problem_id}",
+            w.due_date,
+            _left(ctx, w.due_date),
+        )
         for w in problems.waiting_for(ctx.session, ctx.actor)
     ]
 

@@ -40,12 +40,13 @@ from eco263.joint_enforcement import actions as joint_actions
 from eco263.joint_enforcement.models import JointLeader, JointRequest, JointUnit
 from eco263.joint_enforcement.schemas import JointRequestIn
 from eco263.monitoring.models import MonitoringPoint
+from eco263.notifications.models import Notification
 from eco263.outbox.models import OutboxEvent
 from eco263.petitions import actions as petition_actions
 from eco263.petitions.models import Petition
 from eco263.petitions.schemas import IntakeIn, PetitionIn
 from eco263.problems import actions
-from eco263.problems.models import Assignment, ExtensionRequest, Problem
+from eco263.problems.models import Assignment, AssignmentUrge, ExtensionRequest, Problem
 from eco263.registry.models import Enterprise, Organization
 from eco263.runtime import Runtime
 from eco263.supervision.models import Clue
@@ -101,6 +102,7 @@ class Targets:
     case: int = 0  # a 昆山市环保局 penalty case, filed, an extension asked
     case_extension: int = 0
     kunshan_user: int = 0  # ks_epb, a 昆山 department account
+    message: int = 0  # ks_epb's 站内消息 of the dispatch
 
 
 @dataclass(frozen=True)
@@ -868,6 +870,53 @@ CASES = [
         lambda t: {"approve": True},
         404,
     ),
+    # 催办: only an office, only in its area.
+    _api(
+        "POST",
+        "/api/v1/assignments/{assignment_id}/urges",
+        lambda t: f"/api/v1/assignments/{t.assignment}/urges",
+        lambda t: {"note": "越权催办"},
+        404,
+    ),
+    _page(
+        "/problems/{problem_id}/assignments/{assignment_id}/urge",
+        lambda t: f"/problems/{t.problem}/assignments/{t.assignment}/urge",
+        lambda t: {"note": "越权催办"},
+        404,
+    ),
+    # Notifications: a user's own messages and settings only; another's message is a 404.
+    _api(
+        "POST",
+        "/api/v1/notifications/read",
+        lambda t: "/api/v1/notifications/read",
+        lambda t: {"ids": [t.message]},
+        404,
+    ),
+    _api(
+        "PUT",
+        "/api/v1/notifications/preferences",
+        lambda t: "/api/v1/notifications/preferences",
+        lambda t: {"email": "不是邮箱"},
+        422,
+    ),
+    _page(
+        "/notifications/{notification_id}/open",
+        lambda t: f"/notifications/{t.message}/open",
+        lambda t: {},
+        404,
+    ),
+    _page(
+        "/notifications/read-all",
+        lambda t: "/notifications/read-all",
+        lambda t: {},
+        303,  # marks the caller's own (here: none), never another's
+    ),
+    _page(
+        "/notifications/settings",
+        lambda t: "/notifications/settings",
+        lambda t: {"email": "不是邮箱"},
+        422,
+    ),
 ]
 
 
@@ -909,6 +958,8 @@ def _fingerprint(rt: Runtime) -> tuple[Any, ...]:
                 CaseExtension,
                 CaseRecord,
                 User,
+                AssignmentUrge,
+                Notification,
             )
         )
         versions = tuple(
@@ -941,6 +992,7 @@ def _fingerprint(rt: Runtime) -> tuple[Any, ...]:
                     ).order_by(Organization.id)
                 )
             )
+            + tuple(s.scalars(select(Notification.read_at).order_by(Notification.id)).all())
         )
     return (tuple(head), counts, versions, states)
 
@@ -965,6 +1017,9 @@ def targets(rt: Runtime, as_user) -> Targets:  # type: ignore[no-untyped-def]
         delivery = s.scalars(select(OutboxEvent.id)).first()
         transfer = s.scalars(select(Transfer.id).where(Transfer.alarm_id == alarm.id)).one()
         kunshan_user = s.scalars(select(User.id).where(User.username == "ks_epb")).one()
+        message = s.scalars(
+            select(Notification.id).where(Notification.kind == "assigned").order_by(Notification.id)
+        ).first()
     assert delivery is not None
     with as_user("kunshan") as ctx:
         petition = petition_actions.do_register(
@@ -1047,6 +1102,7 @@ def targets(rt: Runtime, as_user) -> Targets:  # type: ignore[no-untyped-def]
         case.id,
         case_ext.id,
         kunshan_user,
+        message or 0,
     )
 
 

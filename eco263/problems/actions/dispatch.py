@@ -7,6 +7,7 @@ from eco263.deadlines import Due, explicit_due
 from eco263.errors import Conflict, InvalidInput
 from eco263.problems import service
 from eco263.problems.actions._common import (
+    assignment_facts,
     assignment_snapshot,
     bump_problem,
     check_problem_move,
@@ -14,6 +15,7 @@ from eco263.problems.actions._common import (
     require_office,
 )
 from eco263.problems.enums import AssignmentState, AuditAction, Move
+from eco263.problems.events import AssignmentsDispatched
 from eco263.problems.models import Assignment, Problem
 from eco263.problems.schemas import AssignmentSpec
 from eco263.registry import service as registry
@@ -57,6 +59,14 @@ def do_dispatch(
         problem.id,
         {"state": before},
         {"state": problem.state, "assignments": [assignment_snapshot(a) for a in created]},
+    )
+    ctx.announce(
+        AssignmentsDispatched(
+            problem.id,
+            problem.title,
+            tuple(assignment_facts(a) for a in created),
+            tuple(a.due_date for a in created),
+        )
     )
     return created
 

@@ -17,7 +17,7 @@ from eco263.problems.actions._common import (
     work_record,
 )
 from eco263.problems.enums import AssignmentState, AuditAction, ExtensionState, Move
-from eco263.problems.events import DeadlineExtended
+from eco263.problems.events import DeadlineExtended, ExtensionDecided
 from eco263.problems.models import Assignment, ExtensionRequest
 from eco263.problems.schemas import OnBehalfIn
 
@@ -116,6 +116,11 @@ def do_decide_extension(
                 assignment_facts(assignment), assignment.extension_count, assignment.due_date
             )
         )
+    ctx.announce(
+        ExtensionDecided(
+            assignment_facts(assignment), request.id, approve, assignment.due_date, note or ""
+        )
+    )
     return request
 
 

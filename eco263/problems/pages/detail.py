@@ -94,7 +94,10 @@ def _detail_context(ctx: Ctx, problem_id: int) -> dict[str, Any]:
         if e.action == "problem.dispatch"
         for a in (e.after or {}).get("assignments", [])
     }
+    urge_rows = service.urges_of(ctx.session, problem.id)
+    urge_orgs = {u.urged_by_org_id for u in urge_rows if u.urged_by_org_id}
     orgs = registry.organization_names(ctx.session, org_ids)
+    orgs_by_id = registry.organization_names(ctx.session, urge_orgs)
     pending = {e.assignment_id for e in extensions if e.state == ExtensionState.PENDING.value}
     actor = ctx.actor
     division = registry.get_division(ctx.session, problem.division_code)
@@ -104,7 +107,14 @@ def _detail_context(ctx: Ctx, problem_id: int) -> dict[str, Any]:
         else None
     )
     may_upload = actor.role not in (Role.SUPERVISOR, Role.VIEWER, Role.ENTERPRISE)
+    urges: dict[int, list[dict[str, Any]]] = {}
+    for u in urge_rows:
+        by = orgs_by_id.get(u.urged_by_org_id) if u.urged_by_org_id else None
+        urges.setdefault(u.assignment_id, []).append(
+            {"at": u.urged_at, "note": u.note, "by": by or "263办"}
+        )
     return {
+        "urges": urges,
         "problem": problem,
         "detail": detail,
         "division": division,

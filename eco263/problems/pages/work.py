@@ -195,6 +195,36 @@ def decide_extension(
     return done(problem_id, decision, "extensions")
 
 
+@router.post(
+    "/problems/{problem_id}/assignments/{assignment_id}/urge",
+    dependencies=[Depends(require_csrf)],
+)
+def urge(
+    request: Request,
+    problem_id: Id,
+    assignment_id: Id,
+    note: Annotated[Text, Form(max_length=2000)] = "",
+) -> Response:
+    """催办 from the problem's page (a 263 office; the note is required)."""
+    key = f"urge-{assignment_id}"
+    try:
+        with user_ctx(request) as ctx:
+            service.get_problem(ctx.session, ctx.actor, problem_id)
+            ids = {a.id for a in service.assignments_of(ctx.session, problem_id)}
+            if assignment_id not in ids:
+                raise NotFound("交办事项")
+            actions.do_urge(ctx, assignment_id, note)
+    except FORM_ERRORS as exc:
+        return detail_page(
+            request,
+            problem_id,
+            errors={key: {"note": exc.message}},
+            values={key: {"note": note}},
+            status=exc.status_code,
+        )
+    return done(problem_id, "urge", f"a{assignment_id}")
+
+
 @router.post("/problems/{problem_id}/attachments", dependencies=[Depends(require_csrf)])
 async def upload(
     request: Request,

@@ -4,6 +4,7 @@ from eco263.alarms import models as alarms_models
 from eco263.assessment import models as assessment_models
 from eco263.audit import models as audit_models
 from eco263.auth import models as auth_models
+from eco263.bulletin import models as bulletin_models
 from eco263.enforcement import models as enforcement_models
 from eco263.evidence import models as evidence_models
 from eco263.joint_enforcement import models as joint_enforcement_models
@@ -21,6 +22,7 @@ __all__ = [
     "assessment_models",
     "audit_models",
     "auth_models",
+    "bulletin_models",
     "enforcement_models",
     "evidence_models",
     "joint_enforcement_models",

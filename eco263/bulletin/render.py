@@ -114,14 +114,14 @@ def _para(
     *,
     family: str = FANGSONG,
     size: Pt = BODY,
-    align: int | None = None,
+    align: WD_ALIGN_PARAGRAPH | None = None,
     red: bool = False,
     lines: float = 1,
 ) -> Paragraph:
     p: Paragraph = doc.add_paragraph()  # type: ignore[attr-defined]
     _exact(p, lines)
     if align is not None:
-        p.alignment = align  # type: ignore[assignment]
+        p.alignment = align
     if text:
         _run(p, text, family, size, red=red)
     if size > BODY:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from eco263.actor import Actor, Role
@@ -169,7 +169,7 @@ def list_issues(
         hits = select(BulletinItem.issue_id).where(
             or_(BulletinItem.title.like(like), BulletinItem.body.like(like))
         )
-        cond = BulletinIssue.id.in_(hits)
+        cond: ColumnElement[bool] = BulletinIssue.id.in_(hits)
         if text.isdigit():
             cond = or_(cond, BulletinIssue.number == int(text))
         query = query.where(cond)

@@ -20,6 +20,8 @@ from sqlalchemy import func, select
 
 from eco263.alarms.models import Alarm
 from eco263.audit.models import AuditHead
+from eco263.bulletin import actions as bulletin_actions
+from eco263.bulletin.schemas import IssueIn, ItemIn
 from eco263.evidence.models import Attachment
 from eco263.joint_enforcement import actions as joint_actions
 from eco263.joint_enforcement.models import JointLeader, JointRequest, JointUnit
@@ -75,6 +77,8 @@ class Targets:
     joint: int = 0  # 相城区 黄埭 联合执法 request (320507)
     petition: int = 0  # 昆山, accepted by 昆山市263办, extension asked
     transfer: int = 0  # the tampering alarm's proposed transfer (昆山市环保局 decides)
+    bulletin: int = 0  # the city office's draft 工作动态
+    bulletin_item: int = 0
 
 
 @dataclass(frozen=True)
@@ -454,6 +458,39 @@ CASES = [
             ("outcome", {"persons": [{"name": "某", "measure": "刑事拘留", "on": "2018-05-10"}]}),
         )
     ),
+    _api(
+        "POST",
+        "/api/v1/bulletin/issues",
+        lambda t: "/api/v1/bulletin/issues",
+        lambda t: {
+            "issue_date": "2018-04-30",
+            "period_from": "2018-04-01",
+            "period_to": "2018-04-30",
+        },
+        403,
+    ),
+    *(
+        _api(
+            method,
+            f"/api/v1/bulletin/issues/{{issue_id}}{tail}",
+            lambda t, tail=tail: (
+                f"/api/v1/bulletin/issues/{t.bulletin}"
+                + tail.replace("{item_id}", str(t.bulletin_item))
+            ),
+            lambda t, body=body: body,
+            403,
+            404,
+        )
+        for method, tail, body in (
+            ("POST", "/drafts", {}),
+            ("POST", "/items", {"title": "越权", "body": "越权"}),
+            ("PUT", "/items/{item_id}", {"title": "越权", "body": "越权"}),
+            ("POST", "/items/{item_id}/position", {"position": 1}),
+            ("DELETE", "/items/{item_id}", {}),
+            ("POST", "/items/{item_id}/approval", {}),
+            ("POST", "/publication", {}),
+        )
+    ),
 ]
 
 
@@ -528,6 +565,13 @@ def targets(rt: Runtime, as_user) -> Targets:  # type: ignore[no-untyped-def]
         )
         petition_actions.do_intake(ctx, petition.id, IntakeIn(decision="accept"))
         petition_actions.do_request_extension(ctx, petition.id, "需监测")
+    with as_user("city") as ctx:
+        issue = bulletin_actions.do_create_issue(
+            ctx,
+            IssueIn(issue_date="2018-04-30", period_from="2018-04-01", period_to="2018-04-30"),
+        )
+        item = bulletin_actions.do_add_item(ctx, issue.id, ItemIn(title="稿件", body="正文"))
+        bulletin_ids = (issue.id, item.id)
     return Targets(
         p.id,
         a.id,
@@ -540,6 +584,7 @@ def targets(rt: Runtime, as_user) -> Targets:  # type: ignore[no-untyped-def]
         joint.id,
         petition.id,
         transfer,
+        *bulletin_ids,
     )
 
 

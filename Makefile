@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 DEMO_NOW ?= 2018-05-10T09:00
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install assets browser demo test lint fmt bench clean
+.PHONY: install assets browser office demo test lint fmt bench clean
 
 $(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -52,8 +52,20 @@ browser:
 	    exit 1; \
 	  fi; }
 
+## 工作动态's PDF is laid out by LibreOffice (headless) with the distribution's CJK fonts, and the
+## README's page images come from poppler's pdftoppm: installed like Chromium above.
+office:
+	@command -v soffice >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing LibreOffice Writer and CJK fonts (apt-get)"; \
+	    apt-get update -q && apt-get install -y -q libreoffice-writer-nogui fonts-noto-cjk poppler-utils; \
+	  else \
+	    echo "make test needs LibreOffice for the bulletin's PDF: sudo apt-get install libreoffice-writer-nogui fonts-noto-cjk"; \
+	    exit 1; \
+	  fi; }
+
 ## The whole suite, browser tests included, on SQLite and on the local PostgreSQL.
-test: $(STAMP) assets browser
+test: $(STAMP) assets browser office
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

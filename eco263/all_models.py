@@ -4,6 +4,7 @@ from eco263.alarms import models as alarms_models
 from eco263.assessment import models as assessment_models
 from eco263.audit import models as audit_models
 from eco263.auth import models as auth_models
+from eco263.bulletin import models as bulletin_models
 from eco263.enforcement import models as enforcement_models
 from eco263.evidence import models as evidence_models
 from eco263.inquiries import models as inquiries_models
@@ -24,6 +25,7 @@ __all__ = [
     "assessment_models",
     "audit_models",
     "auth_models",
+    "bulletin_models",
     "enforcement_models",
     "evidence_models",
     "inquiries_models",

@@ -25,6 +25,7 @@ from eco263.assessment import pages as assessment_pages
 from eco263.auth import api as auth_api
 from eco263.auth import pages as auth_pages
 from eco263.auth.service import actor_for_token
+from eco263.bulletin import api as bulletin_api
 from eco263.clock import Clock
 from eco263.config import Settings, get_settings
 from eco263.dashboard import pages as dashboard_pages
@@ -113,6 +114,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     inspections_api.router,
     inquiries_api.router,
     notifications_api.router,
+    bulletin_api.router,
 )
 
 PAGE_ROUTERS: tuple[APIRouter, ...] = (

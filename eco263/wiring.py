@@ -15,6 +15,7 @@ from eco263.alarms import enums as alarms_enums
 from eco263.assessment import enums as assessment_enums
 from eco263.audit.actions import record_many
 from eco263.auth import enums as auth_enums
+from eco263.bulletin import enums as bulletin_enums
 from eco263.clock import SHANGHAI, Clock
 from eco263.config import Settings
 from eco263.context import Ctx
@@ -78,6 +79,7 @@ VOCABULARIES = (
     inspections_enums.AuditAction,
     inquiries_enums.AuditAction,
     notifications_enums.AuditAction,
+    bulletin_enums.AuditAction,
 )
 
 

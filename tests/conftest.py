@@ -26,6 +26,7 @@ from eco263.all_models import (
     assessment_models,
     audit_models,
     auth_models,
+    bulletin_models,
     enforcement_models,
     evidence_models,
     inquiries_models,
@@ -69,6 +70,9 @@ def service_missing(what: str) -> None:
 
 # Tables whose rows tests create, children first; rolled back to the baseline after each test.
 _ID_TABLES = [
+    bulletin_models.BulletinReceipt,
+    bulletin_models.BulletinItem,
+    bulletin_models.BulletinIssue,
     assessment_models.AssessmentScore,
     assessment_models.AssessmentValue,
     assessment_models.AssessmentScheme,

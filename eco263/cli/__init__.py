@@ -16,6 +16,7 @@ from eco263 import migrate
 from eco263.audit.actions import ensure_head
 from eco263.audit.cli import audit_app
 from eco263.cli.assess import assess_app
+from eco263.cli.bulletin import bulletin_app
 from eco263.cli.deadlines import DryRun, deadlines_app, recompute_command
 from eco263.cli.notifications import notifications_app
 from eco263.cli.outbox import outbox_app
@@ -47,6 +48,7 @@ app.add_typer(outbox_app, name="outbox")
 app.add_typer(receiver_app, name="supervision-receiver")
 app.add_typer(hj212_app, name="hj212")
 app.add_typer(assess_app, name="assess")
+app.add_typer(bulletin_app, name="bulletin")
 app.add_typer(petitions_app, name="petitions")
 app.add_typer(users_app, name="users")
 app.add_typer(notifications_app, name="notifications")

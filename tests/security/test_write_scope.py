@@ -21,6 +21,8 @@ from sqlalchemy import func, select
 from eco263.alarms.models import Alarm
 from eco263.audit.models import AuditHead
 from eco263.auth.models import User
+from eco263.bulletin import actions as bulletin_actions
+from eco263.bulletin.schemas import IssueIn, ItemIn
 from eco263.enforcement import actions as case_actions
 from eco263.enforcement.models import CaseExtension, CasePause, CaseRecord, PenaltyCase
 from eco263.evidence.models import Attachment
@@ -103,6 +105,8 @@ class Targets:
     case_extension: int = 0
     kunshan_user: int = 0  # ks_epb, a 昆山 department account
     message: int = 0  # ks_epb's 站内消息 of the dispatch
+    bulletin: int = 0  # the city office's draft 工作动态
+    bulletin_item: int = 0
 
 
 @dataclass(frozen=True)
@@ -917,6 +921,39 @@ CASES = [
         lambda t: {"email": "不是邮箱"},
         422,
     ),
+    _api(
+        "POST",
+        "/api/v1/bulletin/issues",
+        lambda t: "/api/v1/bulletin/issues",
+        lambda t: {
+            "issue_date": "2018-04-30",
+            "period_from": "2018-04-01",
+            "period_to": "2018-04-30",
+        },
+        403,
+    ),
+    *(
+        _api(
+            method,
+            f"/api/v1/bulletin/issues/{{issue_id}}{tail}",
+            lambda t, tail=tail: (
+                f"/api/v1/bulletin/issues/{t.bulletin}"
+                + tail.replace("{item_id}", str(t.bulletin_item))
+            ),
+            lambda t, body=body: body,
+            403,
+            404,
+        )
+        for method, tail, body in (
+            ("POST", "/drafts", {}),
+            ("POST", "/items", {"title": "越权", "body": "越权"}),
+            ("PUT", "/items/{item_id}", {"title": "越权", "body": "越权"}),
+            ("POST", "/items/{item_id}/position", {"position": 1}),
+            ("DELETE", "/items/{item_id}", {}),
+            ("POST", "/items/{item_id}/approval", {}),
+            ("POST", "/publication", {}),
+        )
+    ),
 ]
 
 
@@ -1081,6 +1118,12 @@ def targets(rt: Runtime, as_user) -> Targets:  # type: ignore[no-untyped-def]
         case_actions.do_file_case(ctx, case.id, filed_on=date(2018, 5, 9))
     with as_user("ks_epb") as ctx:
         case_ext = case_actions.do_request_extension(ctx, case.id, reason="需鉴定")
+    with as_user("city") as ctx:
+        issue = bulletin_actions.do_create_issue(
+            ctx,
+            IssueIn(issue_date="2018-04-30", period_from="2018-04-01", period_to="2018-04-30"),
+        )
+        item = bulletin_actions.do_add_item(ctx, issue.id, ItemIn(title="稿件", body="正文"))
     return Targets(
         p.id,
         a.id,
@@ -1103,6 +1146,8 @@ def targets(rt: Runtime, as_user) -> Targets:  # type: ignore[no-untyped-def]
         case_ext.id,
         kunshan_user,
         message or 0,
+        issue.id,
+        item.id,
     )
 
 

@@ -1,7 +1,7 @@
 """inquiries (issue 14 part 3): 人大 专题询问 — sittings, questions, tasks, 测评, 跟踪监督
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-05
 
 ``inquiry_sitting``: the sitting, its 审议意见 (received date, the report's deadline by
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0019"
-down_revision: str | None = "0017"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """Notifications (站内消息, settings) and 催办 (``assignment_urge``, ``assignment.urge_count``).
 
 Revision ID: 0021
-Revises: 0017
+Revises: 0020
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0021"
-down_revision: str | None = "0017"
+down_revision: str | None = "0020"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """whole-process records (issue 12, 全过程记录): ``case_record``
 
 Revision ID: 0022
-Revises: 0017
+Revises: 0021
 
 One on-site act of a penalty case — a 现场检查（勘察）笔录 or a 调查询问笔录 — with its officers
 and their 执法证 numbers (JSON, at least two), the time, the place and its coordinates, the
@@ -15,7 +15,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0022"
-down_revision: str | None = "0017"
+down_revision: str | None = "0021"
 branch_labels = None
 depends_on = None
 

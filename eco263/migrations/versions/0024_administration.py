@@ -2,7 +2,7 @@
 deactivated (it keeps its history but takes no new work).
 
 Revision ID: 0024
-Revises: 0017
+Revises: 0022
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0024"
-down_revision: str | None = "0017"
+down_revision: str | None = "0022"
 branch_labels = None
 depends_on = None
 

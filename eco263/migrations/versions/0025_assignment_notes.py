@@ -1,7 +1,7 @@
 """a unit's 整改情况 and the office's 核查意见 on its assignment (issue 16)
 
 Revision ID: 0025
-Revises: 0017
+Revises: 0024
 Create Date: 2026-12-05
 
 The unit's latest rectification note and the latest 核查/退回 note were only in the audit
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0025"
-down_revision: str | None = "0017"
+down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

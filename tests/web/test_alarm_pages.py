@@ -26,8 +26,8 @@ from tests.factories.alarms import COPPER, NOW, dilution, facts, limited_point, 
 from tests.web.conftest import page_login, post_form
 from tests.web.test_queries import counting
 
-LIST_MAX = 6
-DETAIL_MAX = 12
+LIST_MAX = 7
+DETAIL_MAX = 13
 
 
 @pytest.fixture

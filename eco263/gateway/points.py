@@ -64,6 +64,7 @@ class DirectoryConfig:
     lookup_batch_max: int = 256
     lookup_pending_max: int = 4096
     listen: bool = True  # PostgreSQL: LISTEN for point changes
+    listen_wait: float = 10.0  # start() waits this long for the LISTEN before loading
 
 
 class PointDirectory:
@@ -82,6 +83,7 @@ class PointDirectory:
         self._wake = asyncio.Event()
         self._reloading: dict[str, _Update] | None = None  # updates made during a reload
         self._tasks: list[asyncio.Task[None]] = []
+        self._listening = asyncio.Event()
 
     def get(self, mn: str) -> PointAuth | None:
         """The cached point (the hot path: no I/O)."""
@@ -91,13 +93,18 @@ class PointDirectory:
         return len(self._points)
 
     async def start(self) -> None:
+        """LISTEN first, then load: a change committed in between is in the load or announced."""
+        if self.config.listen and self.rt.engine.dialect.name == "postgresql":
+            self._tasks.append(asyncio.create_task(self._listen(), name="hj212-points-listen"))
+            try:
+                await asyncio.wait_for(self._listening.wait(), self.config.listen_wait)
+            except TimeoutError:
+                log.warning("not yet listening for point changes; the periodic reload applies them")
         await self.reload()
-        self._tasks = [
+        self._tasks += [
             asyncio.create_task(self._lookup_loop(), name="hj212-points-lookup"),
             asyncio.create_task(self._reload_loop(), name="hj212-points-reload"),
         ]
-        if self.config.listen and self.rt.engine.dialect.name == "postgresql":
-            self._tasks.append(asyncio.create_task(self._listen(), name="hj212-points-listen"))
 
     async def close(self) -> None:
         for task in self._tasks:
@@ -189,6 +196,7 @@ class PointDirectory:
             try:
                 async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
                     await conn.execute(f"LISTEN {POINT_CHANGES}")
+                    self._listening.set()
                     backoff = 0.5
                     if reconnecting:  # changes committed while nobody listened
                         await self.reload()

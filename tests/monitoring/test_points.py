@@ -90,13 +90,12 @@ def test_registering_a_password_the_protocol_cannot_carry_is_refused(client: Tes
     assert response.status_code == 422 and "password" in response.text
 
 
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)  # NOTIFY is PostgreSQL's
 def test_point_changes_are_announced_on_commit_only(
     rt: Runtime,
     as_user,
     database: Database,  # type: ignore[no-untyped-def]
 ) -> None:
-    if database.backend != "postgres":
-        pytest.skip("NOTIFY is PostgreSQL's; on SQLite gateways reload the directory")
     url = rt.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(url, autocommit=True) as listener:
         listener.execute(f"LISTEN {POINT_CHANGES}")

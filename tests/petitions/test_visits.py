@@ -26,8 +26,8 @@ SHILIAN = "91320505MA1N2W3X10"
 
 def _ids(rt: Runtime) -> dict[str, int]:
     with rt.sessions() as s:
-        e = {u: i for u, i in s.execute(select(Enterprise.uscc, Enterprise.id))}
-        o = {n: i for n, i in s.execute(select(Organization.name, Organization.id))}
+        e = {r.uscc: r.id for r in s.execute(select(Enterprise.uscc, Enterprise.id))}
+        o = {r.name: r.id for r in s.execute(select(Organization.name, Organization.id))}
     return {
         "huaneng": e[HUANENG],
         "shilian": e[SHILIAN],

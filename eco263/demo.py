@@ -71,12 +71,11 @@ def seed_story(ctx: Ctx) -> int:
         replay_joint_enforcement(ctx, case)
     inspections_demo.replay(ctx)
     inquiries_demo.replay(ctx)  # the 2018-04-27 专题询问 (eco263/data/demo_inquiries.yaml)
-    petitions_demo.replay(
-        ctx
-    )  # the 高新区 带案下访 of 2018-04-25 (eco263/data/demo_petitions.yaml)
+    # the 高新区 带案下访 of 2018-04-25 (eco263/data/demo_petitions.yaml): 3 ledger problems
+    opened = petitions_demo.replay(ctx)
     enforcement_demo.replay(ctx)
     replay_notifications(ctx)  # 催办 and a user's notification settings
-    return len(story["problems"]) + len(story.get("joint_enforcement", []))
+    return len(story["problems"]) + len(story.get("joint_enforcement", [])) + opened
 
 
 def _replay_problem(ctx: Ctx, item: dict[str, Any]) -> None:

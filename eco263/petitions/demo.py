@@ -91,7 +91,8 @@ def _accept_lead(ctx: Ctx, user: str, problem_id: int, at: str) -> None:
 
 
 def replay(ctx: Ctx) -> int:
-    """Returns the petitions added (0 when the visit is on record already: idempotent)."""
+    """Returns the ledger problems opened (the 华能 finding and the two 一企一策), 0 when the
+    visit is on record already (idempotent)."""
     story = load()
     v = story["visit"]
     if any(
@@ -158,4 +159,4 @@ def replay(ctx: Ctx) -> int:
             _accept_lead(ctx, unit_user, plan.problem_id, pl["accept_at"])
     for row in story.get("repeats", []):
         ids[row["key"]] = _register(ctx, office, row, repeat_of=ids[row["repeat_of"]])
-    return len(ids)
+    return len(story.get("problems", [])) + len(story.get("plans", []))

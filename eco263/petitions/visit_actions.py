@@ -62,6 +62,11 @@ def _taken(ctx: Ctx, data: VisitIn, division: Division) -> list[Petition]:
         refusal = rules.visit_refusal(PetitionState(p.state), p.tracking_code)
         if refusal:
             raise Conflict(refusal)
+        if p.received_on > data.visited_on:
+            raise InvalidInput(
+                f"信访件 {p.tracking_code} 的收到日期 {p.received_on.isoformat()} 晚于下访日期",
+                field="visited_on",
+            )
         petitions.append(p)
     return petitions
 

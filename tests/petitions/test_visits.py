@@ -201,6 +201,8 @@ def test_bad_visits_are_refused_and_change_nothing(client: TestClient, rt: Runti
     assert status in (403, 404, 422) and message
     status, message = _refused(client, rt, url, _visit([mine], visited_on="2018-05-11"), gx)
     assert status == 422 and "不能晚于今天" in message
+    status, message = _refused(client, rt, url, _visit([mine], visited_on="2018-04-19"), gx)
+    assert status == 422 and "晚于下访日期" in message
     status, message = _refused(client, rt, url, _visit([answered]), gx)
     assert status == 409 and "不能带案下访" in message
     status, message = _refused(client, rt, url, _visit([mine, mine]), gx)

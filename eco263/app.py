@@ -47,6 +47,7 @@ from eco263.petitions import api as petitions_api
 from eco263.petitions import import_pages as petitions_import_pages
 from eco263.petitions import pages as petitions_pages
 from eco263.petitions import staff_pages as petitions_staff_pages
+from eco263.petitions import visit_pages as petitions_visit_pages
 from eco263.petitions.enums import PETITION_READERS
 from eco263.problems import api as problems_api
 from eco263.problems import pages as problems_pages
@@ -132,6 +133,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     enforcement_pages.router,
     transfers_pages.router,
     petitions_import_pages.router,  # before the staff pages' /petitions/{petition_id}
+    petitions_visit_pages.router,  # likewise (/petitions/visits)
     petitions_staff_pages.router,
     admin_pages.router,
     admin_places.router,

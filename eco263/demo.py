@@ -21,6 +21,7 @@ from eco263.joint_enforcement import actions as joint_actions
 from eco263.joint_enforcement import service as joint_service
 from eco263.joint_enforcement.schemas import JointRequestIn, PlanIn, PlanUnitIn
 from eco263.notifications.demo import replay_notifications
+from eco263.petitions import demo as petitions_demo
 from eco263.problems import actions, service
 from eco263.problems.enums import Move
 from eco263.problems.schemas import AssignmentSpec, ProblemCreate
@@ -70,9 +71,11 @@ def seed_story(ctx: Ctx) -> int:
         replay_joint_enforcement(ctx, case)
     inspections_demo.replay(ctx)
     inquiries_demo.replay(ctx)  # the 2018-04-27 专题询问 (eco263/data/demo_inquiries.yaml)
+    # the 高新区 带案下访 of 2018-04-25 (eco263/data/demo_petitions.yaml): 3 ledger problems
+    opened = petitions_demo.replay(ctx)
     enforcement_demo.replay(ctx)
     replay_notifications(ctx)  # 催办 and a user's notification settings
-    return len(story["problems"]) + len(story.get("joint_enforcement", []))
+    return len(story["problems"]) + len(story.get("joint_enforcement", [])) + opened
 
 
 def _replay_problem(ctx: Ctx, item: dict[str, Any]) -> None:

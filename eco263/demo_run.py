@@ -244,6 +244,7 @@ def _banner(console: Console, host: str, port: int, stories: int, clues: int, no
         ("ks_epb", "昆山市环保局"),
         ("wujiang", "吴江区263办"),
         ("gusu_water", "姑苏区水务局"),
+        ("gaoxin", "高新区263办（信访、带案下访）"),
         ("snd_epb", "高新区环保局"),
         ("jiwei", "市纪委监委"),
         ("leader", "领导（只读）"),

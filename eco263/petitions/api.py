@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
 from eco263.errors import InvalidInput
-from eco263.petitions import actions, presenters, service
+from eco263.petitions import actions, presenters, service, visit_actions, visit_views
 from eco263.petitions.schemas import (
     AnswerIn,
     DuplicateOut,
@@ -17,11 +17,15 @@ from eco263.petitions.schemas import (
     PetitionIn,
     PetitionOut,
     PetitionPage,
+    PlanIn,
+    PlanOut,
     PublicPetitionIn,
     PublicProgress,
     RatingIn,
     ReasonIn,
     Receipt,
+    VisitIn,
+    VisitOut,
 )
 from eco263.petitions.throttle import LIMITER, MAX_REQUESTS, MAX_SUBMISSIONS
 from eco263.web.deps import client_address, runtime, user_ctx
@@ -129,6 +133,51 @@ def open_problem(request: Request, petition_id: Id, body: OpenProblemIn) -> Peti
             ctx, petition_id, body.title, body.category_code, due_date=body.due_date
         )
         return presenters.petition_out(p, ctx.actor)
+
+
+# -- 带案下访 and 一企一策 ----------------------------------------------------------------------
+
+
+@router.get("/petition-visits", response_model=list[VisitOut])
+def list_visits(request: Request) -> list[VisitOut]:
+    """带案下访 of the reader's area, latest first."""
+    with user_ctx(request) as ctx:
+        return [
+            visit_views.visit_out(ctx.session, ctx.actor, v)
+            for v in service.list_visits(ctx.session, ctx.actor)
+        ]
+
+
+@router.post("/petition-visits", response_model=VisitOut, status_code=201)
+def record_visit(request: Request, body: VisitIn) -> VisitOut:
+    """Record a 带案下访: date, place, leader, team, the petitions taken and the findings."""
+    with user_ctx(request) as ctx:
+        visit = visit_actions.do_record_visit(ctx, body)
+        return visit_views.visit_out(ctx.session, ctx.actor, visit)
+
+
+@router.get("/petition-visits/{visit_id}", response_model=VisitOut)
+def get_visit(request: Request, visit_id: Id) -> VisitOut:
+    with user_ctx(request) as ctx:
+        visit = service.get_visit(ctx.session, ctx.actor, visit_id)
+        return visit_views.visit_out(ctx.session, ctx.actor, visit)
+
+
+@router.get("/petitions/{petition_id}/plans", response_model=list[PlanOut])
+def list_plans(request: Request, petition_id: Id) -> list[PlanOut]:
+    """The petition's 一企一策 with their state on the ledger."""
+    with user_ctx(request) as ctx:
+        p = service.get_petition(ctx.session, ctx.actor, petition_id)
+        return visit_views.plans_out(ctx.session, service.plans_of_petitions(ctx.session, [p.id]))
+
+
+@router.post("/petitions/{petition_id}/plans", response_model=PlanOut, status_code=201)
+def open_plan(request: Request, petition_id: Id, body: PlanIn) -> PlanOut:
+    """一企一策: a ledger problem dispatched to the owner unit with the plan's due date."""
+    with user_ctx(request) as ctx:
+        plan = visit_actions.do_open_plan(ctx, petition_id, body)
+        (out,) = visit_views.plans_out(ctx.session, [plan])
+        return out
 
 
 # -- the public face: no login, limited per address ---------------------------------------------

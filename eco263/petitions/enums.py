@@ -99,3 +99,6 @@ class AuditAction(LabelledAction):
     RECHECK = ("petition.recheck", "复核意见", PETITION_READERS)
     OPEN_PROBLEM = ("petition.open_problem", "转入问题台账", PETITION_READERS)
     PERSONAL_VIEW = ("petition.personal_view", "查看信访人信息", PETITION_READERS)
+    VISIT_RECORD = ("petition.visit_record", "记录带案下访", PETITION_READERS)
+    VISIT_TAKEN = ("petition.visit_taken", "带案下访", PETITION_READERS)
+    PLAN_OPEN = ("petition.plan_open", "制定一企一策", PETITION_READERS)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eco263.db import Base, JSONType, UTCDateTime
@@ -53,3 +53,60 @@ class Petition(Base):
     satisfaction: Mapped[str | None] = mapped_column(String(8))
     problem_ids: Mapped[list[int]] = mapped_column(JSONType, default=list)
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class PetitionVisit(Base):
+    """带案下访: staff take a set of open petitions to the field (the bulletin's 高新区 item).
+
+    Who went (the leader by name and post, and the unit), when, where, the team, and what was
+    found and agreed overall; each petition's own finding is a :class:`PetitionVisitItem`."""
+
+    __tablename__ = "petition_visit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    division_code: Mapped[str] = mapped_column(ForeignKey("division.code"), index=True)
+    visited_on: Mapped[date] = mapped_column(Date, index=True)
+    place: Mapped[str] = mapped_column(String(200))
+    leader_name: Mapped[str] = mapped_column(String(64))
+    leader_post: Mapped[str | None] = mapped_column(String(100))
+    leader_org_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
+    team: Mapped[str | None] = mapped_column(String(300))
+    findings: Mapped[str] = mapped_column(Text)
+    agreed: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PetitionVisitItem(Base):
+    """One petition taken on a visit, with what was found and agreed about it."""
+
+    __tablename__ = "petition_visit_item"
+    __table_args__ = (UniqueConstraint("visit_id", "petition_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("petition_visit.id"), index=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petition.id"), index=True)
+    finding: Mapped[str | None] = mapped_column(Text)
+    agreed: Mapped[str | None] = mapped_column(Text)
+
+
+class EnterprisePlan(Base):
+    """一企一策: an enterprise-specific assessment/plan born of a petition (often on a visit).
+
+    Its clock is the ledger's: the plan is a problem (source 信访举报) dispatched to its owner
+    unit with the plan's due date, so 临期/逾期/黄牌/红牌 and 提交/核查/销号 are the ledger's own;
+    this row keeps the measures and the links."""
+
+    __tablename__ = "enterprise_plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petition.id"), index=True)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("petition_visit.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    problem_id: Mapped[int] = mapped_column(ForeignKey("problem.id"), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    measures: Mapped[str] = mapped_column(Text)
+    owner_org_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    due_date: Mapped[date] = mapped_column(Date)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

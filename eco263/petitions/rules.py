@@ -4,6 +4,7 @@ keys, and the masking of the complainant's personal data."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from eco263.actor import OFFICE_ROLES, Actor, Role
 from eco263.petitions.enums import Intake, Kind, PetitionState
@@ -93,6 +94,27 @@ def reacceptance_refusal(earlier_state: PetitionState | None) -> str | None:
     """XFTL 36: after 复核 the same request on the same facts is not accepted again."""
     if earlier_state == PetitionState.RECHECKED:
         return "该信访事项已经复核终结，同一事实和理由不再受理"
+    return None
+
+
+# -- 带案下访 and 一企一策 ---------------------------------------------------------------------
+
+#: States in which a petition may be taken on a 带案下访: accepted and being handled (an
+#: answered or closed one has nothing left to take to the field).
+VISITABLE_STATES = frozenset({PetitionState.REGISTERED, PetitionState.ACCEPTED})
+
+
+def visit_refusal(state: PetitionState, code: str) -> str | None:
+    """Why a petition in ``state`` cannot be taken on a visit (None: it can)."""
+    if state in VISITABLE_STATES:
+        return None
+    return f"信访件 {code} 已办结或不在办理中，不能带案下访"
+
+
+def plan_due_refusal(due: date, today: date) -> str | None:
+    """一企一策 runs to a date not yet past."""
+    if due < today:
+        return f"完成期限 {due.isoformat()} 早于今天 {today.isoformat()}"
     return None
 
 

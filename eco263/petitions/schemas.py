@@ -141,3 +141,76 @@ class DuplicateOut(BaseModel):
     received_on: date
     score: float
     reasons: list[str]
+
+
+# -- 带案下访 and 一企一策 ----------------------------------------------------------------------
+
+
+class VisitItemIn(BaseModel):
+    petition_id: Id
+    finding: Text = Field(default="", max_length=2000)
+    agreed: Text = Field(default="", max_length=2000)
+
+
+class VisitIn(BaseModel):
+    """带案下访: who went, when, where, the petitions taken along, what was found and agreed."""
+
+    division_code: Line = Field(max_length=12)
+    visited_on: date
+    place: Line = Field(min_length=2, max_length=200)
+    leader_name: Line = Field(min_length=2, max_length=64)
+    leader_post: Line | None = Field(default=None, max_length=100)
+    leader_org_id: Id | None = None
+    team: Line | None = Field(default=None, max_length=300)
+    findings: Text = Field(min_length=2, max_length=5000)
+    agreed: Text = Field(default="", max_length=5000)
+    items: list[VisitItemIn] = Field(default_factory=list, max_length=100)
+
+
+class PlanIn(BaseModel):
+    """一企一策: an enterprise's assessment/plan, its measures, owner unit and due date."""
+
+    title: Line = Field(min_length=2, max_length=200)
+    measures: Text = Field(min_length=2, max_length=5000)
+    owner_org_id: Id
+    due_date: date
+    category_code: Line = Field(default="6T.vocs", max_length=32)
+    visit_id: Id | None = None
+
+
+class VisitItemOut(BaseModel):
+    petition_id: int
+    tracking_code: str
+    topic: str
+    finding: str | None
+    agreed: str | None
+
+
+class PlanOut(BaseModel):
+    id: int
+    petition_id: int
+    visit_id: int | None
+    enterprise_id: int
+    enterprise: str
+    problem_id: int
+    title: str
+    measures: str
+    owner_org_id: int
+    owner: str
+    due_date: date
+    state_label: str
+
+
+class VisitOut(BaseModel):
+    id: int
+    division_code: str
+    visited_on: date
+    place: str
+    leader_name: str
+    leader_post: str | None
+    leader_org_id: int | None
+    team: str | None
+    findings: str
+    agreed: str | None
+    items: list[VisitItemOut]
+    plans: list[PlanOut]

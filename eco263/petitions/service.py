@@ -12,7 +12,7 @@ from eco263.actor import Actor, Role
 from eco263.errors import NotFound
 from eco263.petitions import rules
 from eco263.petitions.enums import Kind
-from eco263.petitions.models import Petition
+from eco263.petitions.models import EnterprisePlan, Petition, PetitionVisit, PetitionVisitItem
 from eco263.petitions.similarity import Candidate, Match, likely_duplicates
 from eco263.registry.service import in_jurisdiction
 
@@ -185,3 +185,93 @@ def hot_spots(
         if len(items) >= at_least
     ]
     return sorted(spots, key=lambda s: (-s.count, -s.repeats, s.what, s.key))
+
+
+# -- 带案下访 and 一企一策 ----------------------------------------------------------------------
+
+
+def _visits_visible(actor: Actor) -> Select[PetitionVisit]:
+    query = select(PetitionVisit)
+    if actor.is_system:
+        return query
+    if not (rules.may_see(actor, Kind.SUGGESTION) or actor.role == Role.SUPERVISOR):
+        return query.where(PetitionVisit.id.is_(None))
+    return query.where(in_jurisdiction(actor, PetitionVisit.division_code))
+
+
+def get_visit(session: Session, actor: Actor, visit_id: int) -> PetitionVisit:
+    """A visit of the actor's area, else 404."""
+    found = session.scalar(_visits_visible(actor).where(PetitionVisit.id == visit_id))
+    if found is None:
+        raise NotFound("带案下访记录")
+    return found
+
+
+def list_visits(session: Session, actor: Actor, *, limit: int = 200) -> list[PetitionVisit]:
+    query = _visits_visible(actor).order_by(PetitionVisit.visited_on.desc(), PetitionVisit.id)
+    return list(session.scalars(query.limit(limit)))
+
+
+def visit_petition_ids(session: Session, visit_id: int) -> list[int]:
+    rows = session.scalars(
+        select(PetitionVisitItem.petition_id)
+        .where(PetitionVisitItem.visit_id == visit_id)
+        .order_by(PetitionVisitItem.id)
+    )
+    return list(rows)
+
+
+def visit_items(
+    session: Session, actor: Actor, visit_id: int
+) -> list[tuple[PetitionVisitItem, Petition]]:
+    """The petitions taken on a visit that the actor may see (a 检举控告 only to the 纪委监委)."""
+    rows = session.execute(
+        select(PetitionVisitItem, Petition)
+        .join(Petition, Petition.id == PetitionVisitItem.petition_id)
+        .where(
+            PetitionVisitItem.visit_id == visit_id,
+            Petition.id.in_(_visible(actor).with_only_columns(Petition.id)),
+        )
+        .order_by(PetitionVisitItem.id)
+    ).all()
+    return [(item, p) for item, p in rows]
+
+
+def visits_of_petition(
+    session: Session, petition_id: int
+) -> list[tuple[PetitionVisit, PetitionVisitItem]]:
+    """The visits a petition (already read by the caller) was taken on, latest first."""
+    rows = session.execute(
+        select(PetitionVisit, PetitionVisitItem)
+        .join(PetitionVisitItem, PetitionVisitItem.visit_id == PetitionVisit.id)
+        .where(PetitionVisitItem.petition_id == petition_id)
+        .order_by(PetitionVisit.visited_on.desc(), PetitionVisit.id.desc())
+    ).all()
+    return [(v, i) for v, i in rows]
+
+
+def plans_of_petitions(session: Session, petition_ids: list[int]) -> list[EnterprisePlan]:
+    """The 一企一策 plans of these (already read) petitions, by due date."""
+    if not petition_ids:
+        return []
+    rows = session.scalars(
+        select(EnterprisePlan)
+        .where(EnterprisePlan.petition_id.in_(petition_ids))
+        .order_by(EnterprisePlan.due_date, EnterprisePlan.id)
+    )
+    return list(rows)
+
+
+def open_petitions(session: Session, actor: Actor, *, limit: int = 200) -> list[Petition]:
+    """The petitions the actor may take on a visit now (its area, 登记 or 办理中)."""
+    kinds = [k.value for k in Kind if rules.may_handle(actor, k)]
+    rows = session.scalars(
+        _visible(actor)
+        .where(
+            Petition.state.in_([s.value for s in rules.VISITABLE_STATES]),
+            Petition.kind.in_(kinds),
+        )
+        .order_by(Petition.division_code, Petition.id)
+        .limit(limit)
+    )
+    return list(rows)

@@ -23,7 +23,7 @@ from eco263.audit.service import timeline_for
 from eco263.context import Ctx
 from eco263.deadlines import load_catalogue
 from eco263.errors import InvalidInput
-from eco263.petitions import actions, presenters, rules, service
+from eco263.petitions import actions, presenters, rules, service, visit_views
 from eco263.petitions.enums import (
     INTAKE_LABELS,
     STATE_LABELS,
@@ -79,6 +79,13 @@ def _parsed(model: type[Any], data: dict[str, Any]) -> Any:
             "transferred_to": "转送机关",
             "category_code": "263分类",
             "reason": "理由",
+            "place": "下访地点",
+            "leader_name": "带队领导姓名",
+            "findings": "现场情况",
+            "visited_on": "下访日期",
+            "measures": "主要措施",
+            "owner_org_id": "责任单位",
+            "due_date": "完成期限",
         }
         raise InvalidInput(f"填写有误：{names.get(where, where)}", field=where) from None
 
@@ -279,6 +286,26 @@ def _detail_context(ctx: Ctx, p: Petition, out: Any) -> dict[str, Any]:
         "step_titles": STEP_TITLES,
         "final": p.state == PetitionState.RECHECKED.value,
         "categories": sorted(registry.category_names().items()),
+        "visits": [
+            {
+                "id": v.id,
+                "on": v.visited_on,
+                "place": v.place,
+                "leader": v.leader_name,
+                "post": v.leader_post,
+                "finding": i.finding,
+                "agreed": i.agreed,
+            }
+            for v, i in service.visits_of_petition(ctx.session, p.id)
+        ],
+        "plans": visit_views.plans_out(
+            ctx.session, service.plans_of_petitions(ctx.session, [p.id])
+        ),
+        "units": [
+            (o.id, o.name)
+            for o in registry.list_organizations(ctx.session)
+            if o.kind in {"department", "town"} and ctx.actor.covers(o.division_code)
+        ],
     }
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from eco263.context import Ctx
+from eco263.db import unique_or_conflict
 from eco263.deadlines import load_catalogue
 from eco263.errors import Conflict, InvalidInput
 from eco263.inspections import rules, service
@@ -74,10 +75,11 @@ def do_create_campaign(ctx: Ctx, data: CampaignIn) -> InspectionCampaign:
         InspectionCampaign.theme == campaign.theme,
         InspectionCampaign.division_code == code,
     )
+    taken = "同一年度、同一主题的巡察项目已存在"
     if ctx.session.scalar(duplicate) is not None:
-        raise Conflict("同一年度、同一主题的巡察项目已存在")
-    ctx.session.add(campaign)
-    ctx.session.flush()
+        raise Conflict(taken)
+    with unique_or_conflict(ctx.session, taken):
+        ctx.session.add(campaign)
     ctx.audit(
         AuditAction.CREATE_CAMPAIGN,
         "inspection_campaign",
@@ -106,10 +108,10 @@ def do_add_target(ctx: Ctx, campaign_id: int, data: TargetIn) -> InspectionTarge
         org_path = registry.get_division(ctx.session, org.division_code).path
         if not (target_div.path.startswith(org_path) or org_path.startswith(target_div.path)):
             raise InvalidInput(f"{org.name}不在巡察对象所在区划", field="organization_id")
-    if any(
-        t.name == data.name.strip() for t in service.targets_of(ctx.session, ctx.actor, campaign.id)
-    ):
-        raise Conflict("该巡察对象已在本项目中")
+    # the whole campaign, not only the actor's part of it: the name is unique per campaign
+    taken = "该巡察对象已在本项目中"
+    if service.target_name_taken(ctx.session, campaign.id, data.name.strip()):
+        raise Conflict(taken)
     target = InspectionTarget(
         campaign_id=campaign.id,
         name=data.name.strip(),
@@ -119,8 +121,8 @@ def do_add_target(ctx: Ctx, campaign_id: int, data: TargetIn) -> InspectionTarge
         added_by=ctx.actor.user_id,
         added_at=ctx.now,
     )
-    ctx.session.add(target)
-    ctx.session.flush()
+    with unique_or_conflict(ctx.session, taken):
+        ctx.session.add(target)
     ctx.audit(
         AuditAction.ADD_TARGET,
         "inspection_target",
@@ -209,8 +211,10 @@ def do_issue_opinion(ctx: Ctx, target_id: int, data: OpinionIn) -> InspectionOpi
     if target.organization_id is None:
         raise InvalidInput("该巡察对象未指定被监督单位，不能下发监督意见书", field="target")
     _not_future(ctx, data.issued_on, "issued_on")
-    if service.number_taken(ctx.session, data.number.strip()):
-        raise Conflict(f"文号 {data.number} 已被使用")
+    number = data.number.strip()
+    taken = f"文号 {number} 已被使用"
+    if service.number_taken(ctx.session, number):
+        raise Conflict(taken)
     findings = {f.id: f for f in service.findings_of(ctx.session, target.id)}
     ids = list(dict.fromkeys(data.finding_ids))
     unknown = [i for i in ids if i not in findings]
@@ -228,7 +232,7 @@ def do_issue_opinion(ctx: Ctx, target_id: int, data: OpinionIn) -> InspectionOpi
         f"{n}. {findings[i].summary}" for n, i in enumerate(ids, 1)
     )
     opinion = InspectionOpinion(
-        number=data.number.strip(),
+        number=number,
         campaign_id=target.campaign_id,
         target_id=target.id,
         organization_id=target.organization_id,
@@ -247,8 +251,8 @@ def do_issue_opinion(ctx: Ctx, target_id: int, data: OpinionIn) -> InspectionOpi
         state=OpinionState.ISSUED.value,
         version=1,
     )
-    ctx.session.add(opinion)
-    ctx.session.flush()
+    with unique_or_conflict(ctx.session, taken):  # a twin issued between check and insert
+        ctx.session.add(opinion)
     ctx.audit(AuditAction.ISSUE_OPINION, "inspection_opinion", opinion.id, None, snapshot(opinion))
     return opinion
 

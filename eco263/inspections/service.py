@@ -175,6 +175,14 @@ def list_opinions(
     return list(session.scalars(query.order_by(InspectionOpinion.id.desc()).limit(limit)))
 
 
+def target_name_taken(session: Session, campaign_id: int, name: str) -> bool:
+    """Whether the campaign has a target of this name, whoever may read it."""
+    found = select(InspectionTarget.id).where(
+        InspectionTarget.campaign_id == campaign_id, InspectionTarget.name == name
+    )
+    return session.scalar(found) is not None
+
+
 def number_taken(session: Session, number: str) -> bool:
     return (
         session.scalar(select(InspectionOpinion.id).where(InspectionOpinion.number == number))

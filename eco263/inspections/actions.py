@@ -21,6 +21,7 @@ from eco263.deadlines import load_catalogue
 from eco263.errors import Conflict, InvalidInput
 from eco263.inspections import rules, service
 from eco263.inspections.enums import AuditAction, OpinionState, TargetKind
+from eco263.inspections.events import OpinionReplyOverdue
 from eco263.inspections.models import (
     InspectionCampaign,
     InspectionDisposition,
@@ -43,6 +44,7 @@ from eco263.problems.enums import Source
 from eco263.problems.schemas import AssignmentSpec, ProblemCreate
 from eco263.registry import service as registry
 from eco263.registry.enums import ASSIGNABLE_KINDS
+from eco263.supervision.actions import rules_checks as clue_rules
 from eco263.workdays import CalendarRangeError
 
 KINDS = ("专项巡察", "专项监督")
@@ -255,6 +257,44 @@ def do_issue_opinion(ctx: Ctx, target_id: int, data: OpinionIn) -> InspectionOpi
         ctx.session.add(opinion)
     ctx.audit(AuditAction.ISSUE_OPINION, "inspection_opinion", opinion.id, None, snapshot(opinion))
     return opinion
+
+
+def do_flag_overdue_reply(ctx: Ctx, o: InspectionOpinion, target_name: str) -> bool:
+    """监督意见书逾期未回复 (the ``opinion_overdue`` job, as the system): the first time an
+    opinion is seen past its reply deadline without a plan, audit it and announce it (the
+    unit and the issuing 纪委 user are told); every time, let supervision's rule decide on
+    a clue (after its grace, once per opinion).  Returns whether this call flagged it."""
+    overdue = ctx.calendar.workdays_between(o.reply_due, ctx.today)
+    first = o.id not in service.flagged(
+        ctx.session, "inspection_opinion", AuditAction.REPLY_OVERDUE.value, [o.id]
+    )
+    if first:
+        ctx.audit(
+            AuditAction.REPLY_OVERDUE,
+            "inspection_opinion",
+            o.id,
+            None,
+            {**snapshot(o), "overdue_workdays": overdue},
+        )
+        ctx.announce(
+            OpinionReplyOverdue(
+                o.id, o.number, o.organization_id, target_name, o.reply_due, overdue, o.issued_by
+            )
+        )
+    clue_rules.do_check_opinion_overdue(
+        ctx,
+        clue_rules.OpinionOverdueFacts(
+            opinion_id=o.id,
+            number=o.number,
+            organization_id=o.organization_id,
+            division_code=o.division_code,
+            target_name=target_name,
+            issued_on=o.issued_on,
+            reply_due=o.reply_due,
+            overdue_workdays=overdue,
+        ),
+    )
+    return first
 
 
 def snapshot(o: InspectionOpinion) -> dict[str, Any]:

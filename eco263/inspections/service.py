@@ -207,6 +207,17 @@ def target_name_taken(session: Session, campaign_id: int, name: str) -> bool:
     return session.scalar(found) is not None
 
 
+def campaign_and_target_of(
+    session: Session, o: InspectionOpinion
+) -> tuple[InspectionCampaign, InspectionTarget]:
+    """The campaign and target an opinion was issued in, for its document (the caller has
+    read the opinion in scope: the addressee may not read the campaign's pages)."""
+    return (
+        session.get_one(InspectionCampaign, o.campaign_id),
+        session.get_one(InspectionTarget, o.target_id),
+    )
+
+
 def number_taken(session: Session, number: str) -> bool:
     return (
         session.scalar(select(InspectionOpinion.id).where(InspectionOpinion.number == number))

@@ -188,7 +188,7 @@ def overdue_replies(session: Session, today: date) -> list[tuple[InspectionOpini
         )
         .order_by(InspectionOpinion.reply_due, InspectionOpinion.id)
     )
-    return [(o, name) for o, name in rows.tuples()]
+    return [(o, name) for o, name in rows]
 
 
 def flagged(session: Session, subject_type: str, action: str, ids: list[int]) -> set[int]:

@@ -31,6 +31,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from eco263.errors import Conflict
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -210,3 +212,17 @@ def _bind_processor(table: Table, name: str, dialect: Dialect) -> Callable[[Any]
 
 def _same(value: Any) -> Any:
     return value
+
+
+@contextmanager
+def unique_or_conflict(session: Session, message: str) -> Iterator[None]:
+    """Flush the rows added in the block inside a savepoint: a unique key that a concurrent
+    twin took after the caller's check (two clicks, two tabs) is a :class:`Conflict` with
+    ``message`` (409, the same answer as the check), not a 500; the caller's transaction stays
+    usable and, when the error propagates, rolls back whole."""
+    try:
+        with session.begin_nested():
+            yield
+            session.flush()
+    except IntegrityError as exc:
+        raise Conflict(message) from exc

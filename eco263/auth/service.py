@@ -157,10 +157,16 @@ def active_user_ids(
     *,
     organization_ids: Iterable[int] = (),
     enterprise_ids: Iterable[int] = (),
+    user_ids: Iterable[int] = (),
 ) -> set[int]:
-    """The active users of these organizations and enterprises (one statement per kind)."""
+    """The active users of these organizations and enterprises, and those of ``user_ids``
+    still active (one statement per kind)."""
     out: set[int] = set()
-    orgs, firms = set(organization_ids), set(enterprise_ids)
+    orgs, firms, people = set(organization_ids), set(enterprise_ids), set(user_ids)
+    if people:
+        out |= set(
+            session.scalars(select(User.id).where(User.id.in_(people), User.active.is_(True)))
+        )
     if orgs:
         out |= set(
             session.scalars(

@@ -19,6 +19,7 @@ from eco263.deadlines import load_catalogue
 from eco263.errors import Conflict, InvalidInput
 from eco263.inquiries import rules, service
 from eco263.inquiries.enums import AuditAction, ReportState
+from eco263.inquiries.events import InquiryReportOverdue
 from eco263.inquiries.models import InquiryQuestion, InquirySitting, InquiryTask
 from eco263.inquiries.schemas import AnswerIn, OpinionIn, QuestionIn, SittingIn, TaskIn
 from eco263.problems import actions as ledger
@@ -225,3 +226,29 @@ def do_add_task(ctx: Ctx, sitting_id: int, data: TaskIn) -> InquiryTask:
         },
     )
     return task
+
+
+def do_flag_overdue_report(ctx: Ctx, sitting: InquirySitting) -> bool:
+    """落实情况报告逾期 (the ``opinion_overdue`` job, as the system): the first time a sitting is
+    seen past ``report_due`` without a submitted report, audit it and announce it (the
+    office that reports and the committee are told).  Returns whether this call flagged it."""
+    due, received = sitting.report_due, sitting.opinion_received_on
+    action = AuditAction.REPORT_OVERDUE
+    if due is None or received is None:
+        return False
+    if sitting.id in service.flagged(ctx.session, action.value, [sitting.id]):
+        return False
+    late = (ctx.today - due).days
+    ctx.audit(action, SUBJECT, sitting.id, None, {**snapshot(sitting), "overdue_days": late})
+    ctx.announce(
+        InquiryReportOverdue(
+            sitting.id,
+            sitting.session_name,
+            sitting.division_code,
+            sitting.committee_org_id,
+            received,
+            due,
+            late,
+        )
+    )
+    return True

@@ -53,5 +53,6 @@ class AuditAction(LabelledAction):
     APPROVE = ("inquiry.approve", "审核落实情况报告")
     RETURN = ("inquiry.return", "退回落实情况报告")
     SUBMIT = ("inquiry.submit", "报送落实情况报告")
+    REPORT_OVERDUE = ("inquiry.report_overdue", "落实情况报告逾期未报送")
     RATING = ("inquiry.rating", "登记满意度测评")
     TRACKING = ("inquiry.tracking", "登记跟踪监督")

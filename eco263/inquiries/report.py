@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from eco263.context import Ctx
+from eco263.db import unique_or_conflict
 from eco263.errors import Conflict, InvalidInput
 from eco263.inquiries import rules, service
 from eco263.inquiries.actions import SUBJECT, bump, snapshot
@@ -159,13 +160,13 @@ def do_record_ratings(ctx: Ctx, sitting_id: int, data: RatingsIn) -> dict[str, i
             )
         )
     }
-    for member, rating in votes.items():
-        row = existing.get(member)
-        if row is None:
-            row = InquiryRating(sitting_id=sitting.id, member=member)
-            ctx.session.add(row)
-        row.rating, row.recorded_by, row.recorded_at = rating, ctx.actor.user_id, ctx.now
-    ctx.session.flush()
+    with unique_or_conflict(ctx.session, "测评已被他人同时登记，请刷新后重试"):
+        for member, rating in votes.items():
+            row = existing.get(member)
+            if row is None:
+                row = InquiryRating(sitting_id=sitting.id, member=member)
+                ctx.session.add(row)
+            row.rating, row.recorded_by, row.recorded_at = rating, ctx.actor.user_id, ctx.now
     counts = service.rating_counts(ctx.session, sitting.id)
     ctx.audit(AuditAction.RATING, SUBJECT, sitting.id, None, {"votes": votes, "counts": counts})
     return counts

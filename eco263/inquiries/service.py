@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from eco263.actor import Actor, Role
-from eco263.audit.service import timeline_for
+from eco263.audit.service import timeline, timeline_for
 from eco263.errors import NotFound
 from eco263.inquiries import rules
 from eco263.inquiries.enums import TASK_STATE_LABELS, ReportState
@@ -209,3 +209,27 @@ def reports_pending(session: Session, actor: Actor) -> list[InquirySitting]:
             .limit(200)
         )
     )
+
+
+def overdue_reports(session: Session, today: date) -> list[InquirySitting]:
+    """Sittings whose handling report is not submitted after ``report_due`` (for the
+    scheduler: no actor, every area)."""
+    return list(
+        session.scalars(
+            select(InquirySitting)
+            .where(
+                InquirySitting.report_due.is_not(None),
+                InquirySitting.report_due < today,
+                InquirySitting.report_state != ReportState.SUBMITTED.value,
+            )
+            .order_by(InquirySitting.report_due, InquirySitting.id)
+        )
+    )
+
+
+def flagged(session: Session, action: str, ids: list[int]) -> set[int]:
+    """Which sittings of ``ids`` already carry an audit event ``action``."""
+    if not ids:
+        return set()
+    events = timeline(session, "inquiry_sitting", [str(i) for i in ids])
+    return {int(e.subject_id) for e in events if e.action == action}

@@ -16,10 +16,12 @@ from typing import Any
 from sqlalchemy import select, update
 
 from eco263.context import Ctx
+from eco263.db import unique_or_conflict
 from eco263.deadlines import load_catalogue
 from eco263.errors import Conflict, InvalidInput
 from eco263.inspections import rules, service
 from eco263.inspections.enums import AuditAction, OpinionState, TargetKind
+from eco263.inspections.events import OpinionReplyOverdue
 from eco263.inspections.models import (
     InspectionCampaign,
     InspectionDisposition,
@@ -42,6 +44,7 @@ from eco263.problems.enums import Source
 from eco263.problems.schemas import AssignmentSpec, ProblemCreate
 from eco263.registry import service as registry
 from eco263.registry.enums import ASSIGNABLE_KINDS
+from eco263.supervision.actions import rules_checks as clue_rules
 from eco263.workdays import CalendarRangeError
 
 KINDS = ("专项巡察", "专项监督")
@@ -74,10 +77,11 @@ def do_create_campaign(ctx: Ctx, data: CampaignIn) -> InspectionCampaign:
         InspectionCampaign.theme == campaign.theme,
         InspectionCampaign.division_code == code,
     )
+    taken = "同一年度、同一主题的巡察项目已存在"
     if ctx.session.scalar(duplicate) is not None:
-        raise Conflict("同一年度、同一主题的巡察项目已存在")
-    ctx.session.add(campaign)
-    ctx.session.flush()
+        raise Conflict(taken)
+    with unique_or_conflict(ctx.session, taken):
+        ctx.session.add(campaign)
     ctx.audit(
         AuditAction.CREATE_CAMPAIGN,
         "inspection_campaign",
@@ -106,10 +110,10 @@ def do_add_target(ctx: Ctx, campaign_id: int, data: TargetIn) -> InspectionTarge
         org_path = registry.get_division(ctx.session, org.division_code).path
         if not (target_div.path.startswith(org_path) or org_path.startswith(target_div.path)):
             raise InvalidInput(f"{org.name}不在巡察对象所在区划", field="organization_id")
-    if any(
-        t.name == data.name.strip() for t in service.targets_of(ctx.session, ctx.actor, campaign.id)
-    ):
-        raise Conflict("该巡察对象已在本项目中")
+    # the whole campaign, not only the actor's part of it: the name is unique per campaign
+    taken = "该巡察对象已在本项目中"
+    if service.target_name_taken(ctx.session, campaign.id, data.name.strip()):
+        raise Conflict(taken)
     target = InspectionTarget(
         campaign_id=campaign.id,
         name=data.name.strip(),
@@ -119,8 +123,8 @@ def do_add_target(ctx: Ctx, campaign_id: int, data: TargetIn) -> InspectionTarge
         added_by=ctx.actor.user_id,
         added_at=ctx.now,
     )
-    ctx.session.add(target)
-    ctx.session.flush()
+    with unique_or_conflict(ctx.session, taken):
+        ctx.session.add(target)
     ctx.audit(
         AuditAction.ADD_TARGET,
         "inspection_target",
@@ -209,8 +213,10 @@ def do_issue_opinion(ctx: Ctx, target_id: int, data: OpinionIn) -> InspectionOpi
     if target.organization_id is None:
         raise InvalidInput("该巡察对象未指定被监督单位，不能下发监督意见书", field="target")
     _not_future(ctx, data.issued_on, "issued_on")
-    if service.number_taken(ctx.session, data.number.strip()):
-        raise Conflict(f"文号 {data.number} 已被使用")
+    number = data.number.strip()
+    taken = f"文号 {number} 已被使用"
+    if service.number_taken(ctx.session, number):
+        raise Conflict(taken)
     findings = {f.id: f for f in service.findings_of(ctx.session, target.id)}
     ids = list(dict.fromkeys(data.finding_ids))
     unknown = [i for i in ids if i not in findings]
@@ -228,7 +234,7 @@ def do_issue_opinion(ctx: Ctx, target_id: int, data: OpinionIn) -> InspectionOpi
         f"{n}. {findings[i].summary}" for n, i in enumerate(ids, 1)
     )
     opinion = InspectionOpinion(
-        number=data.number.strip(),
+        number=number,
         campaign_id=target.campaign_id,
         target_id=target.id,
         organization_id=target.organization_id,
@@ -247,10 +253,48 @@ def do_issue_opinion(ctx: Ctx, target_id: int, data: OpinionIn) -> InspectionOpi
         state=OpinionState.ISSUED.value,
         version=1,
     )
-    ctx.session.add(opinion)
-    ctx.session.flush()
+    with unique_or_conflict(ctx.session, taken):  # a twin issued between check and insert
+        ctx.session.add(opinion)
     ctx.audit(AuditAction.ISSUE_OPINION, "inspection_opinion", opinion.id, None, snapshot(opinion))
     return opinion
+
+
+def do_flag_overdue_reply(ctx: Ctx, o: InspectionOpinion, target_name: str) -> bool:
+    """监督意见书逾期未回复 (the ``opinion_overdue`` job, as the system): the first time an
+    opinion is seen past its reply deadline without a plan, audit it and announce it (the
+    unit and the issuing 纪委 user are told); every time, let supervision's rule decide on
+    a clue (after its grace, once per opinion).  Returns whether this call flagged it."""
+    overdue = ctx.calendar.workdays_between(o.reply_due, ctx.today)
+    first = o.id not in service.flagged(
+        ctx.session, "inspection_opinion", AuditAction.REPLY_OVERDUE.value, [o.id]
+    )
+    if first:
+        ctx.audit(
+            AuditAction.REPLY_OVERDUE,
+            "inspection_opinion",
+            o.id,
+            None,
+            {**snapshot(o), "overdue_workdays": overdue},
+        )
+        ctx.announce(
+            OpinionReplyOverdue(
+                o.id, o.number, o.organization_id, target_name, o.reply_due, overdue, o.issued_by
+            )
+        )
+    clue_rules.do_check_opinion_overdue(
+        ctx,
+        clue_rules.OpinionOverdueFacts(
+            opinion_id=o.id,
+            number=o.number,
+            organization_id=o.organization_id,
+            division_code=o.division_code,
+            target_name=target_name,
+            issued_on=o.issued_on,
+            reply_due=o.reply_due,
+            overdue_workdays=overdue,
+        ),
+    )
+    return first
 
 
 def snapshot(o: InspectionOpinion) -> dict[str, Any]:

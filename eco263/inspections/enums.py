@@ -54,6 +54,7 @@ class AuditAction(LabelledAction):
     FINDING = ("inspection.finding", "记录巡察发现问题")
     FINISH_TARGET = ("inspection.finish_target", "巡察对象完成巡察")
     ISSUE_OPINION = ("inspection.issue_opinion", "下发监督意见书")
+    REPLY_OVERDUE = ("inspection.reply_overdue", "监督意见书逾期未回复")
     PLAN = ("inspection.plan", "报送整改方案")
     REPORT = ("inspection.report", "报送整改报告")
     ACCEPT_REPORT = ("inspection.accept_report", "整改报告审核通过")

@@ -21,7 +21,7 @@ from eco263 import vocabulary
 from eco263.actor import Role
 from eco263.audit.service import timeline_for
 from eco263.errors import InvalidInput
-from eco263.inspections import actions, rules, service
+from eco263.inspections import actions, docx_export, rules, service
 from eco263.inspections.enums import (
     OPINION_STATE_LABELS,
     SUBJECT_KIND_LABELS,
@@ -53,6 +53,7 @@ OPINION_TEXT = {s.value: label for s, label in OPINION_STATE_LABELS.items()}
 KIND_TEXT = {k.value: label for k, label in TARGET_KIND_LABELS.items()}
 SUBJECT_TEXT = {k.value: label for k, label in SUBJECT_KIND_LABELS.items()}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _parsed(model: type[Any], data: dict[str, Any]) -> Any:
@@ -395,6 +396,19 @@ def opinion_page(request: Request, opinion_id: Id) -> Response:
                 ],
             },
         )
+
+
+@router.get("/inspections/opinions/{opinion_id}/opinion.docx")
+def opinion_download(request: Request, opinion_id: Id) -> Response:
+    with user_ctx(request) as ctx:
+        o = service.get_opinion(ctx.session, ctx.actor, opinion_id)
+        body = docx_export.opinion_docx(ctx, o)
+        name = quote(f"监督意见书-{o.number}.docx", safe="")
+    return Response(
+        body,
+        media_type=DOCX,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
+    )
 
 
 def _opinion_step(opinion_id: int) -> Response:

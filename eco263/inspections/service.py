@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from eco263.actor import Actor, Role
+from eco263.audit.service import timeline
 from eco263.errors import NotFound
 from eco263.inspections import rules
 from eco263.inspections.enums import OpinionState
@@ -173,6 +174,48 @@ def list_opinions(
     if target_id is not None:
         query = query.where(InspectionOpinion.target_id == target_id)
     return list(session.scalars(query.order_by(InspectionOpinion.id.desc()).limit(limit)))
+
+
+def overdue_replies(session: Session, today: date) -> list[tuple[InspectionOpinion, str]]:
+    """Opinions still waiting for the rectification plan after ``reply_due``, with their
+    target's name (for the scheduler: no actor, every area)."""
+    rows = session.execute(
+        select(InspectionOpinion, InspectionTarget.name)
+        .join(InspectionTarget, InspectionTarget.id == InspectionOpinion.target_id)
+        .where(
+            InspectionOpinion.state == OpinionState.ISSUED.value,
+            InspectionOpinion.reply_due < today,
+        )
+        .order_by(InspectionOpinion.reply_due, InspectionOpinion.id)
+    )
+    return [(o, name) for o, name in rows]
+
+
+def flagged(session: Session, subject_type: str, action: str, ids: list[int]) -> set[int]:
+    """Which of ``ids`` already carry an audit event ``action`` (a once-only step's mark)."""
+    if not ids:
+        return set()
+    events = timeline(session, subject_type, [str(i) for i in ids])
+    return {int(e.subject_id) for e in events if e.action == action}
+
+
+def target_name_taken(session: Session, campaign_id: int, name: str) -> bool:
+    """Whether the campaign has a target of this name, whoever may read it."""
+    found = select(InspectionTarget.id).where(
+        InspectionTarget.campaign_id == campaign_id, InspectionTarget.name == name
+    )
+    return session.scalar(found) is not None
+
+
+def campaign_and_target_of(
+    session: Session, o: InspectionOpinion
+) -> tuple[InspectionCampaign, InspectionTarget]:
+    """The campaign and target an opinion was issued in, for its document (the caller has
+    read the opinion in scope: the addressee may not read the campaign's pages)."""
+    return (
+        session.get_one(InspectionCampaign, o.campaign_id),
+        session.get_one(InspectionTarget, o.target_id),
+    )
 
 
 def number_taken(session: Session, number: str) -> bool:

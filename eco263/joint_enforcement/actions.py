@@ -18,6 +18,7 @@ from sqlalchemy import delete, update
 from eco263.auth.models import User
 from eco263.clock import local_date
 from eco263.context import Ctx
+from eco263.db import unique_or_conflict
 from eco263.deadlines import Due, load_catalogue
 from eco263.errors import Conflict, Forbidden, InvalidInput
 from eco263.joint_enforcement import rules, service
@@ -76,16 +77,17 @@ def do_grant_leader(ctx: Ctx, user_id: int, division_code: str) -> JointLeader:
     user = ctx.session.get(User, user_id)
     if user is None or not user.active or not ctx.actor.covers(user.division_code):
         raise InvalidInput(f"未知用户 {user_id}", field="user_id")
+    taken = "该用户已是该领导小组组长"
     if service.is_leader(ctx.session, user_id, division_code):
-        raise Conflict("该用户已是该领导小组组长")
+        raise Conflict(taken)
     grant = JointLeader(
         user_id=user.id,
         division_code=division_code,
         granted_by=ctx.actor.user_id,
         granted_at=ctx.now,
     )
-    ctx.session.add(grant)
-    ctx.session.flush()
+    with unique_or_conflict(ctx.session, taken):
+        ctx.session.add(grant)
     ctx.audit(
         AuditAction.GRANT_LEADER,
         "joint_leader",

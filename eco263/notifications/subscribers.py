@@ -24,6 +24,8 @@ from eco263.alarms.events import AlarmRaised
 from eco263.auth import service as users
 from eco263.context import Ctx
 from eco263.events import EventBus
+from eco263.inquiries.events import InquiryReportOverdue
+from eco263.inspections.events import OpinionReplyOverdue
 from eco263.monitoring.enums import pollutant_label
 from eco263.notifications.actions import Draft, notify_many
 from eco263.notifications.enums import KIND_LABELS, LEVEL_KINDS, Kind
@@ -229,6 +231,48 @@ def _alarm(ctx: Ctx, event: AlarmRaised) -> None:
     )
 
 
+def _opinion_overdue(ctx: Ctx, event: OpinionReplyOverdue) -> None:
+    """The inspected unit, and the 纪委 user who issued the opinion."""
+    who = set(users.active_user_ids(ctx.session, organization_ids=[event.organization_id]))
+    if event.issued_by is not None:
+        who |= set(users.active_user_ids(ctx.session, user_ids=[event.issued_by]))
+    notify_many(
+        ctx,
+        [
+            Draft(
+                Kind.OVERDUE,
+                f"opinion_reply_overdue:{event.opinion_id}",
+                frozenset(who),
+                f"监督意见书逾期未回复：{event.number}",
+                f"{event.target_name}的监督意见书 {event.number} 回复期限 "
+                f"{event.reply_due.isoformat()} 已过 {event.overdue_workdays} 个工作日，"
+                "尚未报送整改方案，请尽快报送。",
+                f"/inspections/opinions/{event.opinion_id}",
+            )
+        ],
+    )
+
+
+def _report_overdue(ctx: Ctx, event: InquiryReportOverdue) -> None:
+    """The office that drafts the handling report, and the committee's own users."""
+    who = set(users.nearest_office_user_ids(ctx.session, event.division_code))
+    who |= set(users.active_user_ids(ctx.session, organization_ids=[event.committee_org_id]))
+    notify_many(
+        ctx,
+        [
+            Draft(
+                Kind.OVERDUE,
+                f"inquiry_report_overdue:{event.sitting_id}",
+                frozenset(who),
+                f"审议意见落实情况报告逾期：{event.session_name}",
+                f"{event.received_on.isoformat()} 收到的审议意见，落实情况报告应于 "
+                f"{event.report_due.isoformat()} 前报送，已逾期 {event.overdue_days} 天。",
+                f"/inquiries/{event.sitting_id}",
+            )
+        ],
+    )
+
+
 def subscribe(bus: EventBus[Ctx]) -> None:
     bus.subscribe(AssignmentsDispatched, _dispatched)
     bus.subscribe(AssignmentsEscalated, _escalated)
@@ -237,3 +281,5 @@ def subscribe(bus: EventBus[Ctx]) -> None:
     bus.subscribe(AssignmentUrged, _urged)
     bus.subscribe(OpinionReceived, _opinion)
     bus.subscribe(AlarmRaised, _alarm)
+    bus.subscribe(OpinionReplyOverdue, _opinion_overdue)
+    bus.subscribe(InquiryReportOverdue, _report_overdue)

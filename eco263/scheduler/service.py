@@ -83,6 +83,17 @@ def _digest_job(rt: Runtime, now: datetime) -> str:
     return f"digests={send_digests(rt, now)}"
 
 
+def _overdue_job(rt: Runtime, now: datetime) -> str:
+    from eco263.inquiries.scheduled import check_overdue_reports
+    from eco263.inspections.scheduled import check_overdue_replies
+
+    opinions, reports = check_overdue_replies(rt, now), check_overdue_reports(rt, now)
+    return (
+        f"opinions={opinions.examined} flagged={opinions.flagged} "
+        f"reports={reports.examined} flagged={reports.flagged}"
+    )
+
+
 JOBS: dict[str, Job] = {
     "escalation_sweep": Job("escalation_sweep", timedelta(minutes=5), _sweep_job),
     "detect_recent": Job("detect_recent", timedelta(minutes=15), _detect_job),
@@ -92,6 +103,7 @@ JOBS: dict[str, Job] = {
     "alarm_response": Job("alarm_response", timedelta(minutes=15), _alarm_response_job),
     "repeat_fines": Job("repeat_fines", timedelta(hours=24), _repeat_fines_job),
     "notification_digest": Job("notification_digest", timedelta(hours=24), _digest_job),
+    "opinion_overdue": Job("opinion_overdue", timedelta(hours=24), _overdue_job),
 }
 
 

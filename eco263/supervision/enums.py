@@ -25,6 +25,7 @@ class ClueCause(StrEnum):
     TAMPERING = "tampering"  # 干扰自动监测
     MANUAL = "manual"  # 人工移送
     TRANSFER_DELAY = "transfer_delay"  # 行刑衔接超时（环保部门未按时决定/移交/补正）
+    OPINION_OVERDUE = "opinion_reply_overdue"  # 监督意见书逾期未回复整改方案
 
 
 CAUSE_LABELS = {
@@ -37,6 +38,7 @@ CAUSE_LABELS = {
     ClueCause.TAMPERING: "干扰自动监测",
     ClueCause.MANUAL: "人工移送",
     ClueCause.TRANSFER_DELAY: "移送公安超过时限",
+    ClueCause.OPINION_OVERDUE: "监督意见书逾期未回复",
 }
 
 

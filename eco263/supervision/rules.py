@@ -38,6 +38,8 @@ class CluePolicy:
     extensions_max: int = 2
     extensions_duty: DutyFailure = DutyFailure.PRESSURE
     tampering_duty: DutyFailure = DutyFailure.ENFORCEMENT
+    opinion_grace_workdays: int = 5
+    opinion_duty: DutyFailure = DutyFailure.INITIATIVE
 
     def alarm_limit(self, kind: str) -> timedelta:
         limits = self.alarm_limit_hours or {"default": 24.0}
@@ -61,6 +63,7 @@ def parse_policy(raw: Mapping[str, Any]) -> CluePolicy:
         extensions_max=int(ex["max"]),
         extensions_duty=DutyFailure(ex["duty_failure"]),
         tampering_duty=DutyFailure(tp["duty_failure"]),
+        **_opinion_rule(raw.get("opinion_reply_overdue")),
     )
     counts = (
         policy.failed_verification_returns,
@@ -68,9 +71,19 @@ def parse_policy(raw: Mapping[str, Any]) -> CluePolicy:
         policy.repeat_fines_count,
         policy.repeat_fines_window_days,
     )
-    if min(counts) < 1 or policy.extensions_max < 0:
+    if min(counts) < 1 or min(policy.extensions_max, policy.opinion_grace_workdays) < 0:
         raise ValueError(f"线索规则阈值无效：{raw}")
     return policy
+
+
+def _opinion_rule(raw: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``opinion_reply_overdue`` (optional in an older file: the defaults then)."""
+    if raw is None:
+        return {}
+    return {
+        "opinion_grace_workdays": int(raw["grace_workdays"]),
+        "opinion_duty": DutyFailure(raw["duty_failure"]),
+    }
 
 
 @lru_cache(maxsize=4)
@@ -220,6 +233,16 @@ def key_repeat_fines(enterprise_id: int, violation: str, trigger_case_no: str) -
     return (
         f"repeat_fines:enterprise:{enterprise_id}:{short_hash(violation + '|' + trigger_case_no)}"
     )
+
+
+def key_opinion_overdue(opinion_id: int) -> str:
+    return f"opinion_reply_overdue:inspection_opinion:{opinion_id}"
+
+
+def opinion_reply_clue_due(overdue_workdays: int, policy: CluePolicy) -> bool:
+    """监督意见书逾期未回复: still no rectification plan ``grace_workdays`` after the reply
+    deadline (working days counted after the due date)."""
+    return overdue_workdays >= max(policy.opinion_grace_workdays, 1)
 
 
 def key_alarm(alarm_id: int) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -387,6 +387,55 @@ def do_check_transfer_delay(ctx: Ctx, facts: TransferDelayFacts) -> Clue | None:
                 "transfer_id": facts.transfer_id,
                 "rule": facts.rule,
                 "due_at": facts.due_at.isoformat(),
+            },
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OpinionOverdueFacts:
+    """A 监督意见书 of the 纪委's own 巡察 whose rectification plan has not come back by its
+    reply deadline (``opinion.reply``)."""
+
+    opinion_id: int
+    number: str
+    organization_id: int
+    division_code: str
+    target_name: str
+    issued_on: date
+    reply_due: date
+    overdue_workdays: int
+
+
+def do_check_opinion_overdue(ctx: Ctx, facts: OpinionOverdueFacts) -> Clue | None:
+    """监督意见书逾期未回复: still no rectification plan ``grace_workdays`` working days after
+    the reply deadline (``clue_rules.yaml`` ``opinion_reply_overdue``): a clue against the
+    inspected unit, naming its leader.  Once per opinion."""
+    policy = rules.load_policy()
+    if not rules.opinion_reply_clue_due(facts.overdue_workdays, policy):
+        return None
+    org = registry.get_organization(ctx.session, facts.organization_id)
+    return do_open_clue(
+        ctx,
+        ClueDraft(
+            cause=ClueCause.OPINION_OVERDUE,
+            cause_key=rules.key_opinion_overdue(facts.opinion_id),
+            duty_failure=policy.opinion_duty,
+            division_code=facts.division_code,
+            summary=(
+                f"{org.name}收到监督意见书 {facts.number}（{facts.target_name}，"
+                f"{facts.issued_on.isoformat()} 下发）后，逾期 {facts.overdue_workdays} 个工作日"
+                f"仍未报送整改方案（回复期限 {facts.reply_due.isoformat()}）"
+            ),
+            organization_id=org.id,
+            responsible_person=org.leader_name,
+            extra_evidence={
+                "inspection_opinion_id": facts.opinion_id,
+                "opinion_number": facts.number,
+                "issued_on": facts.issued_on.isoformat(),
+                "reply_due": facts.reply_due.isoformat(),
+                "overdue_workdays": facts.overdue_workdays,
+                "grace_workdays": policy.opinion_grace_workdays,
             },
         ),
     )

@@ -155,11 +155,22 @@ def get_item(session: Session, issue_id: int, item_id: int) -> BulletinItem:
 
 
 def list_issues(
-    session: Session, actor: Actor, *, text: str | None = None, limit: int = 200
+    session: Session,
+    actor: Actor,
+    *,
+    text: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    limit: int = 200,
 ) -> list[BulletinIssue]:
     """The archive, newest first; drafts only for the city office; ``text`` searches titles
-    and bodies of the items (and the issue number)."""
+    and bodies of the items (and the issue number); ``since``/``until`` keep the issues whose
+    period overlaps those dates."""
     query = select(BulletinIssue)
+    if since is not None:
+        query = query.where(BulletinIssue.period_to >= since)
+    if until is not None:
+        query = query.where(BulletinIssue.period_from <= until)
     if not (actor.is_system or actor.role == Role.CITY_OFFICE):
         if not (may_read_archive(actor) or is_reader_unit(session, actor.organization_id)):
             raise Forbidden("无权查看工作动态")
@@ -179,6 +190,16 @@ def list_issues(
 def receipts_of(session: Session, issue_id: int) -> dict[int, BulletinReceipt]:
     rows = session.scalars(select(BulletinReceipt).where(BulletinReceipt.issue_id == issue_id))
     return {r.organization_id: r for r in rows}
+
+
+def issues_read_by(session: Session, organization_id: int | None) -> set[int]:
+    """The issues a unit has read (its receipts)."""
+    if organization_id is None:
+        return set()
+    rows = session.scalars(
+        select(BulletinReceipt.issue_id).where(BulletinReceipt.organization_id == organization_id)
+    )
+    return set(rows)
 
 
 def receipt_table(session: Session, issue_id: int) -> list[dict[str, Any]]:

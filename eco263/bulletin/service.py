@@ -1,11 +1,12 @@
 """工作动态 reads: issues, items, the distribution (报/送 as data), the units' receipts, the
 archive search, and the facts of a period gathered through the other domains' services.
 
-Drafts come from: the ledger's media-exposed problems closed in the period, penalty cases
-closed, petitions answered, and the latest stored assessment ranking.  Hook for the domains
-being built (专题询问 inquiries, 专项行动 campaigns): add a ``(ItemSource, gatherer)`` pair to
-:data:`GATHERERS` that returns :class:`~eco263.bulletin.rules.Fact` rows from that domain's
-``service``; nothing is invented for them until then.
+Drafts come from: the ledger's media-exposed problems closed in the period, 专题询问 sittings
+held, penalty cases closed, 联合执法 carried out, petitions answered, and the latest stored
+assessment ranking.  Hook for a domain being built (专项行动 campaigns): add a
+``(ItemSource, gatherer)`` pair to :data:`GATHERERS` that returns
+:class:`~eco263.bulletin.rules.Fact` rows from that domain's ``service``; nothing is invented
+for it until then.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from eco263.bulletin.models import BulletinIssue, BulletinItem, BulletinReceipt
 from eco263.bulletin.pdf import docx_to_pdf
 from eco263.bulletin.render import Article, BulletinDoc, render_docx
 from eco263.bulletin.rules import Fact
+from eco263.bulletin.sources import inquiry_facts, joint_facts
 from eco263.clock import ensure_aware
 from eco263.enforcement import service as enforcement
 from eco263.enforcement.enums import CaseState
@@ -344,12 +346,14 @@ def _assessment(session: Session, actor: Actor, since: date, until: date) -> lis
 
 Gatherer = Callable[[Session, Actor, date, date], list[Fact]]
 
-#: The sources of drafts, in the order their items are appended.  专题询问 and 专项行动 are
-#: being built elsewhere: register their gatherers here when their services exist.
+#: The sources of drafts, in the order their items are appended (专题询问 and 联合执法 in
+#: :mod:`.sources`).  专项行动 is being built elsewhere: register its gatherer here.
 GATHERERS: list[tuple[ItemSource, Gatherer]] = [
     (ItemSource.ASSESSMENT, _assessment),
     (ItemSource.MEDIA, _media),
+    (ItemSource.INQUIRY, inquiry_facts),
     (ItemSource.CASE, _cases),
+    (ItemSource.JOINT, joint_facts),
     (ItemSource.PETITION, _petitions),
 ]
 

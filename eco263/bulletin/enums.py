@@ -32,6 +32,7 @@ class ItemSource(StrEnum):
     ASSESSMENT = "assessment"  # 考核结果
     INQUIRY = "inquiry"  # 人大专题询问
     JOINT = "joint"  # 联合执法
+    TRANSFER = "transfer"  # 行刑衔接：移送公安立案
     CAMPAIGN = "campaign"  # 专项行动（待专项行动模块）
     FREE = "free"  # 编辑自撰
 
@@ -43,6 +44,7 @@ SOURCE_LABELS = {
     ItemSource.ASSESSMENT: "考核结果",
     ItemSource.INQUIRY: "专题询问",
     ItemSource.JOINT: "联合执法",
+    ItemSource.TRANSFER: "移送公安立案",
     ItemSource.CAMPAIGN: "专项行动",
     ItemSource.FREE: "编辑自撰",
 }

@@ -155,6 +155,17 @@ def draft_of(fact: Fact) -> Draft:
             f"{_sentence(fact.detail)}"
             f"{'各单位分工：' + _sentence(tasks) if tasks else ''}"
         )
+    elif fact.source is ItemSource.TRANSFER:
+        title = f"{fact.division}查处一起涉嫌污染环境犯罪案件"
+        held = (
+            f"{fact.amount} 名犯罪嫌疑人已被依法{'、'.join(fact.topics)}，案件正进一步办理中。"
+            if fact.amount
+            else "案件正进一步办理中。"
+        )
+        body = (
+            f"{md(fact.began)}，{fact.title}提请移送一起涉嫌环境犯罪案件：{_sentence(fact.detail)}"
+            f"{fact.unit or '公安机关'}于{md(fact.ended)}立案侦查，{held}"
+        )
     else:
         title, body = fact.title, fact.detail
     return Draft(fact.source, fact.ref, title[:TITLE_MAX], body[:BODY_MAX])

@@ -1,9 +1,9 @@
 """工作动态 reads: issues, items, the distribution (报/送 as data), the units' receipts, the
 archive search, and the facts of a period gathered through the other domains' services.
 
-Drafts come from: the ledger's media-exposed problems closed in the period, 专题询问 sittings
-held, penalty cases closed, 联合执法 carried out, petitions answered, and the latest stored
-assessment ranking.  Hook for a domain being built (专项行动 campaigns): add a
+Drafts come from: the ledger's media-exposed problems closed in the period, 专题询问 sittings held,
+penalty cases closed, 联合执法 carried out, transferred cases the police filed, petitions answered,
+and the latest stored assessment ranking. Hook for a domain being built (专项行动 campaigns): add a
 ``(ItemSource, gatherer)`` pair to :data:`GATHERERS` that returns
 :class:`~eco263.bulletin.rules.Fact` rows from that domain's ``service``; nothing is invented
 for it until then.
@@ -30,7 +30,7 @@ from eco263.bulletin.models import BulletinIssue, BulletinItem, BulletinReceipt
 from eco263.bulletin.pdf import docx_to_pdf
 from eco263.bulletin.render import Article, BulletinDoc, render_docx
 from eco263.bulletin.rules import Fact
-from eco263.bulletin.sources import inquiry_facts, joint_facts
+from eco263.bulletin.sources import inquiry_facts, joint_facts, transfer_facts
 from eco263.clock import ensure_aware
 from eco263.enforcement import service as enforcement
 from eco263.enforcement.enums import CaseState
@@ -354,6 +354,7 @@ GATHERERS: list[tuple[ItemSource, Gatherer]] = [
     (ItemSource.INQUIRY, inquiry_facts),
     (ItemSource.CASE, _cases),
     (ItemSource.JOINT, joint_facts),
+    (ItemSource.TRANSFER, transfer_facts),
     (ItemSource.PETITION, _petitions),
 ]
 

@@ -1,8 +1,9 @@
-"""The demo's 工作动态 第70期 (both databases): made from the demo's record through the real
-actions as the demo users — the 专题询问, 张家港海事局's case and 相城区's 联合执法 drafted from the
-record, the rest free items, in the bulletin's order, all approved, published by 陈主任, read by
-four recipient units; a second replay changes nothing.  Rendered to PDF, its first and last
-page become docs/screenshots/bulletin-70-first.png and -last.png (SQLite run; pdftoppm)."""
+"""The demo's 工作动态 第70期 (both databases): made from the demo's record through the
+real actions as the demo users — the 专题询问, 张家港海事局's case, 昆山's tampering case
+filed by the police and 相城区's 联合执法 drafted from the record, the rest free items, in the
+bulletin's order, all approved, published by 陈主任, read by four recipient units; a second
+replay changes nothing.  Rendered to PDF, its first and last page become
+docs/screenshots/bulletin-70-first.png and -last.png (SQLite run; pdftoppm)."""
 
 from __future__ import annotations
 
@@ -53,13 +54,16 @@ def test_the_demo_publishes_issue_70(rt: Runtime, database: Database) -> None:
         assert [i.title for i in items] == ORDER
         assert {i.state for i in items} == {"approved"}
         generated = {i.source: i for i in items if i.source != "free"}
-        assert set(generated) == {"inquiry", "case", "joint"}
+        assert set(generated) == {"inquiry", "case", "transfer", "joint"}
         # Drafted from the demo's record, then rewritten by the editor.
         assert generated["inquiry"].source_ref and generated["case"].source_ref
         assert "4月27日，苏州市十六届人大常委会第11次会议召开" in generated["inquiry"].body
         assert "机动车污染防治" in generated["inquiry"].body
         assert "罚款 18000 元" in generated["case"].body
         assert "相城区环保局" in generated["joint"].body
+        assert "昆山市公安局于4月28日立案侦查，3 名犯罪嫌疑人已被依法刑事拘留" in (
+            generated["transfer"].body
+        )
         assert "92.46" in items[0].body
         read = [r["unit"] for r in service.receipt_table(s, issue.id) if r["read_at"]]
         assert sorted(read) == sorted(READERS)

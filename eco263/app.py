@@ -26,6 +26,7 @@ from eco263.auth import api as auth_api
 from eco263.auth import pages as auth_pages
 from eco263.auth.service import actor_for_token
 from eco263.bulletin import api as bulletin_api
+from eco263.bulletin import pages as bulletin_pages
 from eco263.clock import Clock
 from eco263.config import Settings, get_settings
 from eco263.dashboard import pages as dashboard_pages
@@ -97,6 +98,7 @@ MENU = (
         ),
     ),
     NavItem("petitions", "信访", "/petitions", PETITION_READERS),
+    NavItem("bulletin", "工作动态", "/bulletin", ALL_ROLES - {Role.ENTERPRISE}),
     NavItem("admin", "系统管理", "/admin/users", OFFICE_ROLES),
     NavItem("messages", "消息", "/notifications", ALL_ROLES),
 )
@@ -139,6 +141,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     admin_places.router,
     help_pages.router,
     notifications_pages.router,
+    bulletin_pages.router,
 )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from eco263.actor import SYSTEM
 from eco263.auth.service import actor_for_username
+from eco263.bulletin import demo as bulletin_demo
 from eco263.clock import ensure_aware
 from eco263.context import Ctx
 from eco263.inquiries import demo as inquiries_demo
@@ -75,6 +76,7 @@ def seed_story(ctx: Ctx) -> int:
     opened = petitions_demo.replay(ctx)
     enforcement_demo.replay(ctx)
     replay_notifications(ctx)  # 催办 and a user's notification settings
+    bulletin_demo.replay(ctx)  # 工作动态 第70期 (eco263/data/demo_bulletin_issue.yaml)
     return len(story["problems"]) + len(story.get("joint_enforcement", [])) + opened
 
 

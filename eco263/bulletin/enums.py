@@ -30,7 +30,9 @@ class ItemSource(StrEnum):
     CASE = "case"  # 行政处罚案件结案
     PETITION = "petition"  # 信访件办结答复
     ASSESSMENT = "assessment"  # 考核结果
-    INQUIRY = "inquiry"  # 专题询问（待询问模块）
+    INQUIRY = "inquiry"  # 人大专题询问
+    JOINT = "joint"  # 联合执法
+    TRANSFER = "transfer"  # 行刑衔接：移送公安立案
     CAMPAIGN = "campaign"  # 专项行动（待专项行动模块）
     FREE = "free"  # 编辑自撰
 
@@ -41,6 +43,8 @@ SOURCE_LABELS = {
     ItemSource.PETITION: "信访件答复",
     ItemSource.ASSESSMENT: "考核结果",
     ItemSource.INQUIRY: "专题询问",
+    ItemSource.JOINT: "联合执法",
+    ItemSource.TRANSFER: "移送公安立案",
     ItemSource.CAMPAIGN: "专项行动",
     ItemSource.FREE: "编辑自撰",
 }

@@ -89,6 +89,8 @@ class Fact:
     unit: str = ""
     amount: int | None = None
     ranking: tuple[tuple[str, float], ...] = ()
+    topics: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +137,34 @@ def draft_of(fact: Fact) -> Draft:
         body = (
             f"根据{fact.detail}，{fact.title}各地“263”专项行动考核得分依次为：{table}。"
             f"{top[0]}以 {top[1]:.2f} 分名列第一。"
+        )
+    elif fact.source is ItemSource.INQUIRY:
+        title = f"{fact.unit}就{fact.detail}工作开展专题询问"
+        asked = f"从{'、'.join(fact.topics)}等方面" if fact.topics else ""
+        answered = f"{'、'.join(fact.units)}负责同志分别应询答复。" if fact.units else ""
+        body = (
+            f"{md(fact.began)}，{fact.title}召开，对{fact.detail}问题开展专题询问。\n"
+            f"会上，{fact.amount or 0} 名委员和代表{asked}进行了询问，{answered}"
+        )
+    elif fact.source is ItemSource.JOINT:
+        title = f"{fact.division}开展联合执法专治“散乱污”"
+        units = "、".join(fact.units) or "相关单位"
+        tasks = "；".join(fact.topics)
+        body = (
+            f"{md(fact.began)}，{fact.division}组织{units}对{fact.title}开展联合执法。"
+            f"{_sentence(fact.detail)}"
+            f"{'各单位分工：' + _sentence(tasks) if tasks else ''}"
+        )
+    elif fact.source is ItemSource.TRANSFER:
+        title = f"{fact.division}查处一起涉嫌污染环境犯罪案件"
+        held = (
+            f"{fact.amount} 名犯罪嫌疑人已被依法{'、'.join(fact.topics)}，案件正进一步办理中。"
+            if fact.amount
+            else "案件正进一步办理中。"
+        )
+        body = (
+            f"{md(fact.began)}，{fact.title}提请移送一起涉嫌环境犯罪案件：{_sentence(fact.detail)}"
+            f"{fact.unit or '公安机关'}于{md(fact.ended)}立案侦查，{held}"
         )
     else:
         title, body = fact.title, fact.detail

@@ -1,11 +1,12 @@
 """工作动态 reads: issues, items, the distribution (报/送 as data), the units' receipts, the
 archive search, and the facts of a period gathered through the other domains' services.
 
-Drafts come from: the ledger's media-exposed problems closed in the period, penalty cases
-closed, petitions answered, and the latest stored assessment ranking.  Hook for the domains
-being built (专题询问 inquiries, 专项行动 campaigns): add a ``(ItemSource, gatherer)`` pair to
-:data:`GATHERERS` that returns :class:`~eco263.bulletin.rules.Fact` rows from that domain's
-``service``; nothing is invented for them until then.
+Drafts come from: the ledger's media-exposed problems closed in the period, 专题询问 sittings held,
+penalty cases closed, 联合执法 carried out, transferred cases the police filed, petitions answered,
+and the latest stored assessment ranking. Hook for a domain being built (专项行动 campaigns): add a
+``(ItemSource, gatherer)`` pair to :data:`GATHERERS` that returns
+:class:`~eco263.bulletin.rules.Fact` rows from that domain's ``service``; nothing is invented
+for it until then.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from eco263.bulletin.models import BulletinIssue, BulletinItem, BulletinReceipt
 from eco263.bulletin.pdf import docx_to_pdf
 from eco263.bulletin.render import Article, BulletinDoc, render_docx
 from eco263.bulletin.rules import Fact
+from eco263.bulletin.sources import inquiry_facts, joint_facts, transfer_facts
 from eco263.clock import ensure_aware
 from eco263.enforcement import service as enforcement
 from eco263.enforcement.enums import CaseState
@@ -155,11 +157,22 @@ def get_item(session: Session, issue_id: int, item_id: int) -> BulletinItem:
 
 
 def list_issues(
-    session: Session, actor: Actor, *, text: str | None = None, limit: int = 200
+    session: Session,
+    actor: Actor,
+    *,
+    text: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    limit: int = 200,
 ) -> list[BulletinIssue]:
     """The archive, newest first; drafts only for the city office; ``text`` searches titles
-    and bodies of the items (and the issue number)."""
+    and bodies of the items (and the issue number); ``since``/``until`` keep the issues whose
+    period overlaps those dates."""
     query = select(BulletinIssue)
+    if since is not None:
+        query = query.where(BulletinIssue.period_to >= since)
+    if until is not None:
+        query = query.where(BulletinIssue.period_from <= until)
     if not (actor.is_system or actor.role == Role.CITY_OFFICE):
         if not (may_read_archive(actor) or is_reader_unit(session, actor.organization_id)):
             raise Forbidden("无权查看工作动态")
@@ -179,6 +192,16 @@ def list_issues(
 def receipts_of(session: Session, issue_id: int) -> dict[int, BulletinReceipt]:
     rows = session.scalars(select(BulletinReceipt).where(BulletinReceipt.issue_id == issue_id))
     return {r.organization_id: r for r in rows}
+
+
+def issues_read_by(session: Session, organization_id: int | None) -> set[int]:
+    """The issues a unit has read (its receipts)."""
+    if organization_id is None:
+        return set()
+    rows = session.scalars(
+        select(BulletinReceipt.issue_id).where(BulletinReceipt.organization_id == organization_id)
+    )
+    return set(rows)
 
 
 def receipt_table(session: Session, issue_id: int) -> list[dict[str, Any]]:
@@ -323,12 +346,15 @@ def _assessment(session: Session, actor: Actor, since: date, until: date) -> lis
 
 Gatherer = Callable[[Session, Actor, date, date], list[Fact]]
 
-#: The sources of drafts, in the order their items are appended.  专题询问 and 专项行动 are
-#: being built elsewhere: register their gatherers here when their services exist.
+#: The sources of drafts, in the order their items are appended (专题询问 and 联合执法 in
+#: :mod:`.sources`).  专项行动 is being built elsewhere: register its gatherer here.
 GATHERERS: list[tuple[ItemSource, Gatherer]] = [
     (ItemSource.ASSESSMENT, _assessment),
     (ItemSource.MEDIA, _media),
+    (ItemSource.INQUIRY, inquiry_facts),
     (ItemSource.CASE, _cases),
+    (ItemSource.JOINT, joint_facts),
+    (ItemSource.TRANSFER, transfer_facts),
     (ItemSource.PETITION, _petitions),
 ]
 

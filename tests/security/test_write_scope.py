@@ -954,6 +954,37 @@ CASES = [
             ("POST", "/publication", {}),
         )
     ),
+    _page(
+        "/bulletin/new",
+        lambda t: "/bulletin/new",
+        lambda t: {
+            "issue_date": "2018-04-30",
+            "period_from": "2018-04-01",
+            "period_to": "2018-04-30",
+        },
+        403,
+    ),
+    *(
+        _page(
+            f"/bulletin/{{issue_id}}{tail}",
+            lambda t, tail=tail: (
+                f"/bulletin/{t.bulletin}" + tail.replace("{item_id}", str(t.bulletin_item))
+            ),
+            lambda t, body=body: body,
+            403,
+            404,
+        )
+        for tail, body in (
+            ("/drafts", {}),
+            ("/items", {"title": "越权", "body": "越权"}),
+            ("/items/{item_id}", {"title": "越权", "body": "越权"}),
+            ("/items/{item_id}/position", {"position": "1"}),
+            ("/items/{item_id}/approval", {}),
+            ("/items/{item_id}/removal", {}),
+            ("/approval", {}),
+            ("/publication", {}),
+        )
+    ),
 ]
 
 

@@ -46,7 +46,7 @@ def test_migrate_seed_demo_sweep_and_verify(db_env: dict[str, str]) -> None:
     assert _run("db", "upgrade", env=db_env).returncode == 0
     seeded = _run("seed", "--demo", "--now", "2018-05-10T09:00", env=db_env)
     assert seeded.returncode == 0, seeded.stderr
-    assert "演示问题 10 条" in seeded.stdout
+    assert "演示问题 9 条" in seeded.stdout
     again = _run("seed", "--demo", "--now", "2018-05-10T09:00", env=db_env)
     assert "区划 0 个，单位 0 个，用户 0 个，演示问题 0 条" in again.stdout
     swept = _run("sweep", "--now", "2018-05-10T09:00", env=db_env)

@@ -59,6 +59,16 @@ from tests.factories.problems import PNG, dispatch, org, register
 from tests.security.routes import write_routes
 from tests.web.conftest import page_login, token
 
+#: A 带案下访 into 昆山 and an 一企一策 for a 昆山 petition, as 吴江 would send them.
+VISIT = {
+    "division_code": "320583",
+    "visited_on": "2018-04-25",
+    "place": "昆山现场",
+    "leader_name": "越权领导",
+    "items": [],
+}
+PLAN = {"title": "越权一企一策", "measures": "越权措施", "due_date": "2018-05-31"}
+
 #: Routes that are not a user writing into a division: the session itself, and the signed
 #: calls of the 智慧监督 platform (tests/supervision/test_inbound.py covers those).
 NOT_SCOPED = {
@@ -551,6 +561,36 @@ CASES = [
         "/petitions/{petition_id}/opinions/{step}",
         lambda t: f"/petitions/{t.petition}/opinions/answer",
         lambda t: {"facts": "越权", "answer": "越权", "basis": "越权", "opinion": "支持"},
+        404,
+    ),
+    # 带案下访 and 一企一策 (eco263/petitions/visit_actions.py): 昆山's petition taken on a
+    # visit by 吴江, or given a plan by 吴江.
+    _api(
+        "POST",
+        "/api/v1/petition-visits",
+        lambda t: "/api/v1/petition-visits",
+        lambda t: {**VISIT, "items": [{"petition_id": t.petition}]},
+        404,
+        422,
+    ),
+    _page(
+        "/petitions/visits/new",
+        lambda t: "/petitions/visits/new",
+        lambda t: {**{k: v for k, v in VISIT.items() if k != "items"}, "petition_id": t.petition},
+        404,
+        422,
+    ),
+    _api(
+        "POST",
+        "/api/v1/petitions/{petition_id}/plans",
+        lambda t: f"/api/v1/petitions/{t.petition}/plans",
+        lambda t: {**PLAN, "owner_org_id": t.kunshan_unit},
+        404,
+    ),
+    _page(
+        "/petitions/{petition_id}/plans",
+        lambda t: f"/petitions/{t.petition}/plans",
+        lambda t: {**PLAN, "owner_org_id": t.kunshan_unit},
         404,
     ),
     _page(

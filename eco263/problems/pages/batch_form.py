@@ -10,7 +10,8 @@ from fastapi import Request
 from eco263.context import Ctx
 from eco263.problems import rules
 from eco263.problems.enums import Move
-from eco263.problems.pages.dispatch import dispatch_orgs
+from eco263.registry import service as registry
+from eco263.registry.enums import ASSIGNABLE_KINDS
 
 BATCH_DONE = {
     "batch_dispatch": "已批量交办 {n} 条问题，承办单位已收到通知。",
@@ -18,8 +19,17 @@ BATCH_DONE = {
 }
 
 
-def batch_context(ctx: Ctx, request: Request, batch: dict[str, Any] | None) -> dict[str, Any]:
-    """The batch bar: writes for a 263 office only; export for everyone who reads the ledger."""
+def batch_context(
+    ctx: Ctx,
+    request: Request,
+    batch: dict[str, Any] | None,
+    divisions: list[Any],
+    dispatchable: bool,
+) -> dict[str, Any]:
+    """The batch bar: writes for a 263 office only; export for everyone who reads the ledger.
+
+    The lead units to choose are those of ``divisions`` (the office's area, already read for
+    the filters), loaded only when a row of the page can be dispatched (批量交办 shows then)."""
     office = rules.may_make(ctx.actor, Move.DISPATCH) and rules.urger_refusal(ctx.actor, 0) is None
     state = dict(batch or {})
     params = request.query_params
@@ -29,5 +39,15 @@ def batch_context(ctx: Ctx, request: Request, batch: dict[str, Any] | None) -> d
     state.setdefault("values", {})
     state.setdefault("selected", ())
     state["office"] = office
-    state["orgs"] = dispatch_orgs(ctx, set()) if office else []
+    state["dispatch"] = office and dispatchable
+    state["orgs"] = lead_units(ctx, {d.code for d in divisions}) if state["dispatch"] else []
     return state
+
+
+def lead_units(ctx: Ctx, codes: set[str]) -> list[Any]:
+    """Units of these divisions that take rectification tasks (the dispatch form's choices)."""
+    return [
+        o
+        for o in registry.list_organizations(ctx.session)
+        if o.division_code in codes and o.kind in ASSIGNABLE_KINDS
+    ]

@@ -25,7 +25,7 @@ from eco263.web.templating import render
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 
-def dispatch_orgs(ctx: Ctx, taken: set[int]) -> list[Any]:
+def _dispatch_orgs(ctx: Ctx, taken: set[int]) -> list[Any]:
     """Units in the office's jurisdiction that do not yet work on the problem."""
     in_scope = {
         d.code for d in registry.list_divisions(ctx.session, under=ctx.actor.division_code or None)
@@ -48,7 +48,7 @@ def _dispatch_page(
             raise Conflict("该问题已办结，不能交办")
         detail = presenters.problem_detail(ctx, problem)
         taken = {a.organization_id for a in detail.assignments}
-        orgs = dispatch_orgs(ctx, taken)
+        orgs = _dispatch_orgs(ctx, taken)
         context = {
             "problem": problem,
             "detail": detail,

@@ -235,7 +235,13 @@ def ledger_response(
             "category_groups": _category_groups(),
             "states": [(s.value, STATE_LABELS[s]) for s in ProblemState],
             "can_register": ctx.actor.is_office,
-            "batch": batch_context(ctx, request, batch),
+            "batch": batch_context(
+                ctx,
+                request,
+                batch,
+                choices,
+                any(p.state == ProblemState.REGISTERED.value for p in items) or bool(batch),
+            ),
         }
         return render(
             request,

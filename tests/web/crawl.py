@@ -52,8 +52,12 @@ VOID = frozenset(
 )  # fmt: skip
 
 
+SHOWN_ATTRIBUTES = ("title", "placeholder", "alt", "aria-label")
+
+
 class _Text(HTMLParser):
-    """The text a reader sees and the links.  Scripts, styles and templates are dropped, and so
+    """The text a reader sees (with :data:`SHOWN_ATTRIBUTES`) and the links.  Scripts, styles
+    and templates are dropped, and so
     is what a page marks ``translate="no"`` (HTML's own mark for text that is not language:
     login names, hash fingerprints) — each such mark is explicit in a template."""
 
@@ -67,9 +71,13 @@ class _Text(HTMLParser):
         named = dict(attrs)
         if tag == "a" and named.get("href"):
             self.links.append(str(named["href"]))
+        hides = tag in ("script", "style", "template", "noscript")
+        hides = hides or named.get("translate") == "no"
         if tag not in VOID:
-            hides = tag in ("script", "style", "template", "noscript")
-            self._open.append((tag, hides or named.get("translate") == "no"))
+            self._open.append((tag, hides))
+        if not hides and not any(h for _, h in self._open):
+            # what a reader also sees: tooltips, placeholders, image texts, screen-reader names
+            self.parts.extend(str(named[a]) for a in SHOWN_ATTRIBUTES if named.get(a))
 
     def handle_endtag(self, tag: str) -> None:
         for i in range(len(self._open) - 1, -1, -1):

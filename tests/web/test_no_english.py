@@ -44,11 +44,13 @@ def test_the_scanner_finds_words_and_codes_and_spares_units_scripts_and_marked_c
         "<p>总铜 0.3 mg/L，HJ 212，导出 PDF；状态 clue.status 于 2018-05-09T23:00:00+00:00"
         "（w20122），点位 010000A8900016F000169DC0</p><script>var x = 'english';</script>"
         "<style>.a{color:red}</style><td translate='no'>ks_epb</td><br><p>multiplicative</p>"
+        "<input placeholder='keyword'><img alt='总铜曲线'><span title='x' translate='no'>ab</span>"
     )
     assert english_words(html) == {
         "clue",
         "status",
         "multiplicative",
+        "keyword",
         "w20122",
         "2018-05-09T23:00",
     }

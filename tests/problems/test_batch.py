@@ -222,6 +222,11 @@ def test_a_refused_batch_on_the_page_keeps_the_selection_and_changes_nothing(
     assert r.status_code == 422 and "日期格式" in r.text
     r = post_form(client, "/problems/batch/dispatch", {"lead": _lead(as_user)})
     assert r.status_code == 422 and "请先勾选" in r.text
+    many = {"ids": [rows["assigned"], *range(10_000, 10_200)], "note": "速办"}
+    r = post_form(client, "/problems/batch/urge", many)
+    assert r.status_code == 422 and "一次最多批量办理 200 条" in r.text
+    r = post_form(client, "/problems/batch/urge", {"ids": [rows["assigned"]], "note": "长" * 501})
+    assert r.status_code == 422 and "不超过 500 字" in r.text
     r = client.post("/problems/batch/urge", data={"ids": [rows["assigned"]], "note": "无令牌"})
     assert r.status_code == 403
     page_login(client, "ks_epb")  # a department: export only, no batch writes

@@ -18,7 +18,7 @@ from eco263.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFou
 from eco263.problems import rules, service
 from eco263.problems.actions._common import require_office
 from eco263.problems.actions.dispatch import do_dispatch
-from eco263.problems.actions.urge import do_urge
+from eco263.problems.actions.urge import NOTE_MAX, do_urge
 from eco263.problems.enums import AssignmentState, Move
 from eco263.problems.models import Assignment, AssignmentUrge
 from eco263.problems.schemas import AssignmentSpec
@@ -90,6 +90,8 @@ def do_batch_urge(ctx: Ctx, problem_ids: Sequence[int], note: str) -> list[Assig
     ids = check_ids(problem_ids)
     if not (note or "").strip():
         raise InvalidInput("请填写催办说明", field="note")
+    if len(note.strip()) > NOTE_MAX:
+        raise InvalidInput(f"催办说明不超过 {NOTE_MAX} 字", field="note")
 
     def urge_problem(problem_id: int) -> list[AssignmentUrge]:
         service.get_problem(ctx.session, ctx.actor, problem_id)

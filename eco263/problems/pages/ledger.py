@@ -121,7 +121,7 @@ class LedgerQuery:
 
 def selected_ids(values: list[str]) -> tuple[int, ...]:
     """The ticked rows' ids, each once, in order; anything not an id is dropped."""
-    ids = (parse_int(v, 0) for v in values[:BATCH_MAX])
+    ids = (parse_int(v, 0) for v in values[: BATCH_MAX + 1])  # one more: the batch refuses it
     return tuple(dict.fromkeys(i for i in ids if 0 < i < 2**31))
 
 

@@ -83,6 +83,11 @@ def local_date(at: datetime) -> date:
 _clock: Clock = SystemClock()
 
 
+def local_text(at: datetime) -> str:
+    """An instant as the office reads it in generated text: ``2018-05-10 09:00`` (Beijing)."""
+    return ensure_aware(at).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
 def get_clock() -> Clock:
     return _clock
 

@@ -22,13 +22,14 @@ from eco263.alarms.enums import AlarmAction, AlarmState, Category, LimitBasis
 from eco263.alarms.events import AlarmRaised, TamperingSealed
 from eco263.alarms.evidence_pack import PackedPacket, PackedReading, PackFacts, build_pack
 from eco263.alarms.models import Alarm, PointLimit
-from eco263.clock import local_date
+from eco263.clock import local_date, local_text
 from eco263.context import Ctx
 from eco263.errors import Conflict, Forbidden, InvalidInput
 from eco263.evidence.store import BlobStore
 from eco263.monitoring import service as monitoring
 from eco263.monitoring.detectors import CATEGORY, Episode, load_config
 from eco263.monitoring.detectors import Alarm as Detection
+from eco263.monitoring.enums import pollutant_label
 from eco263.monitoring.service import PointFacts
 from eco263.problems.actions import do_register_problem
 from eco263.problems.schemas import ProblemCreate
@@ -205,12 +206,15 @@ def _open_problem(ctx: Ctx, point: PointFacts, alarm: Alarm, policy: rules.Alarm
     enterprise = _enterprise(ctx, point)
     body = ProblemCreate(
         title=rules.problem_title(
-            enterprise["name"] if enterprise else None, point.name, alarm.pollutant, alarm.rule
+            enterprise["name"] if enterprise else None,
+            point.name,
+            pollutant_label(alarm.pollutant),
+            alarm.rule,
         ),
         description=(
             f"监测点 {point.mn}（{point.name}）"
             f"{'、'.join(enums.RULE_LABELS.get(r, r) for r in _stored_rules(alarm))}："
-            f"{alarm.start.isoformat()} 至 {alarm.end.isoformat()}，"
+            f"{local_text(alarm.start)} 至 {local_text(alarm.end)}（北京时间），"
             f"评分 {alarm.score:.2f}。报警编号 {alarm.id}。"
         ),
         source="在线监测",
@@ -248,6 +252,7 @@ def _hand_over(ctx: Ctx, point: PointFacts, alarm: Alarm, policy: rules.AlarmPol
                 division_code=point.division_code,
                 responsible_org_id=org.id,
                 detector=alarm.rule,
+                detector_label=enums.RULE_LABELS.get(alarm.rule, alarm.rule),
                 detected_at=alarm.detected_at,
                 evidence_pack={
                     "sha256": digest,
@@ -269,6 +274,7 @@ def _hand_over(ctx: Ctx, point: PointFacts, alarm: Alarm, policy: rules.AlarmPol
             point_mn=point.mn,
             point_name=point.name,
             pollutant=alarm.pollutant,
+            pollutant_label=pollutant_label(alarm.pollutant),
             rule_label=enums.RULE_LABELS.get(alarm.rule, alarm.rule),
             detected_at=alarm.detected_at,
             pack_sha256=digest,

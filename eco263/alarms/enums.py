@@ -17,6 +17,7 @@ from eco263.vocabulary import LabelledAction
 __all__ = [
     "CATEGORY_LABELS",
     "EVIDENCE_LABELS",
+    "PACK_MEMBER_LABELS",
     "RULE_LABELS",
     "STATE_LABELS",
     "AlarmAction",
@@ -24,6 +25,12 @@ __all__ = [
     "Category",
     "LimitBasis",
 ]
+
+#: The files of a sealed evidence pack, as people read them (the zip keeps the file names).
+PACK_MEMBER_LABELS: Final = {
+    "readings.csv": "监测数据表（CSV）",
+    "chart.png": "证据曲线图（PNG）",
+}
 
 #: The detectors' rules (``Alarm.rule``).
 RULE_LABELS: Final = {

@@ -25,6 +25,8 @@ class TamperingSealed:
     pack_size: int
     #: The agency answerable for the point (its bureau, else its 263办); None: nobody to decide.
     agency_org_id: int | None
+    #: The factor's name (总铜 for w20122), what people read.
+    pollutant_label: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ _OOXML = {
     ".pptx": ("ppt/", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
 }
 
-ACCEPTED_LABEL = "照片（JPG/PNG）、PDF、Office 文档（DOC/DOCX/XLS/XLSX/PPT/PPTX）"
+ACCEPTED_LABEL = "照片（JPG/PNG）、PDF、办公文档（DOC/DOCX/XLS/XLSX/PPT/PPTX）"
 
 
 def sniff(data: bytes, filename: str) -> str | None:

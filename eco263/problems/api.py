@@ -16,6 +16,9 @@ from eco263.problems import actions, presenters, service
 from eco263.problems.enums import Move
 from eco263.problems.schemas import (
     AssignmentOut,
+    BatchDispatchIn,
+    BatchOut,
+    BatchUrgeIn,
     DecisionIn,
     DispatchIn,
     ExtensionIn,
@@ -80,6 +83,27 @@ def list_problems(
 def register_problem(request: Request, body: ProblemCreate) -> ProblemOut:
     with user_ctx(request) as ctx:
         return presenters.problem_out(actions.do_register_problem(ctx, body))
+
+
+# Before /problems/{problem_id}/...: "batch" is not a problem id.
+@router.post("/problems/batch/dispatch", response_model=BatchOut)
+def batch_dispatch(request: Request, body: BatchDispatchIn) -> BatchOut:
+    """批量交办: all or nothing; the first refused row (its 编号 in the message) changes nothing."""
+    with user_ctx(request) as ctx:
+        created = actions.do_batch_dispatch(
+            ctx, body.ids, body.lead.organization_id, body.lead.due_date
+        )
+        return BatchOut(
+            problem_ids=list(dict.fromkeys(body.ids)), assignment_ids=[a.id for a in created]
+        )
+
+
+@router.post("/problems/batch/urges", response_model=BatchOut, status_code=201)
+def batch_urge(request: Request, body: BatchUrgeIn) -> BatchOut:
+    """批量催办 every open unit of the selected problems: all or nothing, like 批量交办."""
+    with user_ctx(request) as ctx:
+        urges = actions.do_batch_urge(ctx, body.ids, body.note)
+        return BatchOut(problem_ids=list(dict.fromkeys(body.ids)), urge_ids=[u.id for u in urges])
 
 
 @router.get("/problems/{problem_id}", response_model=ProblemDetail)

@@ -95,6 +95,28 @@ class UrgeOut(BaseModel):
     urge_count: int = 0
 
 
+class BatchDispatchIn(BaseModel):
+    """批量交办: the selected problems (编号) to one lead unit, with one deadline (optional)."""
+
+    ids: list[Id] = Field(min_length=1, max_length=200)
+    lead: AssignmentSpec
+
+
+class BatchUrgeIn(BaseModel):
+    """批量催办: every open unit of the selected problems, with one note (required)."""
+
+    ids: list[Id] = Field(min_length=1, max_length=200)
+    note: Text = Field(default="", max_length=2000)
+
+
+class BatchOut(BaseModel):
+    """What a batch did: all rows (it is all or nothing) and the records it created."""
+
+    problem_ids: list[int]
+    assignment_ids: list[int] = Field(default_factory=list)
+    urge_ids: list[int] = Field(default_factory=list)
+
+
 class AssignmentOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

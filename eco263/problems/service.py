@@ -56,6 +56,8 @@ class ProblemFilters:
     #: ``division``'s subtree, looked up once (see :func:`resolve_division`): a literal list
     #: lets the planner walk the (division, state, id) index instead of guessing.
     division_codes: frozenset[str] | None = None
+    #: Only these rows (the ledger's ticked rows, exported): still scoped and filtered.
+    ids: frozenset[int] | None = None
 
 
 def resolve_division(session: Session, filters: ProblemFilters) -> ProblemFilters:
@@ -167,15 +169,23 @@ def extensions_of(session: Session, problem_id: int) -> list[ExtensionRequest]:
     )
 
 
-def filtered_query(actor: Actor, filters: ProblemFilters, today: date) -> Select[Problem]:
-    """The scoped, filtered SELECT behind the list, the export and the dashboard."""
-    conditions: list[ColumnElement[bool]] = [problem_filter(actor)]
+def _where_rows(filters: ProblemFilters) -> list[ColumnElement[bool]]:
+    """The division (and its subtree) and the ticked rows, when given."""
+    conditions: list[ColumnElement[bool]] = []
     if filters.division_codes is not None:
         conditions.append(Problem.division_code.in_(sorted(filters.division_codes)))
     elif filters.division:
         prefix = select(Division.path).where(Division.code == filters.division).scalar_subquery()
         subtree = select(Division.code).where(Division.path.startswith(prefix))
         conditions.append(Problem.division_code.in_(subtree))
+    if filters.ids is not None:
+        conditions.append(Problem.id.in_(sorted(filters.ids)))
+    return conditions
+
+
+def filtered_query(actor: Actor, filters: ProblemFilters, today: date) -> Select[Problem]:
+    """The scoped, filtered SELECT behind the list, the export and the dashboard."""
+    conditions: list[ColumnElement[bool]] = [problem_filter(actor), *_where_rows(filters)]
     if filters.states:
         conditions.append(Problem.state.in_(filters.states))
     if filters.source:

@@ -122,6 +122,8 @@ EVIDENCE_KEY_LABELS = {
     "sha256": "SHA-256",
     "size": "大小（字节）",
     "members": "包内文件",
+    "readings.csv": "监测数据表（CSV）",
+    "chart.png": "证据曲线图（PNG）",
     "packets": "原始报文",
     "statistics": "统计量",
     "qn": "请求编码 QN",

@@ -10,6 +10,7 @@ through the existing actions.  Templates: ``web/templates/supervision/``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from eco263 import vocabulary
+from eco263.clock import local_text
 from eco263.context import Ctx
 from eco263.errors import Conflict, Forbidden, InvalidInput, NotFound
 from eco263.outbox.actions import do_retry
@@ -205,11 +207,16 @@ def _label(key: str) -> str:
     return EVIDENCE_KEY_LABELS.get(key, key)
 
 
+_ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
 def _scalar(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, str) and _ISO_INSTANT.match(value) and (at := _when(value)):
+        return local_text(at)  # frozen as ISO text (UTC), read in Beijing time
     return str(value)
 
 
@@ -224,6 +231,16 @@ def _table(items: list[Any]) -> dict[str, Any]:
     }
 
 
+def _summarised_members(members: dict[str, Any]) -> dict[str, Any]:
+    """A pack's files: each named one, and its raw packets as one count (a thousand rows of
+    digests help nobody on a page; each is in the pack's manifest)."""
+    packets = [name for name in members if str(name).startswith("packets/")]
+    kept: dict[str, Any] = {k: v for k, v in members.items() if k not in packets}
+    if packets:
+        kept["packets"] = f"{len(packets)} 份（逐份校验值见证据包内清单）"
+    return kept
+
+
 def evidence_items(data: dict[str, Any] | None, prefix: str = "") -> dict[str, Any]:
     """Frozen evidence (facts, a monitoring pack) as labelled values and tables.
 
@@ -234,6 +251,8 @@ def evidence_items(data: dict[str, Any] | None, prefix: str = "") -> dict[str, A
     tables: list[tuple[str, dict[str, Any]]] = []
     for key, value in (data or {}).items():
         label = prefix + _label(str(key))
+        if key == "members" and isinstance(value, dict):
+            value = _summarised_members(value)
         if isinstance(value, dict):
             nested = evidence_items(value, label + " · ")
             values.extend(nested["values"])

@@ -146,7 +146,8 @@ def do_propose_from_alarm(ctx: Ctx, event: TamperingSealed) -> Transfer | None:
         problem_id=event.problem_id,
         summary=(
             f"监测点 {event.point_mn}（{event.point_name}）"
-            f"{event.rule_label}（{event.pollutant}），报警编号 {event.alarm_id}："
+            f"{event.rule_label}（{event.pollutant_label or event.pollutant}），"
+            f"报警编号 {event.alarm_id}："
             "疑似篡改、伪造自动监测数据或干扰自动监测设施，提请负责人决定是否移送公安机关。"
         ),
         pack=(event.pack_sha256, event.pack_size),

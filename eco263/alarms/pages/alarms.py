@@ -111,7 +111,7 @@ def _pack(ctx: Ctx, transfer: Alarm | None) -> dict[str, Any] | None:
         ],
         "all_verified": all(p.get("sha256_verified") for p in packets),
         "members": {
-            name: digest
+            enums.PACK_MEMBER_LABELS.get(name, name): digest
             for name, digest in sorted(manifest.get("members", {}).items())
             if not name.startswith("packets/")
         },

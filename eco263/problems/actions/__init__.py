@@ -4,9 +4,10 @@ Every entry point (REST, pages, CLI, scheduler, monitoring) calls these; none wr
 tables itself.  One module per use case: :mod:`.intake` (登记, 合并), :mod:`.dispatch` (交办),
 :mod:`.moves` (签收, 提交, 核查, 退回), :mod:`.extensions` (延期), :mod:`.evidence` (材料),
 :mod:`.deadlines` (期限重算),
-:mod:`.urge` (催办).
+:mod:`.urge` (催办), :mod:`.batch` (批量交办, 批量催办: all or nothing).
 """
 
+from eco263.problems.actions.batch import do_batch_dispatch, do_batch_urge
 from eco263.problems.actions.deadlines import Moved, do_recompute_deadlines
 from eco263.problems.actions.dispatch import do_dispatch
 from eco263.problems.actions.evidence import do_attach_evidence
@@ -18,6 +19,8 @@ from eco263.problems.actions.urge import do_urge
 __all__ = [
     "Moved",
     "do_attach_evidence",
+    "do_batch_dispatch",
+    "do_batch_urge",
     "do_decide_extension",
     "do_dispatch",
     "do_merge",

@@ -7,11 +7,12 @@ Reads go through :mod:`eco263.problems.service` (scoped by the actor), writes th
 
 from fastapi import APIRouter
 
-from eco263.problems.pages import detail, dispatch, ledger, printing, register, work
+from eco263.problems.pages import batch, detail, dispatch, ledger, printing, register, work
 
 router = APIRouter(include_in_schema=False)
-# Fixed paths (/problems/new, /problems/export.xlsx) before /problems/{problem_id}.
-for _module in (ledger, register, work, printing, detail, dispatch):
+# Fixed paths (/problems/new, /problems/export.xlsx, /problems/batch/…) before
+# /problems/{problem_id}.
+for _module in (ledger, batch, register, work, printing, detail, dispatch):
     router.include_router(_module.router)
 
 __all__ = ["router"]

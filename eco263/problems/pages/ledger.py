@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from eco263.actor import Role
 from eco263.context import Ctx
 from eco263.problems import rules, service
+from eco263.problems.actions.batch import BATCH_MAX
 from eco263.problems.enums import ESCALATION_LABELS, STATE_LABELS, Escalation, ProblemState, Source
 from eco263.problems.models import Problem
 from eco263.problems.pages._common import (
@@ -22,6 +23,7 @@ from eco263.problems.pages._common import (
     STATE_TEXT,
     parse_int,
 )
+from eco263.problems.pages.batch_form import batch_context
 from eco263.registry import service as registry
 from eco263.registry.reference import load_categories
 from eco263.web.deps import user_ctx
@@ -49,6 +51,8 @@ class LedgerQuery:
     dir: str = "desc"
     page: int = 1
     size: int = 50
+    #: The ticked rows (export of the selection); empty: every row under the filters.
+    ids: tuple[int, ...] = ()
 
     @classmethod
     def from_request(cls, request: Request) -> LedgerQuery:
@@ -66,6 +70,7 @@ class LedgerQuery:
             dir="asc" if p.get("dir") == "asc" else "desc",
             page=max(1, parse_int(p.get("page"), 1)),
             size=parse_int(p.get("size"), 50) if parse_int(p.get("size"), 50) in PAGE_SIZES else 50,
+            ids=selected_ids(p.getlist("ids")),
         )
 
     def filters(self, ctx: Ctx) -> service.ProblemFilters:
@@ -91,6 +96,7 @@ class LedgerQuery:
                 else None
             ),
             text=self.q or None,
+            ids=frozenset(self.ids) if self.ids else None,
         )
 
     def params(self, **changes: Any) -> dict[str, Any]:
@@ -104,13 +110,19 @@ class LedgerQuery:
         }
 
     def url(self, path: str = "/problems", **changes: Any) -> str:
-        query = urlencode(self.params(**changes))
+        query = urlencode(self.params(**changes), doseq=True)
         return f"{path}?{query}" if query else path
 
     def sort_url(self, column: str) -> str:
         """Click a header: sort by it; click it again: reverse."""
         flip = "asc" if (self.sort == column and self.dir == "desc") else "desc"
         return self.url(sort=column, dir=flip, page=1)
+
+
+def selected_ids(values: list[str]) -> tuple[int, ...]:
+    """The ticked rows' ids, each once, in order; anything not an id is dropped."""
+    ids = (parse_int(v, 0) for v in values[: BATCH_MAX + 1])  # one more: the batch refuses it
+    return tuple(dict.fromkeys(i for i in ids if 0 < i < 2**31))
 
 
 _STATE_CHOICES = {"open", *(s.value for s in ProblemState)}
@@ -187,7 +199,17 @@ def _due_flag(left: int | None) -> str:
 
 @router.get("/problems")
 def ledger(request: Request) -> Response:
-    query = LedgerQuery.from_request(request)
+    return ledger_response(request, LedgerQuery.from_request(request))
+
+
+def ledger_response(
+    request: Request,
+    query: LedgerQuery,
+    *,
+    batch: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    """The ledger page; ``batch`` carries a refused batch's message and input (re-shown)."""
     with user_ctx(request) as ctx:
         items, total = service.ledger_page(
             ctx.session,
@@ -213,6 +235,13 @@ def ledger(request: Request) -> Response:
             "category_groups": _category_groups(),
             "states": [(s.value, STATE_LABELS[s]) for s in ProblemState],
             "can_register": ctx.actor.is_office,
+            "batch": batch_context(
+                ctx,
+                request,
+                batch,
+                choices,
+                any(p.state == ProblemState.REGISTERED.value for p in items) or bool(batch),
+            ),
         }
         return render(
             request,
@@ -221,6 +250,7 @@ def ledger(request: Request) -> Response:
             actor=ctx.actor,
             today=ctx.today,
             active="ledger",
+            status_code=status,
         )
 
 

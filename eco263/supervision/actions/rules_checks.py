@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from eco263.clock import local_text
 from eco263.context import Ctx
 from eco263.errors import InvalidInput
 from eco263.problems import service as problems
@@ -316,6 +317,8 @@ class TamperingFacts:
     enterprise_id: int | None = None
     description: str = ""
     problem_id: int | None = None
+    #: The detector's name as people read it (疑似稀释采样); ``detector`` is its code.
+    detector_label: str = ""
 
 
 def do_open_tampering_clue(ctx: Ctx, facts: TamperingFacts) -> Clue | None:
@@ -334,8 +337,9 @@ def do_open_tampering_clue(ctx: Ctx, facts: TamperingFacts) -> Clue | None:
             duty_failure=policy.tampering_duty,
             division_code=facts.division_code,
             summary=(
-                f"监测点 {facts.point_mn} 数据疑似被干扰（{facts.detector}，"
-                f"{facts.detected_at.isoformat()}），监管单位{org.name}。{facts.description}"
+                f"监测点 {facts.point_mn} 数据疑似被干扰"
+                f"（{facts.detector_label or facts.detector}，"
+                f"{local_text(facts.detected_at)}），监管单位{org.name}。{facts.description}"
             ).strip(),
             problem_id=facts.problem_id,
             organization_id=org.id,
@@ -344,7 +348,7 @@ def do_open_tampering_clue(ctx: Ctx, facts: TamperingFacts) -> Clue | None:
             extra_evidence={
                 "point_mn": facts.point_mn,
                 "enterprise_id": facts.enterprise_id,
-                "detector": facts.detector,
+                "detector": facts.detector_label or facts.detector,
                 "detected_at": facts.detected_at.isoformat(),
             },
         ),

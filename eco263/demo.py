@@ -15,6 +15,7 @@ from eco263.actor import SYSTEM
 from eco263.auth.service import actor_for_username
 from eco263.clock import ensure_aware
 from eco263.context import Ctx
+from eco263.enforcement import demo as changshu_demo
 from eco263.inquiries import demo as inquiries_demo
 from eco263.inspections import demo as inspections_demo
 from eco263.joint_enforcement import actions as joint_actions
@@ -71,6 +72,7 @@ def seed_story(ctx: Ctx) -> int:
     inspections_demo.replay(ctx)
     inquiries_demo.replay(ctx)  # the 2018-04-27 专题询问 (eco263/data/demo_inquiries.yaml)
     enforcement_demo.replay(ctx)
+    changshu_demo.replay(ctx)  # 常熟 全过程执法 (eco263/data/demo_changshu.yaml)
     replay_notifications(ctx)  # 催办 and a user's notification settings
     return len(story["problems"]) + len(story.get("joint_enforcement", []))
 

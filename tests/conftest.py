@@ -91,6 +91,7 @@ _ID_TABLES = [
     joint_enforcement_models.JointRequest,
     joint_enforcement_models.JointLeader,
     petitions_models.Petition,
+    enforcement_models.CaseEvidence,
     enforcement_models.CaseRecord,
     enforcement_models.CaseExtension,
     enforcement_models.CasePause,

@@ -1,8 +1,8 @@
 """The demo's 常熟 "全过程" case (both databases): replayed through the real actions as
-常熟市环保局's demo users — two on-site records each with two officers and their 执法证 numbers, time, place
-with coordinates and the party present; five evidence items (one a monitoring report kept as a
-file); filed by the head, notified, decided and served — its documents read back; a second
-replay changes nothing."""
+常熟市环保局's demo users — two on-site records, each with two officers and their 执法证
+numbers, time, place with coordinates and the party present; five evidence items (one a
+monitoring report kept as a file); filed by the head, notified, decided and served — its
+documents read back; a second replay changes nothing."""
 
 from __future__ import annotations
 

@@ -285,25 +285,28 @@ def dossier_forms(s: CaseSheet) -> list[Form]:
     """The 案卷: a cover, the 卷内目录, then every document and record in the order of the case."""
     c = s.case
     facts = service.facts_of(c)
-    dated: list[tuple[str, str, Form]] = []
-    if rules.document_refusal(DocKind.FILING, facts) is None:
-        dated.append((str(c.filed_on), cn_date(c.filed_on), filing_form(s)))
-    for r in s.records:
-        dated.append((local_time(r.started_at), local_time(r.started_at), record_form(s, r)))
-    evidence_day = max((local_time(e.collected_at) for e in s.evidence), default="")
+    # Sort keys: a record by its start (Beijing time); a document dated by a day only after the
+    # records of that day (the on-site act comes before the approval it leads to); the
+    # evidence list just before the notice (the investigation's end), or last.
+    dated: list[tuple[str, str, Form]] = [
+        (local_time(r.started_at), local_time(r.started_at), record_form(s, r)) for r in s.records
+    ]
+    evidence_day = max((local_time(e.collected_at) for e in s.evidence), default="—")
+    evidence_key = f"{c.notified_on} 23:59:1" if c.notified_on else "9999"
+    dated.append((evidence_key, evidence_day, evidence_form(s)))
+    for order, (kind, day) in enumerate(
+        (
+            (DocKind.FILING, c.filed_on),
+            (DocKind.NOTICE, c.notified_on),
+            (DocKind.DECISION, c.decided_on),
+            (DocKind.CLOSING, c.closed_on),
+        )
+    ):
+        if rules.document_refusal(kind, facts) is None:
+            dated.append((f"{day} 23:59:{order * 2}", cn_date(day), BUILDERS[kind](s)))
     dated.sort(key=lambda x: x[0])
     forms = [f for _, _, f in dated]
     days = [d for _, d, _ in dated]
-    forms.append(evidence_form(s))
-    days.append(evidence_day or "—")
-    for kind, day in (
-        (DocKind.NOTICE, c.notified_on),
-        (DocKind.DECISION, c.decided_on),
-        (DocKind.CLOSING, c.closed_on),
-    ):
-        if rules.document_refusal(kind, facts) is None:
-            forms.append(BUILDERS[kind](s))
-            days.append(cn_date(day))
     toc = Grid(
         ["序号", "文书名称", "日期"],
         [[str(i), f.title, d] for i, (f, d) in enumerate(zip(forms, days, strict=True), start=1)],
@@ -348,7 +351,7 @@ def render(session: Session, case: PenaltyCase, kind: DocKind, fmt: str) -> tupl
     s = sheet(session, case)
     forms = dossier_forms(s) if kind == DocKind.DOSSIER else [BUILDERS[kind](s)]
     title = f"{DOC_LABELS[kind]}（{s.number}）"
-    footer = f"{s.unit}　{s.number}"
+    footer = s.number
     data = (
         forms_pdf(forms, footer, title=title)
         if fmt == "pdf"

@@ -6,6 +6,9 @@ documents read back; a second replay changes nothing."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pypdfium2
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -18,6 +21,7 @@ from eco263.runtime import Runtime
 from tests.conftest import login
 from tests.enforcement.test_documents import URL, docx_text, pdf_text
 
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 TITLE = "常熟市某印染有限公司 废水超标排放（“全过程”执法培训现场案件）"
 
 
@@ -69,6 +73,7 @@ def test_the_changshu_case_is_replayed_through_the_real_actions(
     ):
         assert words in dossier
     assert client.get(f"{URL}/{case_id}/documents/closing.pdf", headers=headers).status_code == 409
+    _screenshots(client.get(f"{URL}/{case_id}/documents/dossier.pdf", headers=headers).content)
 
     with rt.sessions() as s:
         audits = s.scalar(select(func.count()).select_from(AuditEvent))
@@ -76,3 +81,27 @@ def test_the_changshu_case_is_replayed_through_the_real_actions(
         assert demo.replay(ctx) == 0
     with rt.sessions() as s:
         assert s.scalar(select(func.count()).select_from(AuditEvent)) == audits
+
+
+#: The README's picture of each document type: the first page of the 案卷 that starts with it.
+SHOTS = {
+    "行政处罚案卷": "casedoc-dossier-cover.png",
+    "立案审批表": "casedoc-filing.png",
+    "现场检查（勘察）笔录": "casedoc-inspection-record.png",
+    "调查询问笔录": "casedoc-inquiry-record.png",
+    "证据清单": "casedoc-evidence.png",
+    "行政处罚事先（听证）告知书": "casedoc-notice.png",
+    "行政处罚决定书": "casedoc-decision.png",
+}
+
+
+def _screenshots(dossier: bytes) -> None:
+    """Render the first page of each document of the 常熟 案卷 (the README's pictures)."""
+    texts = pdf_text(dossier)
+    pdf = pypdfium2.PdfDocument(dossier)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for title, name in SHOTS.items():
+        index = next(i for i, t in enumerate(texts) if t.lstrip().startswith(title))
+        image = pdf[index].render(scale=1.2).to_pil()
+        image.save(SCREENSHOTS / name, optimize=True)
+    pdf.close()

@@ -16,7 +16,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
-from docx.table import Table
+from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from eco263.web.pdf import Block, Fields, Form, Section, Text
@@ -51,9 +51,7 @@ def _para(
     return paragraph
 
 
-def _cell(table: Table, row: int, col: int, text: str, *, bold: bool = False) -> None:
-    cell = table.cell(row, col)
-    cell.text = ""
+def _fill(cell: _Cell, text: str, *, bold: bool = False) -> None:
     first = cell.paragraphs[0]
     lines = text.split("\n")
     for i, line in enumerate(lines):
@@ -63,32 +61,30 @@ def _cell(table: Table, row: int, col: int, text: str, *, bold: bool = False) ->
             run.add_break()
 
 
+def _table(
+    document: object, rows: Sequence[Sequence[str]], widths: Sequence[float], *, header: bool
+) -> None:
+    """A grid table; cells reached through each row's own ``w:tc`` elements, since python-docx's
+    ``table.cell``/``row.cells`` walk the whole table on every call (quadratic on 200 rows)."""
+    table = document.add_table(rows=0, cols=len(widths))  # type: ignore[attr-defined]
+    table.style = "Table Grid"
+    for i, values in enumerate(rows):
+        row = table.add_row()
+        for j, (tc, value) in enumerate(zip(row._tr.tc_lst, values, strict=True)):
+            cell = _Cell(tc, table)
+            cell.width = Mm(widths[j])
+            _fill(cell, value, bold=(header and i == 0) or (not header and j == 0))
+
+
 def _block(document: object, block: Block) -> None:
     if isinstance(block, Section):
         _para(document, block.title, 13, bold=True)
-        return
-    if isinstance(block, Text):
+    elif isinstance(block, Text):
         _para(document, block.text)
-        return
-    if isinstance(block, Fields):
-        table = document.add_table(rows=len(block.rows), cols=2)  # type: ignore[attr-defined]
-        table.style = "Table Grid"
-        for i, (label, value) in enumerate(block.rows):
-            _cell(table, i, 0, label, bold=True)
-            _cell(table, i, 1, value)
-            table.cell(i, 0).width = Mm(30)
-            table.cell(i, 1).width = Mm(140)
-        return
-    table = document.add_table(rows=len(block.rows) + 1, cols=len(block.header))  # type: ignore[attr-defined]
-    table.style = "Table Grid"
-    for j, head in enumerate(block.header):
-        _cell(table, 0, j, head, bold=True)
-    for i, row in enumerate(block.rows, start=1):
-        for j, value in enumerate(row):
-            _cell(table, i, j, value)
-    for j, width in enumerate(block.widths):
-        for i in range(len(block.rows) + 1):
-            table.cell(i, j).width = Mm(width)
+    elif isinstance(block, Fields):
+        _table(document, [list(r) for r in block.rows], [30, 140], header=False)
+    else:
+        _table(document, [list(block.header), *block.rows], block.widths, header=True)
 
 
 def _page_field(paragraph: Paragraph) -> None:

@@ -277,7 +277,7 @@ def _link(e: CaseEvidence) -> str:
     if e.record_id is not None:
         parts.append(f"执法笔录第 {e.record_id} 号")
     if e.sha256:
-        parts.append(f"{e.filename}（SHA-256 {e.sha256[:16]}…）")
+        parts.append(f"{e.filename}（校验码 {e.sha256[:16]}…）")
     return "；".join(parts)
 
 

@@ -148,6 +148,7 @@ def forms_pdf(forms: Sequence[Form], footer: str, *, title: str) -> bytes:
         bottomMargin=20 * mm,
         title=title,
         author="苏州市263专项行动办公室",
+        invariant=True,  # no creation time or random id: the same form gives the same bytes
     )
     story: list[Flowable] = []
     for index, form in enumerate(forms):

@@ -18,7 +18,7 @@ from eco263.enforcement import demo
 from eco263.enforcement.models import CaseEvidence, CaseRecord, PenaltyCase
 from eco263.evidence.store import BlobStore
 from eco263.runtime import Runtime
-from tests.conftest import login
+from tests.conftest import Database, login
 from tests.enforcement.test_documents import URL, docx_text, pdf_text
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -26,7 +26,7 @@ TITLE = "常熟市某印染有限公司 废水超标排放（“全过程”执�
 
 
 def test_the_changshu_case_is_replayed_through_the_real_actions(
-    rt: Runtime, client: TestClient
+    rt: Runtime, client: TestClient, database: Database
 ) -> None:
     with rt.unit_of_work() as ctx:
         seed_story(ctx)
@@ -73,7 +73,8 @@ def test_the_changshu_case_is_replayed_through_the_real_actions(
     ):
         assert words in dossier
     assert client.get(f"{URL}/{case_id}/documents/closing.pdf", headers=headers).status_code == 409
-    _screenshots(client.get(f"{URL}/{case_id}/documents/dossier.pdf", headers=headers).content)
+    if database.backend == "sqlite":  # ids start afresh there: the same case number each run
+        _screenshots(client.get(f"{URL}/{case_id}/documents/dossier.pdf", headers=headers).content)
 
     with rt.sessions() as s:
         audits = s.scalar(select(func.count()).select_from(AuditEvent))

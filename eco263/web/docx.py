@@ -68,6 +68,9 @@ def _table(
     ``table.cell``/``row.cells`` walk the whole table on every call (quadratic on 200 rows)."""
     table = document.add_table(rows=0, cols=len(widths))  # type: ignore[attr-defined]
     table.style = "Table Grid"
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Mm(width)  # the grid LibreOffice lays out by (w:gridCol)
     for i, values in enumerate(rows):
         row = table.add_row()
         for j, (tc, value) in enumerate(zip(row._tr.tc_lst, values, strict=True)):

@@ -31,6 +31,7 @@ from eco263.clock import Clock
 from eco263.config import Settings, get_settings
 from eco263.dashboard import pages as dashboard_pages
 from eco263.enforcement import api as enforcement_api
+from eco263.enforcement import document_pages as enforcement_document_pages
 from eco263.enforcement import pages as enforcement_pages
 from eco263.errors import DomainError, InvalidInput
 from eco263.help import pages as help_pages
@@ -97,6 +98,7 @@ MENU = (
             {Role.CITY_OFFICE, Role.DISTRICT_OFFICE, Role.DEPARTMENT, Role.SUPERVISOR, Role.POLICE}
         ),
     ),
+    NavItem("served", "执法文书", "/enforcement/served", frozenset({Role.ENTERPRISE})),
     NavItem("petitions", "信访", "/petitions", PETITION_READERS),
     NavItem("bulletin", "工作动态", "/bulletin", ALL_ROLES - {Role.ENTERPRISE}),
     NavItem("admin", "系统管理", "/admin/users", OFFICE_ROLES),
@@ -133,6 +135,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     inspections_pages.router,
     inquiries_pages.router,
     enforcement_pages.router,
+    enforcement_document_pages.router,
     transfers_pages.router,
     petitions_import_pages.router,  # before the staff pages' /petitions/{petition_id}
     petitions_visit_pages.router,  # likewise (/petitions/visits)

@@ -16,6 +16,7 @@ from eco263.auth.service import actor_for_username
 from eco263.bulletin import demo as bulletin_demo
 from eco263.clock import ensure_aware
 from eco263.context import Ctx
+from eco263.enforcement import demo as changshu_demo
 from eco263.inquiries import demo as inquiries_demo
 from eco263.inspections import demo as inspections_demo
 from eco263.joint_enforcement import actions as joint_actions
@@ -75,6 +76,7 @@ def seed_story(ctx: Ctx) -> int:
     # the 高新区 带案下访 of 2018-04-25 (eco263/data/demo_petitions.yaml): 3 ledger problems
     opened = petitions_demo.replay(ctx)
     enforcement_demo.replay(ctx)
+    changshu_demo.replay(ctx)  # 常熟 全过程执法 (eco263/data/demo_changshu.yaml)
     replay_notifications(ctx)  # 催办 and a user's notification settings
     bulletin_demo.replay(ctx)  # 工作动态 第70期 (eco263/data/demo_bulletin_issue.yaml)
     return len(story["problems"]) + len(story.get("joint_enforcement", [])) + opened

@@ -94,6 +94,7 @@ _ID_TABLES = [
     petitions_models.PetitionVisitItem,
     petitions_models.PetitionVisit,
     petitions_models.Petition,
+    enforcement_models.CaseEvidence,
     enforcement_models.CaseRecord,
     enforcement_models.CaseExtension,
     enforcement_models.CasePause,

@@ -7,10 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
+from fastapi.responses import Response
+from pydantic import ValidationError
 
 from eco263.context import Ctx
-from eco263.enforcement import actions, service
+from eco263.enforcement import actions, documents, service
 from eco263.enforcement.enums import STATE_LABELS, CaseState
 from eco263.enforcement.models import PenaltyCase
 from eco263.enforcement.schemas import (
@@ -19,6 +21,9 @@ from eco263.enforcement.schemas import (
     CaseOut,
     ClosingIn,
     DecisionIn,
+    DocumentOut,
+    EvidenceIn,
+    EvidenceOut,
     ExtensionDecisionIn,
     ExtensionIn,
     ExtensionOut,
@@ -37,6 +42,8 @@ from eco263.enforcement.schemas import (
     ResumeIn,
     ServiceIn,
 )
+from eco263.errors import InvalidInput, NotFound
+from eco263.evidence.store import BlobStore
 from eco263.web.deps import user_ctx
 from eco263.web.inputs import Id, Line
 
@@ -250,3 +257,113 @@ def add_record(request: Request, case_id: Id, body: RecordIn) -> RecordOut:
     numbers; a record missing any of it is a Chinese 422 and nothing is written."""
     with user_ctx(request) as ctx:
         return RecordOut.model_validate(actions.do_add_record(ctx, case_id, body))
+
+
+# -- evidence list (证据清单) and documents ------------------------------------------------------
+
+
+@router.get("/enforcement/cases/{case_id}/evidence", response_model=list[EvidenceOut])
+def list_evidence(request: Request, case_id: Id) -> list[EvidenceOut]:
+    """The case's evidence list (证据清单), in the order collected (internal: 404 for the party)."""
+    with user_ctx(request) as ctx:
+        case = service.get_case(ctx.session, ctx.actor, case_id)
+        return [EvidenceOut.model_validate(e) for e in service.evidence_of(ctx.session, case.id)]
+
+
+@router.post("/enforcement/cases/{case_id}/evidence", response_model=EvidenceOut, status_code=201)
+async def add_evidence(
+    request: Request,
+    case_id: Id,
+    kind: Annotated[str, Form()] = "",
+    title: Annotated[str, Form()] = "",
+    source: Annotated[str, Form()] = "",
+    collected_by: Annotated[str, Form()] = "",
+    collected_at: Annotated[str, Form()] = "",
+    record_id: Annotated[str, Form()] = "",
+    file: Annotated[UploadFile | None, File()] = None,
+) -> EvidenceOut:
+    """登记证据 (multipart form): kind, title, source, collector and time, linked to a record of
+    the case (``record_id``) and/or a file; an item without its source or time is a Chinese 422
+    and nothing is written."""
+    fields = {
+        "kind": kind,
+        "title": title,
+        "source": source,
+        "collected_by": collected_by,
+        "collected_at": collected_at,
+        "record_id": record_id,
+    }
+    body = evidence_body({k: v for k, v in fields.items() if v.strip()})
+    data: bytes | None = None
+    if file is not None and (file.filename or file.size):
+        data = await file.read(request.app.state.runtime.settings.max_upload_bytes + 1)
+    with user_ctx(request) as ctx:
+        item = actions.do_add_evidence(
+            ctx, case_id, body, filename=file.filename if file else None, data=data
+        )
+        return EvidenceOut.model_validate(item)
+
+
+EVIDENCE_FIELDS = {
+    "kind": "证据种类",
+    "title": "证据名称",
+    "source": "来源",
+    "collected_by": "收集人",
+    "collected_at": "收集时间",
+    "record_id": "关联笔录",
+}
+
+
+def evidence_body(data: dict[str, str]) -> EvidenceIn:
+    """The evidence form as its schema, or a Chinese 422 naming the first bad field."""
+    try:
+        return EvidenceIn.model_validate(data)
+    except ValidationError as exc:
+        where = ".".join(str(p) for p in exc.errors()[0].get("loc", ()))
+        what = EVIDENCE_FIELDS.get(where, where)
+        missing = exc.errors()[0].get("type") == "missing"
+        raise InvalidInput(
+            f"请填写“{what}”" if missing else f"“{what}”填写有误", field=where
+        ) from None
+
+
+@router.get("/enforcement/cases/{case_id}/evidence/{evidence_id}/file")
+def evidence_file(request: Request, case_id: Id, evidence_id: Id) -> Response:
+    """The file of an evidence item (internal), with its SHA-256."""
+    with user_ctx(request) as ctx:
+        item = service.get_evidence(ctx.session, ctx.actor, case_id, evidence_id)
+        if item.sha256 is None:
+            raise NotFound("证据文件")
+        data = BlobStore(ctx.settings.attachments_path).get(item.sha256)
+        headers = {**documents.disposition(item.filename or "证据"), "X-Eco263-SHA256": item.sha256}
+        return Response(data, media_type=item.content_type, headers=headers)
+
+
+@router.get("/enforcement/cases/{case_id}/documents", response_model=list[DocumentOut])
+def list_documents(request: Request, case_id: Id) -> list[DocumentOut]:
+    """The case's documents, each available or with the step it waits for; the party concerned
+    sees only those served on it (告知书、决定书)."""
+    with user_ctx(request) as ctx:
+        party = service.is_party(ctx.actor)
+        if party:
+            served = {c.id: c for c, _ in service.served_on_party(ctx.session, ctx.actor)}
+            if case_id not in served:
+                raise NotFound("案件")
+            case = served[case_id]
+        else:
+            case = service.get_case(ctx.session, ctx.actor, case_id)
+        base = "/api/v1/enforcement/cases"
+        return [
+            DocumentOut.model_validate(d) for d in documents.listing(case, party=party, base=base)
+        ]
+
+
+@router.get("/enforcement/cases/{case_id}/documents/{name}")
+def get_document(
+    request: Request, case_id: Id, name: Annotated[str, Path(max_length=24)]
+) -> Response:
+    """A document as DOCX or PDF (``decision.pdf``): 404 out of scope (and for the party, any
+    document not served on it), 409 with the missing step when the case has not reached it."""
+    with user_ctx(request) as ctx:
+        data, media, filename = documents.fetch(ctx.session, ctx.actor, case_id, name)
+    return Response(data, media_type=media, headers=documents.disposition(filename))

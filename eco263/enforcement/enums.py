@@ -103,6 +103,50 @@ RECORD_LABELS = {
 }
 
 
+class EvidenceKind(StrEnum):
+    """证据清单: the kinds of evidence a case lists."""
+
+    PHOTO = "photo"  # 现场照片
+    VIDEO = "video"  # 视听资料（录像）
+    SAMPLING = "sampling"  # 采样记录（含流转）
+    MONITORING = "monitoring"  # 监测数据摘录
+    ALARM_PACK = "alarm_pack"  # 报警证据包
+    DOCUMENT = "document"  # 书证
+    STATEMENT = "statement"  # 当事人陈述
+    OTHER = "other"  # 其他
+
+
+EVIDENCE_LABELS = {
+    EvidenceKind.PHOTO: "现场照片",
+    EvidenceKind.VIDEO: "视听资料",
+    EvidenceKind.SAMPLING: "采样记录",
+    EvidenceKind.MONITORING: "监测数据",
+    EvidenceKind.ALARM_PACK: "报警证据包",
+    EvidenceKind.DOCUMENT: "书证",
+    EvidenceKind.STATEMENT: "当事人陈述",
+    EvidenceKind.OTHER: "其他证据",
+}
+
+
+class DocKind(StrEnum):
+    """The documents generated from a case, in the order of the 案卷."""
+
+    FILING = "filing"  # 立案审批表
+    NOTICE = "notice"  # 行政处罚事先（听证）告知书
+    DECISION = "decision"  # 行政处罚决定书
+    CLOSING = "closing"  # 结案审批表
+    DOSSIER = "dossier"  # 案卷
+
+
+DOC_LABELS = {
+    DocKind.FILING: "立案审批表",
+    DocKind.NOTICE: "行政处罚事先（听证）告知书",
+    DocKind.DECISION: "行政处罚决定书",
+    DocKind.CLOSING: "结案审批表",
+    DocKind.DOSSIER: "案卷",
+}
+
+
 class ExtensionState(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
@@ -137,3 +181,4 @@ class AuditAction(LabelledAction):
     EXTENSION_REJECT = ("case.extension_reject", "驳回延长办案期限", INTERNAL)
     TRANSFER_NOTED = ("case.transfer_noted", "案件移送公安", INTERNAL)
     RECORD = ("case.record", "制作执法笔录", INTERNAL)
+    EVIDENCE = ("case.evidence", "登记证据", INTERNAL)

@@ -123,3 +123,26 @@ class CaseRecord(Base):
     content: Mapped[dict[str, Any]] = mapped_column(JSONType)
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CaseEvidence(Base):
+    """证据清单: one evidence item of a case — its kind, where it came from (source), who
+    collected it and when, and what it is: an on-site record of the case (``record_id``), a
+    file kept content-addressed (``sha256``), or both."""
+
+    __tablename__ = "case_evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("penalty_case.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(200))
+    collected_by: Mapped[str] = mapped_column(String(100))
+    collected_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    filename: Mapped[str | None] = mapped_column(String(200))
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int | None] = mapped_column(Integer)
+    added_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())

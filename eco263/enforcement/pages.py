@@ -22,14 +22,16 @@ from eco263.actor import Role
 from eco263.audit.service import timeline_for
 from eco263.context import Ctx
 from eco263.deadlines import load_catalogue
-from eco263.enforcement import actions, rules, service
+from eco263.enforcement import actions, documents, rules, service
 from eco263.enforcement.enums import (
+    EVIDENCE_LABELS,
     OUTCOME_LABELS,
     PAUSE_LABELS,
     RECORD_LABELS,
     SOURCE_LABELS,
     STATE_LABELS,
     CaseState,
+    EvidenceKind,
     ExtensionState,
     Outcome,
     PauseKind,
@@ -265,6 +267,12 @@ def _case_view(ctx: Ctx, case: PenaltyCase) -> dict[str, Any]:
     }
     records = service.records_of(ctx.session, case.id)
     return {
+        "evidence": [
+            {"e": e, "kind": EVIDENCE_LABELS[EvidenceKind(e.kind)]}
+            for e in service.evidence_of(ctx.session, case.id)
+        ],
+        "evidence_kinds": {k.value: label for k, label in EVIDENCE_LABELS.items()},
+        "documents": documents.listing(case, party=False, base="/enforcement/cases"),
         "records": [
             {
                 "r": r,

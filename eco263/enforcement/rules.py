@@ -18,7 +18,7 @@ import yaml
 
 from eco263.actor import Role
 from eco263.deadlines import Catalogue, Due
-from eco263.enforcement.enums import CaseState, Outcome
+from eco263.enforcement.enums import CaseState, DocKind, Outcome
 from eco263.workdays import WorkCalendar
 
 #: Which moves each state allows (the API and pages offer exactly these).
@@ -282,3 +282,61 @@ def officers_refusal(officers: Iterable[Officer]) -> tuple[str, str] | None:
     if len({o.badge for o in listed}) < len(listed) or len({o.name for o in listed}) < len(listed):
         return "officers", "同一执法人员或执法证号不能重复登记"
     return None
+
+
+# -- evidence list (证据清单) and documents ------------------------------------------------------
+
+
+def evidence_refusal(
+    *, source: str, collected_by: str, has_record: bool, has_file: bool
+) -> tuple[str, str] | None:
+    """Why an evidence item cannot be listed (field, message), or None: it must say where it
+    came from and who collected it, and be an on-site record of the case or a file."""
+    if not source.strip():
+        return "source", "证据须注明来源（如现场拍摄、企业提供、自动监测系统导出）"
+    if not collected_by.strip():
+        return "collected_by", "证据须注明收集（提取）人"
+    if not has_record and not has_file:
+        return "file", "证据须关联本案的一份执法笔录或上传证据文件"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFacts:
+    """What the documents need to know of a case (plain values, no table)."""
+
+    filed_on: date | None
+    notified_on: date | None
+    outcome: str | None
+    decided_on: date | None
+    served_on: date | None
+    closed_on: date | None
+
+
+#: The documents the party concerned is served (告知书、决定书); never the internal approvals.
+SERVED_TO_PARTY = frozenset({DocKind.NOTICE, DocKind.DECISION})
+
+
+def document_refusal(kind: DocKind, facts: CaseFacts) -> str | None:
+    """Why the case has not reached the step that makes document ``kind`` (Chinese), or None."""
+    if kind == DocKind.FILING and facts.filed_on is None:
+        return "本案尚未批准立案，不能生成立案审批表"
+    if kind == DocKind.NOTICE and facts.notified_on is None:
+        return "本案尚未事先告知，不能生成行政处罚事先（听证）告知书"
+    if kind == DocKind.DECISION and (facts.decided_on is None or facts.outcome != "penalty"):
+        return "本案尚未作出行政处罚决定，不能生成行政处罚决定书"
+    if kind == DocKind.CLOSING and facts.closed_on is None:
+        return "本案尚未结案，不能生成结案审批表"
+    if kind == DocKind.DOSSIER and facts.filed_on is None:
+        return "本案尚未立案，尚无案卷"
+    return None
+
+
+def hidden_from_party(kind: DocKind, facts: CaseFacts) -> bool:
+    """True when the party may not read document ``kind``: an internal one, or not served yet
+    (the 告知书 once the party received it, the 决定书 once it was served)."""
+    if kind == DocKind.NOTICE:
+        return facts.notified_on is None
+    if kind == DocKind.DECISION:
+        return facts.served_on is None or facts.outcome != "penalty"
+    return True

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from eco263.enforcement.enums import CaseSource, Outcome, PauseKind, RecordKind
+from eco263.enforcement.enums import CaseSource, EvidenceKind, Outcome, PauseKind, RecordKind
 from eco263.web.inputs import INT32_MAX, Id, Line, Text
 
 
@@ -210,3 +210,47 @@ class RecordOut(BaseModel):
     officers: list[dict[str, str]]
     content: dict[str, Any]
     recorded_at: datetime
+
+
+# -- evidence list (证据清单) and documents ------------------------------------------------------
+
+
+class EvidenceIn(BaseModel):
+    """One evidence item (its file, if any, comes beside it in the multipart form)."""
+
+    kind: EvidenceKind
+    title: Line = Field(min_length=1, max_length=200)
+    #: 来源; an empty one is refused by the rule with the reason (a clear 422).
+    source: Line = Field(default="", max_length=200)
+    collected_by: Line = Field(default="", max_length=100)
+    collected_at: datetime
+    record_id: Id | None = None
+
+
+class EvidenceOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    case_id: int
+    kind: str
+    title: str
+    source: str
+    collected_by: str
+    collected_at: datetime
+    record_id: int | None
+    sha256: str | None
+    filename: str | None
+    content_type: str | None
+    size: int | None
+    added_at: datetime
+
+
+class DocumentOut(BaseModel):
+    """A document of the case: whether the case has reached its step, and where to get it."""
+
+    kind: str
+    title: str
+    available: bool
+    reason: str | None
+    docx: str | None
+    pdf: str | None

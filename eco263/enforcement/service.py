@@ -15,8 +15,14 @@ from sqlalchemy.orm import Session
 
 from eco263.actor import Actor, Role
 from eco263.enforcement import rules
-from eco263.enforcement.enums import CaseState
-from eco263.enforcement.models import CaseExtension, CasePause, CaseRecord, PenaltyCase
+from eco263.enforcement.enums import CaseState, DocKind
+from eco263.enforcement.models import (
+    CaseEvidence,
+    CaseExtension,
+    CasePause,
+    CaseRecord,
+    PenaltyCase,
+)
 from eco263.enforcement.rules import Pause
 from eco263.errors import NotFound
 from eco263.registry.service import in_jurisdiction
@@ -215,3 +221,77 @@ def records_of(session: Session, case_id: int) -> list[CaseRecord]:
             .order_by(CaseRecord.started_at, CaseRecord.id)
         )
     )
+
+
+def evidence_of(session: Session, case_id: int) -> list[CaseEvidence]:
+    """The case's evidence list (证据清单), in the order the items were collected."""
+    return list(
+        session.scalars(
+            select(CaseEvidence)
+            .where(CaseEvidence.case_id == case_id)
+            .order_by(CaseEvidence.collected_at, CaseEvidence.id)
+        )
+    )
+
+
+def get_evidence(session: Session, actor: Actor, case_id: int, evidence_id: int) -> CaseEvidence:
+    """One evidence item of a case the actor may read; NotFound otherwise."""
+    case = get_case(session, actor, case_id)
+    item = session.get(CaseEvidence, evidence_id)
+    if item is None or item.case_id != case.id:
+        raise NotFound("证据")
+    return item
+
+
+def facts_of(case: PenaltyCase) -> rules.CaseFacts:
+    return rules.CaseFacts(
+        filed_on=case.filed_on,
+        notified_on=case.notified_on,
+        outcome=case.outcome,
+        decided_on=case.decided_on,
+        served_on=case.served_on,
+        closed_on=case.closed_on,
+    )
+
+
+def is_party(actor: Actor) -> bool:
+    """An enterprise user: the party concerned of its own cases, never an internal reader."""
+    return actor.role == Role.ENTERPRISE or actor.enterprise_id is not None
+
+
+def case_for_document(session: Session, actor: Actor, case_id: int, kind: DocKind) -> PenaltyCase:
+    """The case whose document ``kind`` the actor asks for: an internal reader in scope reads
+    any; the enterprise concerned only what it was served (告知书 once received, 决定书 once
+    served) — anything else, like a case out of scope, is NotFound (404)."""
+    if not is_party(actor):
+        return get_case(session, actor, case_id)
+    case = session.get(PenaltyCase, case_id)
+    if (
+        case is None
+        or actor.enterprise_id is None
+        or case.enterprise_id != actor.enterprise_id
+        or rules.hidden_from_party(kind, facts_of(case))
+    ):
+        raise NotFound("文书")
+    return case
+
+
+def served_on_party(session: Session, actor: Actor) -> list[tuple[PenaltyCase, list[DocKind]]]:
+    """The cases of the reader's enterprise with the documents served on it (newest first)."""
+    if not is_party(actor) or actor.enterprise_id is None:
+        return []
+    cases = session.scalars(
+        select(PenaltyCase)
+        .where(
+            PenaltyCase.enterprise_id == actor.enterprise_id,
+            PenaltyCase.notified_on.is_not(None),
+        )
+        .order_by(PenaltyCase.id.desc())
+        .limit(200)
+    )
+    served = []
+    for case in cases:
+        kinds = [k for k in DocKind if not rules.hidden_from_party(k, facts_of(case))]
+        if kinds:
+            served.append((case, kinds))
+    return served

@@ -22,7 +22,15 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    Flowable,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
@@ -67,6 +75,15 @@ class Text:
 Block = Fields | Grid | Section | Text
 
 
+@dataclass(frozen=True, slots=True)
+class Form:
+    """One printed form: its title, its number (right-aligned under it) and its blocks."""
+
+    title: str
+    number: str
+    blocks: Sequence[Block]
+
+
 def _p(text: str, style: ParagraphStyle = _CELL) -> Paragraph:
     return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
@@ -108,6 +125,11 @@ def _flowable(block: Block) -> Flowable:
 
 def form_pdf(title: str, number: str, blocks: Sequence[Block], footer: str) -> bytes:
     """One A4 form: the title, its number on the right, the blocks, a footer on every page."""
+    return forms_pdf([Form(title, number, blocks)], footer, title=title)
+
+
+def forms_pdf(forms: Sequence[Form], footer: str, *, title: str) -> bytes:
+    """Several forms in one PDF, each from a new page (a 案卷), numbered through."""
     buffer = BytesIO()
 
     def _page(canvas: Any, doc: Any) -> None:
@@ -126,9 +148,14 @@ def form_pdf(title: str, number: str, blocks: Sequence[Block], footer: str) -> b
         bottomMargin=20 * mm,
         title=title,
         author="苏州市263专项行动办公室",
+        invariant=True,  # no creation time or random id: the same form gives the same bytes
     )
-    story: list[Flowable] = [_p(title, _TITLE), _p(number, _NUMBER), Spacer(1, 4 * mm)]
-    for block in blocks:
-        story += [_flowable(block), Spacer(1, 3 * mm)]
+    story: list[Flowable] = []
+    for index, form in enumerate(forms):
+        if index:
+            story.append(PageBreak())
+        story += [_p(form.title, _TITLE), _p(form.number, _NUMBER), Spacer(1, 4 * mm)]
+        for block in form.blocks:
+            story += [_flowable(block), Spacer(1, 3 * mm)]
     doc.build(story, onFirstPage=_page, onLaterPages=_page)
     return buffer.getvalue()

@@ -18,7 +18,8 @@ def test_the_demo_stories_replay_as_the_demo_users(rt: Runtime) -> None:
     with rt.unit_of_work() as ctx:
         seed_story(ctx)
     with rt.sessions() as s:
-        zjg, yld = s.scalars(select(PenaltyCase).order_by(PenaltyCase.id)).all()
+        zjg, yld, cs = s.scalars(select(PenaltyCase).order_by(PenaltyCase.id)).all()
+        assert cs.party_name == "常熟市某印染有限公司" and cs.state == "served"
         assert (zjg.state, zjg.fine, zjg.paid_amount, zjg.outcome) == (
             "closed",
             18000,
@@ -36,7 +37,8 @@ def test_the_demo_stories_replay_as_the_demo_users(rt: Runtime) -> None:
                 select(AuditEvent.action, AuditEvent.actor_name).where(
                     AuditEvent.action.in_(
                         ["case.file", "case.decide", "transfer.decide", "transfer.file"]
-                    )
+                    ),
+                    AuditEvent.subject_id != str(cs.id),
                 )
             ).all()
         )

@@ -15,6 +15,7 @@ from eco263.enforcement.actions.decision import (
     do_request_hearing,
     do_serve,
 )
+from eco263.enforcement.actions.evidence import do_add_evidence
 from eco263.enforcement.actions.lifecycle import (
     do_file_case,
     do_finish_investigation,
@@ -26,6 +27,7 @@ from eco263.enforcement.actions.lifecycle import (
 from eco263.enforcement.actions.records import do_add_record
 
 __all__ = [
+    "do_add_evidence",
     "do_add_record",
     "do_close_case",
     "do_decide",

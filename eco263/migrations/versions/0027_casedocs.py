@@ -1,7 +1,7 @@
 """evidence list of a penalty case (issue 12, 证据清单): ``case_evidence``
 
-Revision ID: 0026
-Revises: 0025
+Revision ID: 0027
+Revises: 0026
 
 One evidence item of a case: kind, title, source, who collected it and when, linked to an
 on-site record of the case and/or a file in the content-addressed store (SHA-256).
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0026"
-down_revision: str | None = "0025"
+revision: str = "0027"
+down_revision: str | None = "0026"
 branch_labels = None
 depends_on = None
 

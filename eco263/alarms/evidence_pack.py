@@ -23,6 +23,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib.dates import DateFormatter
+from matplotlib.figure import Figure
+
+from eco263.clock import SHANGHAI
 
 _FIXED_TIME = (2000, 1, 1, 0, 0, 0)
 
@@ -108,25 +112,31 @@ def _readings_csv(readings: Sequence[PackedReading]) -> bytes:
 
 
 def chart_png(readings: Sequence[PackedReading], pollutant: str, limit: float | None) -> bytes:
-    """The pollutant's values over the window, the limit as a dashed line (labels in ASCII)."""
-    points = [
-        (r.data_time, r.value) for r in readings if r.pollutant == pollutant and r.value is not None
-    ]
-    fig, ax = plt.subplots(figsize=(10, 4), dpi=100)
+    """The pollutant's values over the window, the limit as a dashed line, as PNG bytes."""
+    fig = chart_figure(readings, pollutant, limit)
     try:
-        if points:
-            times, values = zip(*points, strict=True)
-            ax.plot(times, values, linewidth=0.8, color="#1f5fa8", label=pollutant)
-        if limit is not None:
-            ax.axhline(
-                limit, color="#c53030", linestyle="--", linewidth=1, label=f"limit {limit:g}"
-            )
-        ax.set_title(f"{pollutant} (UTC)")
-        ax.legend(loc="upper right")
-        ax.grid(alpha=0.3)
-        fig.autofmt_xdate()
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", metadata={"Software": None})
         return buffer.getvalue()
     finally:
         plt.close(fig)
+
+
+def chart_figure(readings: Sequence[PackedReading], pollutant: str, limit: float | None) -> Figure:
+    """The chart's figure; the time axis in Beijing time like every page (labels in ASCII:
+    the pack carries no CJK font).  The caller closes it."""
+    points = [
+        (r.data_time, r.value) for r in readings if r.pollutant == pollutant and r.value is not None
+    ]
+    fig, ax = plt.subplots(figsize=(10, 4), dpi=100)
+    if points:
+        times, values = zip(*points, strict=True)
+        ax.plot(times, values, linewidth=0.8, color="#1f5fa8", label=pollutant)
+    if limit is not None:
+        ax.axhline(limit, color="#c53030", linestyle="--", linewidth=1, label=f"limit {limit:g}")
+    ax.set_title(f"{pollutant} (UTC+8)")
+    ax.xaxis.set_major_formatter(DateFormatter("%m-%d %H:%M", tz=SHANGHAI))  # type: ignore[no-untyped-call]
+    ax.legend(loc="upper right")
+    ax.grid(alpha=0.3)
+    fig.autofmt_xdate()
+    return fig

@@ -175,3 +175,129 @@ def _token(client: TestClient) -> str:
     from tests.web.conftest import token
 
     return token(client)
+
+
+def _attachments(rt: Any) -> int:
+    from sqlalchemy import func, select
+
+    from eco263.evidence.models import Attachment
+
+    with rt.sessions() as s:
+        return int(s.scalar(select(func.count()).select_from(Attachment)) or 0)
+
+
+def test_the_rectification_note_and_its_photos_go_in_one_form(
+    client: TestClient, rt: Any, as_user: Any
+) -> None:
+    """整改情况 and several photos in one submit: all kept together, or nothing (issue 16 §7)."""
+    pid, aid = _dispatched(as_user)
+    page_login(client, "ks_epb")
+    url = f"/problems/{pid}/assignments/{aid}/move"
+    assert post_form(client, url, {"move": "accept"}).status_code == 303
+    page = client.get(f"/problems/{pid}").text
+    assert 'name="photos" type="file" multiple' in page and 'enctype="multipart/form-data"' in page
+    before = _attachments(rt)
+    refused = post_form(
+        client,
+        url,
+        {"move": "submit", "note": "已封堵排口，恢复绿化"},
+        files=[
+            ("photos", ("封堵后.png", PNG, "image/png")),
+            ("photos", ("现场.jpg", b"MZ not a photo", "image/jpeg")),
+        ],
+    )
+    assert refused.status_code == 422 and "现场.jpg：不支持的文件类型" in refused.text
+    assert "已封堵排口，恢复绿化</textarea>" in refused.text  # the typed note is not lost
+    assert _attachments(rt) == before  # the good photo is not kept either
+    assert _buttons(client.get(f"/problems/{pid}").text) == ["submit"]  # not submitted
+    too_many = post_form(
+        client,
+        url,
+        {"move": "submit", "note": "已封堵排口"},
+        files=[("photos", (f"{n}.png", PNG, "image/png")) for n in range(11)],
+    )
+    assert too_many.status_code == 422 and "一次最多上传 10 个文件" in too_many.text
+    assert _attachments(rt) == before
+    ok = post_form(
+        client,
+        url,
+        {"move": "submit", "note": "已封堵排口，恢复绿化"},
+        files=[
+            ("photos", ("封堵后.png", PNG, "image/png")),
+            ("photos", ("绿化后.png", PNG + b"2", "image/png")),
+        ],
+    )
+    assert ok.status_code == 303
+    assert _attachments(rt) == before + 2
+    page = client.get(f"/problems/{pid}").text
+    assert "封堵后.png" in page and "绿化后.png" in page
+    assert "整改情况：</b>已封堵排口，恢复绿化" in page and _buttons(page) == []
+
+
+def test_several_files_upload_at_once_or_not_at_all(
+    client: TestClient, rt: Any, as_user: Any
+) -> None:
+    pid, aid = _dispatched(as_user)
+    page_login(client, "ks_epb")
+    before = _attachments(rt)
+    url = f"/problems/{pid}/attachments"
+    data = {"csrf_token": _token(client), "assignment_id": str(aid)}
+    mixed = client.post(
+        url,
+        data=data,
+        files=[
+            ("file", ("一.png", PNG, "image/png")),
+            ("file", ("二.jpg", b"MZ not a photo", "image/jpeg")),
+        ],
+    )
+    assert mixed.status_code == 422 and "二.jpg：不支持的文件类型" in mixed.text
+    assert _attachments(rt) == before
+    empty = client.post(url, data=data, files=[("file", ("", b"", "application/octet-stream"))])
+    assert empty.status_code == 422 and "请选择要上传的文件" in empty.text
+    both = client.post(
+        url,
+        data=data,
+        files=[
+            ("file", ("一.png", PNG, "image/png")),
+            ("file", ("二.png", PNG + b"2", "image/png")),
+        ],
+        follow_redirects=False,
+    )
+    assert both.status_code == 303 and _attachments(rt) == before + 2
+
+
+def test_the_dispatch_form_groups_units_and_gives_each_co_unit_its_own_deadline(
+    client: TestClient, as_user: Any
+) -> None:
+    with as_user("city") as ctx:
+        pid = register(ctx, title="昆山某河道排口", due_date=date(2018, 5, 31)).id
+        lead, police, water = (
+            org(ctx, "昆山市263办"),
+            org(ctx, "昆山市公安局"),
+            org(ctx, "昆山市水务局"),
+        )
+    page_login(client, "city")
+    form = client.get(f"/problems/{pid}/dispatch").text
+    groups = re.findall(r'<optgroup label="([^"]+)">', form)
+    assert groups[0].startswith("昆山市 · ") and len(groups) == len(set(groups)) > 3, groups
+    assert f'name="co_due_{police}"' in form
+    bad = post_form(
+        client,
+        f"/problems/{pid}/dispatch",
+        {"lead": str(lead), "co": [str(police), str(water)], f"co_due_{police}": "2018-5-x"},
+    )
+    assert bad.status_code == 422 and "日期格式" in bad.text
+    assert f'value="{police}" checked' in bad.text  # the ticks are kept
+    ok = post_form(
+        client,
+        f"/problems/{pid}/dispatch",
+        {
+            "lead": str(lead),
+            "co": [str(police), str(water)],
+            f"co_due_{police}": "2018-05-18",
+            "co_due": "2018-05-25",
+        },
+    )
+    assert ok.status_code == 303
+    page = client.get(f"/problems/{pid}").text
+    assert "交办时指定：限 2018-05-18" in page and "交办时指定：限 2018-05-25" in page

@@ -15,7 +15,7 @@ from eco263.problems.enums import Move, ProblemState
 from eco263.problems.pages._common import FORM_ERRORS, done, parse_int
 from eco263.problems.schemas import AssignmentSpec
 from eco263.registry import service as registry
-from eco263.registry.enums import ASSIGNABLE_KINDS
+from eco263.registry.enums import ASSIGNABLE_KINDS, ORG_KIND_LABELS, OrgKind
 from eco263.web.deps import require_csrf, user_ctx
 from eco263.web.forms import FieldErrors, domain_errors, parse_date
 from eco263.web.inputs import Id
@@ -37,6 +37,18 @@ def _dispatch_orgs(ctx: Ctx, taken: set[int]) -> list[Any]:
     ]
 
 
+def _groups(ctx: Ctx, orgs: list[Any], home: str) -> list[dict[str, Any]]:
+    """The units by division (the problem's own first) and kind: "昆山市 · 政府部门"."""
+    names = registry.division_names(ctx.session, {o.division_code for o in orgs})
+    groups: dict[tuple[str, str], list[Any]] = {}
+    for o in sorted(orgs, key=lambda o: (o.division_code != home, o.division_code, o.kind, o.id)):
+        groups.setdefault((o.division_code, o.kind), []).append(o)
+    return [
+        {"label": f"{names.get(code, code)} · {ORG_KIND_LABELS[OrgKind(kind)]}", "orgs": members}
+        for (code, kind), members in groups.items()
+    ]
+
+
 def _dispatch_page(
     request: Request, problem_id: int, values: dict[str, Any], errors: FieldErrors, status: int
 ) -> Response:
@@ -53,7 +65,7 @@ def _dispatch_page(
             "problem": problem,
             "detail": detail,
             "has_lead": any(a.is_lead for a in detail.assignments),
-            "orgs": sorted(orgs, key=lambda o: (o.division_code != problem.division_code, o.id)),
+            "groups": _groups(ctx, orgs, problem.division_code),
             "values": values,
             "errors": errors,
         }
@@ -74,15 +86,19 @@ def dispatch_form(request: Request, problem_id: Id) -> Response:
 
 
 def _dispatch_specs(
-    lead: str, lead_due: str, co: list[str], co_due: str
+    lead: str, lead_due: str, co: list[str], co_due: str, own_dues: dict[str, str]
 ) -> tuple[AssignmentSpec | None, list[AssignmentSpec], FieldErrors]:
+    """The specs of the form: each co-unit's own date (``co_due_<id>``) before the common one."""
     errors: FieldErrors = {}
     dues: dict[str, date | None] = {}
-    for name, text in (("lead_due", lead_due), ("co_due", co_due)):
+    fields = {"lead_due": lead_due, "co_due": co_due} | {
+        f"co_due_{c}": own_dues.get(c, "") for c in co
+    }
+    for name, text in fields.items():
         try:
             dues[name] = parse_date(text)
         except ValueError as exc:
-            errors[name] = str(exc)
+            errors["co" if name.startswith("co_due_") else name] = str(exc)
     lead_id = parse_int(lead, 0)
     if lead and not lead_id:
         errors["lead"] = "请选择牵头单位"
@@ -90,7 +106,10 @@ def _dispatch_specs(
     lead_spec = (
         AssignmentSpec(organization_id=lead_id, due_date=dues.get("lead_due")) if lead_id else None
     )
-    co_specs = [AssignmentSpec(organization_id=c, due_date=dues.get("co_due")) for c in co_ids]
+    co_specs = [
+        AssignmentSpec(organization_id=c, due_date=dues.get(f"co_due_{c}") or dues.get("co_due"))
+        for c in co_ids
+    ]
     return lead_spec, co_specs, errors
 
 
@@ -103,8 +122,9 @@ async def dispatch_submit(request: Request, problem_id: Id) -> Response:
     lead, lead_due = str(form.get("lead", "")), str(form.get("lead_due", ""))
     co, co_due = [str(v) for v in form.getlist("co")], str(form.get("co_due", ""))
     version = parse_int(str(form.get("version", "")), 0) or None
-    values = {"lead": lead, "lead_due": lead_due, "co": co, "co_due": co_due}
-    lead_spec, co_specs, errors = _dispatch_specs(lead, lead_due, co, co_due)
+    own_dues = {c: str(form.get(f"co_due_{c}", "")) for c in co if c.isdigit()}
+    values = {"lead": lead, "lead_due": lead_due, "co": co, "co_due": co_due, "own": own_dues}
+    lead_spec, co_specs, errors = _dispatch_specs(lead, lead_due, co, co_due, own_dues)
     if errors:
         return _dispatch_page(request, problem_id, values, errors, 422)
     try:

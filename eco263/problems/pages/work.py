@@ -37,11 +37,14 @@ async def move(
     version: Annotated[str, Form()] = "",
     on_behalf_reason: Annotated[Text, Form()] = "",
     on_behalf_file: Annotated[UploadFile | None, File()] = None,
+    photos: Annotated[list[UploadFile | str] | None, File()] = None,
 ) -> Response:
     """签收 / 提交整改 / 核查通过 / 退回 — the buttons the detail page showed this user.
 
     An office acting for a unit without an account (代办) gives the reason and a file of
     evidence in the same form; the file is attached in the same transaction as the move.
+    Photos given with the 整改情况 (or the 核查意见) are attached in that transaction too:
+    a refused file refuses the move, and a refused move keeps no file.
     """
     key = f"move-{assignment_id}"
     evidence = await _read_upload(request, on_behalf_file)
@@ -52,8 +55,10 @@ async def move(
     except ValueError:
         return detail_page(request, problem_id, errors={key: {"note": "未知操作"}}, status=422)
     try:
+        pictures = await _read_uploads(request, photos)
         with user_ctx(request) as ctx:
             service.get_problem(ctx.session, ctx.actor, problem_id)
+            _attach_all(ctx, problem_id, assignment_id, pictures)
             actions.do_move(
                 ctx,
                 assignment_id,
@@ -65,6 +70,8 @@ async def move(
     except FORM_ERRORS as exc:
         named = str(exc.details.get("field", ""))
         field = "on_behalf" if named.startswith("on_behalf") or named == "file" else "note"
+        if named == "photos":
+            field = "photos"
         return detail_page(
             request,
             problem_id,
@@ -81,6 +88,34 @@ async def _read_upload(request: Request, upload: UploadFile | None) -> tuple[str
         return None
     limit = request.app.state.runtime.settings.max_upload_bytes
     return upload.filename, await upload.read(limit + 1)
+
+
+#: Files one form may carry (each within the upload limit; the body limit bounds the sum).
+MAX_FILES = 10
+
+
+async def _read_uploads(
+    request: Request, uploads: list[UploadFile | str] | None
+) -> list[tuple[str, bytes]]:
+    """The chosen files of a ``multiple`` field (an empty field sends one nameless part,
+    which arrives as an empty string)."""
+    chosen = [u for u in uploads or [] if not isinstance(u, str) and u.filename]
+    if len(chosen) > MAX_FILES:
+        raise InvalidInput(f"一次最多上传 {MAX_FILES} 个文件", field="photos")
+    return [read for u in chosen if (read := await _read_upload(request, u)) is not None]
+
+
+def _attach_all(
+    ctx: Ctx, problem_id: int, assignment_id: int | None, files: list[tuple[str, bytes]]
+) -> None:
+    """Every file or none: the caller's transaction holds them all."""
+    for filename, data in files:
+        try:
+            actions.do_attach_evidence(
+                ctx, problem_id, filename=filename, data=data, assignment_id=assignment_id
+            )
+        except InvalidInput as exc:
+            raise InvalidInput(f"{filename}：{exc.message}", field="photos") from exc
 
 
 def _on_behalf(
@@ -229,26 +264,20 @@ def urge(
 async def upload(
     request: Request,
     problem_id: Id,
-    file: Annotated[UploadFile | None, File()] = None,
+    file: Annotated[list[UploadFile | str] | None, File()] = None,
     assignment_id: Annotated[str, Form()] = "",
 ) -> Response:
-    """证据材料: a photo or document, kept content-addressed and on the audit chain."""
-    limit = request.app.state.runtime.settings.max_upload_bytes
-    data = await file.read(limit + 1) if file is not None else b""
-    filename = (file.filename or "") if file is not None else ""
+    """证据材料: photos or documents, several at once, each content-addressed and on the
+    audit chain; one refused file refuses them all (nothing is kept)."""
     try:
+        files = await _read_uploads(request, file)
+        if not files:
+            raise InvalidInput("请选择要上传的文件", field="file")
         with user_ctx(request) as ctx:
-            actions.do_attach_evidence(
-                ctx,
-                problem_id,
-                filename=filename,
-                data=data,
-                assignment_id=parse_int(assignment_id, 0) or None,
-            )
+            _attach_all(ctx, problem_id, parse_int(assignment_id, 0) or None, files)
     except FORM_ERRORS as exc:
-        message = exc.message if filename else "请选择要上传的文件"
         return detail_page(
-            request, problem_id, errors={"upload": {"file": message}}, status=exc.status_code
+            request, problem_id, errors={"upload": {"file": exc.message}}, status=exc.status_code
         )
     return done(problem_id, "upload", "evidence")
 

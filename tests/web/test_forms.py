@@ -79,3 +79,37 @@ def test_roles_that_do_not_register_get_403_on_the_form(client: TestClient) -> N
         page_login(client, username)
         assert client.get("/problems/new").status_code == 403
         assert post_form(client, "/problems/new", GOOD).status_code == 403
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
+
+
+def test_photos_go_with_the_registration_or_nothing_is_registered(client: TestClient) -> None:
+    """Photos at registration (issue 16 §7): the problem and its photos in one transaction."""
+    page_login(client, "city")
+    before = client.get("/problems?q=吴江某河道黑臭").text.count('href="/problems/')
+    bad = post_form(
+        client,
+        "/problems/new",
+        GOOD,
+        files=[
+            ("photos", ("河道.png", PNG, "image/png")),
+            ("photos", ("排口.jpg", b"MZ not a photo", "image/jpeg")),
+        ],
+    )
+    assert bad.status_code == 422 and "排口.jpg：不支持的文件类型" in _error(bad.text, "photos")
+    assert 'value="吴江某河道黑臭"' in bad.text  # what was typed is kept
+    after = client.get("/problems?q=吴江某河道黑臭").text.count('href="/problems/')
+    assert after == before  # nothing registered
+    ok = post_form(
+        client,
+        "/problems/new",
+        GOOD,
+        files=[
+            ("photos", ("河道.png", PNG, "image/png")),
+            ("photos", ("排口.png", PNG + b"2", "image/png")),
+        ],
+    )
+    assert ok.status_code == 303
+    page = client.get(ok.headers["location"]).text
+    assert "河道.png" in page and "排口.png" in page

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from eco263.context import Ctx
 from eco263.problems import actions, service
 from eco263.problems.enums import Source
-from eco263.problems.pages._common import FORM_ERRORS, require_office
+from eco263.problems.pages._common import FORM_ERRORS, attach_all, read_uploads, require_office
 from eco263.problems.pages.ledger import _category_groups
 from eco263.problems.schemas import ProblemCreate
 from eco263.registry import service as registry
@@ -94,11 +94,14 @@ async def register_submit(request: Request) -> Response:
     parsed, errors = _validate_register(values)
     if parsed is not None:
         try:
-            with user_ctx(request) as ctx:
+            photos = await read_uploads(request, form.getlist("photos"))
+            with user_ctx(request) as ctx:  # the problem and its photos: one transaction
                 problem = actions.do_register_problem(ctx, parsed)
+                attach_all(ctx, problem.id, None, photos)
                 return RedirectResponse(f"/problems/{problem.id}?done=register", status_code=303)
         except FORM_ERRORS as exc:
-            errors = domain_errors(exc, {f: f for f in REGISTER_FIELDS}, "_form")
+            fields = {**{f: f for f in REGISTER_FIELDS}, "photos": "photos", "file": "photos"}
+            errors = domain_errors(exc, fields, "_form")
             status = exc.status_code
     else:
         status = 422

@@ -14,7 +14,14 @@ from eco263.errors import InvalidInput, NotFound
 from eco263.evidence.store import BlobStore
 from eco263.problems import actions, service
 from eco263.problems.enums import Move
-from eco263.problems.pages._common import FORM_ERRORS, done, parse_int
+from eco263.problems.pages._common import (
+    FORM_ERRORS,
+    attach_all,
+    done,
+    parse_int,
+    read_upload,
+    read_uploads,
+)
 from eco263.problems.pages.detail import detail_page
 from eco263.problems.schemas import OnBehalfIn
 from eco263.web.deps import require_csrf, user_ctx
@@ -47,7 +54,7 @@ async def move(
     a refused file refuses the move, and a refused move keeps no file.
     """
     key = f"move-{assignment_id}"
-    evidence = await _read_upload(request, on_behalf_file)
+    evidence = await read_upload(request, on_behalf_file)
     try:
         chosen = Move(move)
         if chosen in (Move.DISPATCH, Move.MERGE):
@@ -55,10 +62,10 @@ async def move(
     except ValueError:
         return detail_page(request, problem_id, errors={key: {"note": "未知操作"}}, status=422)
     try:
-        pictures = await _read_uploads(request, photos)
+        pictures = await read_uploads(request, photos)
         with user_ctx(request) as ctx:
             service.get_problem(ctx.session, ctx.actor, problem_id)
-            _attach_all(ctx, problem_id, assignment_id, pictures)
+            attach_all(ctx, problem_id, assignment_id, pictures)
             actions.do_move(
                 ctx,
                 assignment_id,
@@ -80,42 +87,6 @@ async def move(
             status=exc.status_code,
         )
     return done(problem_id, chosen.value, f"a{assignment_id}")
-
-
-async def _read_upload(request: Request, upload: UploadFile | None) -> tuple[str, bytes] | None:
-    """A file field's name and bytes (at most the upload limit + 1), or None when empty."""
-    if upload is None or not upload.filename:
-        return None
-    limit = request.app.state.runtime.settings.max_upload_bytes
-    return upload.filename, await upload.read(limit + 1)
-
-
-#: Files one form may carry (each within the upload limit; the body limit bounds the sum).
-MAX_FILES = 10
-
-
-async def _read_uploads(
-    request: Request, uploads: list[UploadFile | str] | None
-) -> list[tuple[str, bytes]]:
-    """The chosen files of a ``multiple`` field (an empty field sends one nameless part,
-    which arrives as an empty string)."""
-    chosen = [u for u in uploads or [] if not isinstance(u, str) and u.filename]
-    if len(chosen) > MAX_FILES:
-        raise InvalidInput(f"一次最多上传 {MAX_FILES} 个文件", field="photos")
-    return [read for u in chosen if (read := await _read_upload(request, u)) is not None]
-
-
-def _attach_all(
-    ctx: Ctx, problem_id: int, assignment_id: int | None, files: list[tuple[str, bytes]]
-) -> None:
-    """Every file or none: the caller's transaction holds them all."""
-    for filename, data in files:
-        try:
-            actions.do_attach_evidence(
-                ctx, problem_id, filename=filename, data=data, assignment_id=assignment_id
-            )
-        except InvalidInput as exc:
-            raise InvalidInput(f"{filename}：{exc.message}", field="photos") from exc
 
 
 def _on_behalf(
@@ -156,7 +127,7 @@ async def request_extension(
     on_behalf_file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     key = f"ext-{assignment_id}"
-    evidence = await _read_upload(request, on_behalf_file)
+    evidence = await read_upload(request, on_behalf_file)
     values = {
         key: {
             "requested_due": requested_due,
@@ -270,11 +241,11 @@ async def upload(
     """证据材料: photos or documents, several at once, each content-addressed and on the
     audit chain; one refused file refuses them all (nothing is kept)."""
     try:
-        files = await _read_uploads(request, file)
+        files = await read_uploads(request, file)
         if not files:
             raise InvalidInput("请选择要上传的文件", field="file")
         with user_ctx(request) as ctx:
-            _attach_all(ctx, problem_id, parse_int(assignment_id, 0) or None, files)
+            attach_all(ctx, problem_id, parse_int(assignment_id, 0) or None, files)
     except FORM_ERRORS as exc:
         return detail_page(
             request, problem_id, errors={"upload": {"file": exc.message}}, status=exc.status_code

@@ -12,6 +12,7 @@ import yaml
 from sqlalchemy import select
 
 from eco263.actor import SYSTEM
+from eco263.assessment import demo as assessment_demo
 from eco263.auth.service import actor_for_username
 from eco263.bulletin import demo as bulletin_demo
 from eco263.clock import ensure_aware
@@ -78,6 +79,9 @@ def seed_story(ctx: Ctx) -> int:
     enforcement_demo.replay(ctx)
     changshu_demo.replay(ctx)  # 常熟 全过程执法 (eco263/data/demo_changshu.yaml)
     replay_notifications(ctx)  # 催办 and a user's notification settings
+    # the 2018 scheme, April's scores from the record above (eco263/data/demo_assessment.yaml);
+    # before the bulletin, which drafts from the latest ranking
+    assessment_demo.replay(ctx)
     bulletin_demo.replay(ctx)  # 工作动态 第70期 (eco263/data/demo_bulletin_issue.yaml)
     return len(story["problems"]) + len(story.get("joint_enforcement", [])) + opened
 

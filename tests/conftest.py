@@ -73,6 +73,7 @@ _ID_TABLES = [
     bulletin_models.BulletinReceipt,
     bulletin_models.BulletinItem,
     bulletin_models.BulletinIssue,
+    assessment_models.ProvinceScore,
     assessment_models.AssessmentScore,
     assessment_models.AssessmentValue,
     assessment_models.AssessmentScheme,

@@ -12,7 +12,13 @@ from sqlalchemy import delete, select
 
 from eco263.assessment import service
 from eco263.assessment.enums import AuditAction, SchemeState
-from eco263.assessment.models import AssessmentScheme, AssessmentScore, AssessmentValue
+from eco263.assessment.models import (
+    AssessmentScheme,
+    AssessmentScore,
+    AssessmentValue,
+    ProvinceScore,
+)
+from eco263.assessment.published import check_year, parse_table
 from eco263.assessment.rules import (
     DivisionScore,
     Period,
@@ -217,3 +223,35 @@ def do_compute_scores(ctx: Ctx, scheme_id: int, period_text: str) -> Computed:
         {"period": period.key, "totals": totals},
     )
     return computed
+
+
+def do_import_province(ctx: Ctx, year: int, text: str, fmt: str) -> list[ProvinceScore]:
+    """The province's published scores of the cities for ``year`` (CSV or YAML); a re-import
+    of the same year replaces the earlier table. Any bad row: nothing is changed."""
+    service.require_editor(ctx.actor)
+    check_year(year)
+    rows = parse_table(text, fmt)
+    old = service.province_table(ctx.session, year)
+    before = (
+        {"year": year, "rows": [{"city": r.city, "score": r.score, "rank": r.rank} for r in old]}
+        if old
+        else None
+    )
+    ctx.session.execute(delete(ProvinceScore).where(ProvinceScore.year == year))
+    added = [
+        ProvinceScore(
+            year=year,
+            city=r.city,
+            score=r.score,
+            rank=r.rank,
+            imported_at=ctx.now,
+            imported_by=ctx.actor.user_id,
+        )
+        for r in rows
+    ]
+    ctx.session.add_all(added)
+    ctx.session.flush()
+    table = [{"city": r.city, "score": r.score, "rank": r.rank} for r in rows]
+    after = {"year": year, "rows": table}
+    ctx.audit(AuditAction.PUBLISHED_IMPORT, "assessment_province_score", year, before, after)
+    return added

@@ -57,3 +57,18 @@ class AssessmentValue(Base):
     indicator: Mapped[str] = mapped_column(String(64))
     value: Mapped[float] = mapped_column(Float)
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ProvinceScore(Base):
+    """A city's score in the province's published 263 assessment of a year (省通报)."""
+
+    __tablename__ = "assessment_province_score"
+    __table_args__ = (UniqueConstraint("year", "city"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    city: Mapped[str] = mapped_column(String(16))
+    score: Mapped[float] = mapped_column(Float)
+    rank: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    imported_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

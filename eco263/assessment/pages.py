@@ -70,6 +70,8 @@ def scores(request: Request, scheme_id: Id, period: Period) -> Response:
         when = parse_period(period)
         spec = service.spec_of(scheme)
         rows = service.scores(ctx.session, ctx.actor, scheme_id, when.key)
+        province_year = service.latest_province_year(ctx.session, scheme.year)
+        province = service.province_table(ctx.session, province_year) if province_year else []
         return render(
             request,
             "assessment/scores.html",
@@ -79,6 +81,8 @@ def scores(request: Request, scheme_id: Id, period: Period) -> Response:
                 "period": when,
                 "rows": rows,
                 "names": _names(ctx.session),
+                "province_year": province_year,
+                "province": province,
             },
             actor=ctx.actor,
             today=ctx.today,

@@ -13,7 +13,12 @@ from sqlalchemy.orm import Session
 
 from eco263.actor import Actor, Role
 from eco263.assessment.enums import Level
-from eco263.assessment.models import AssessmentScheme, AssessmentScore, AssessmentValue
+from eco263.assessment.models import (
+    AssessmentScheme,
+    AssessmentScore,
+    AssessmentValue,
+    ProvinceScore,
+)
 from eco263.assessment.rules import (
     Fact,
     OpenItemCost,
@@ -202,3 +207,19 @@ def latest_ranking(session: Session, actor: Actor) -> Ranking | None:
         return None
     scheme = get_scheme(session, found.scheme_id)
     return Ranking(scheme, found.period, scores(session, actor, scheme.id, found.period))
+
+
+def province_table(session: Session, year: int) -> list[ProvinceScore]:
+    """The province's published scores of the cities for ``year``, by rank."""
+    query = (
+        select(ProvinceScore)
+        .where(ProvinceScore.year == year)
+        .order_by(ProvinceScore.rank, ProvinceScore.id)
+    )
+    return list(session.scalars(query))
+
+
+def latest_province_year(session: Session, up_to: int) -> int | None:
+    """The latest year ≤ ``up_to`` whose published table was imported."""
+    found = session.scalar(select(func.max(ProvinceScore.year)).where(ProvinceScore.year <= up_to))
+    return int(found) if found is not None else None

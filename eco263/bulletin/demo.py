@@ -54,6 +54,9 @@ def replay(ctx: Ctx) -> int:
     actions.do_generate_drafts(_as(ctx, editor, story["drafts_at"]), issue.id)
     editing = _as(ctx, editor, story["edit_at"])
     for item in service.items_of(ctx.session, issue.id):
+        if item.source in story.get("drop", []):
+            actions.do_remove_item(editing, issue.id, item.id)
+            continue
         change = story["rewrite"].get(item.source)
         if not change:
             continue

@@ -21,6 +21,8 @@ from eco263.wiring import build_runtime
 assess_app = typer.Typer(help="263 考核：方案、得分与逐项说明")
 scheme_app = typer.Typer(help="考核方案（YAML 导入导出、启用）", no_args_is_help=True)
 assess_app.add_typer(scheme_app, name="scheme")
+province_app = typer.Typer(help="省公布的设区市考核得分（CSV 或 YAML 导入）", no_args_is_help=True)
+assess_app.add_typer(province_app, name="province")
 console = Console()
 err = Console(stderr=True)
 
@@ -149,3 +151,26 @@ def list_schemes() -> None:
                 SCHEME_STATE_LABELS[SchemeState(s.state)],
             )
     console.print(table)
+
+
+@province_app.command("import")
+def import_province(
+    path: Path, year: Annotated[int, typer.Option("--year", help="考核年度，如 2017")]
+) -> None:
+    """导入省公布的设区市得分（城市、得分、名次；同一年度再次导入即替换）。"""
+    fmt = {".csv": "csv", ".yaml": "yaml", ".yml": "yaml"}.get(path.suffix.lower())
+    if fmt is None:
+        err.print("[red]只能导入 .csv 或 .yaml 文件[/red]")
+        raise typer.Exit(2)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        err.print(f"[red]无法读取文件 {path}[/red]")
+        raise typer.Exit(2) from exc
+    rt = build_runtime(get_settings())
+    try:
+        with rt.unit_of_work(SYSTEM) as ctx:
+            rows = actions.do_import_province(ctx, year, text, fmt)
+            console.print(f"已导入 {year} 年度省考核得分 {len(rows)} 个设区市")
+    except DomainError as exc:
+        raise _fail(exc) from exc

@@ -34,9 +34,13 @@ from eco263.registry.service import list_divisions
 CITY_CODE = "320500"
 
 
+def is_editor(actor: Actor) -> bool:
+    return actor.is_system or actor.role == Role.CITY_OFFICE
+
+
 def require_editor(actor: Actor) -> None:
     """Only the city office writes schemes, values and scores."""
-    if not (actor.is_system or actor.role == Role.CITY_OFFICE):
+    if not is_editor(actor):
         raise Forbidden("仅市263办可以维护考核方案和计算考核得分")
 
 

@@ -24,7 +24,7 @@ from eco263.demo import seed_story
 from eco263.errors import Forbidden, InvalidInput
 from eco263.problems.models import Problem
 from eco263.runtime import Runtime
-from tests.web.conftest import page_login
+from tests.web.conftest import page_login, post_form
 
 GOOD_CSV = "城市,得分,名次\n苏州,92.46,1\n无锡市,90.1,2\n"
 
@@ -157,3 +157,31 @@ def test_only_the_city_office_imports(as_user: Any) -> None:
         with pytest.raises(InvalidInput, match="不是江苏省的设区市"):
             actions.do_import_province(ctx, 2017, "城市,得分,名次\n,90,1\n", "csv")
         assert ctx.session.scalar(select(func.count()).select_from(ProvinceScore)) == 0
+
+
+def _upload(client: TestClient, year: str, name: str, text: str) -> Any:
+    files = {"file": (name, text.encode("utf-8"), "text/csv")}
+    return post_form(client, "/assessment/province", {"year": year}, files=files)
+
+
+def test_the_page_imports_and_refuses_bad_input(as_user: Any, client: TestClient) -> None:
+    page_login(client, "city")
+    form = client.get("/assessment")
+    assert 'id="province-form"' in form.text and "尚未导入省公布的得分" in form.text
+    done = _upload(client, "2017", "p.csv", GOOD_CSV)
+    assert done.status_code == 303 and done.headers["location"] == "/assessment#province"
+    shown = client.get("/assessment").text
+    assert "2017 年度" in shown and "苏州市（本市）" in shown and "90.10" in shown
+    for year, name, text, message in (
+        ("2017", "p.csv", "城市,得分,名次\n南昌,90,1\n", "“南昌”不是江苏省的设区市"),
+        ("2017", "p.csv", "城市,得分,名次\n苏州,101,1\n", "不在 0—100 之间"),
+        ("2017", "p.txt", GOOD_CSV, "只能导入 CSV 文件"),
+        ("", "p.csv", GOOD_CSV, "请填写考核年度"),
+    ):
+        refused = _upload(client, year, name, text)
+        assert refused.status_code == 422 and message in refused.text, (message, refused.text)
+    assert _table(as_user) == [("苏州市", 92.46, 1), ("无锡市", 90.1, 2)]
+    page_login(client, "kunshan")
+    assert 'id="province-form"' not in client.get("/assessment").text
+    assert _upload(client, "2017", "p.csv", "城市,得分,名次\n苏州,50,1\n").status_code == 403
+    assert _table(as_user) == [("苏州市", 92.46, 1), ("无锡市", 90.1, 2)]

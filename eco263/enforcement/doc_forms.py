@@ -54,7 +54,8 @@ def transfer_form(s: CaseSheet) -> Form:
     day, reference = s.transfer if s.transfer else (None, "")
     body = (
         "公安机关：\n"
-        f"　　{c.party_name}{c.title}一案，经本机关调查，{c.facts or c.title}，涉嫌犯罪。"
+        f"　　本机关办理的“{c.title}”一案，经调查，{(c.facts or c.title).rstrip('。；，')}，"
+        f"当事人{c.party_name}涉嫌犯罪。"
         "根据《中华人民共和国行政处罚法》第二十七条和《行政执法机关移送涉嫌犯罪案件的规定》"
         "第三条的规定，现将该案移送你单位依法处理，请于收到之日起依法审查并书面告知本机关。\n"
         "　　抄送：同级人民检察院。"

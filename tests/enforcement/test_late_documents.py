@@ -5,12 +5,15 @@ enterprise concerned once the 决定书 is, the 移送书 never shown to it."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
+import pypdfium2
 from fastapi.testclient import TestClient
 
 from eco263.enforcement import actions
 from eco263.enforcement.enums import Outcome
 from eco263.runtime import Runtime
+from tests.conftest import Database
 from tests.enforcement.test_documents import (
     ARTICLE,
     _get,
@@ -19,6 +22,8 @@ from tests.enforcement.test_documents import (
     open_case,
     pdf_text,
 )
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def _file(as_user, case_id: int) -> None:  # type: ignore[no-untyped-def]
@@ -61,7 +66,7 @@ def test_service_receipt_after_service_only(rt: Runtime, as_user, client: TestCl
 
 
 def test_transfer_letter_when_the_case_ends_in_a_transfer(
-    rt: Runtime, as_user, client: TestClient
+    rt: Runtime, as_user, client: TestClient, database: Database
 ) -> None:  # type: ignore[no-untyped-def]
     case_id = open_case(rt, as_user)
     _file(as_user, case_id)
@@ -78,8 +83,14 @@ def test_transfer_letter_when_the_case_ends_in_a_transfer(
     text = docx_text(_get(client, "ks_epb", f"{docs}/transfer.docx").content)  # type: ignore[attr-defined]
     assert "案件移送书" in text and "公安机关" in text and "2018年5月12日" in text
     assert "总排口废水总铜超标 2.3 倍" in text and "证据清单所列证据 1 项" in text
-    pages = pdf_text(_get(client, "kunshan", f"{docs}/transfer.pdf").content)  # type: ignore[attr-defined]
+    letter = _get(client, "kunshan", f"{docs}/transfer.pdf").content  # type: ignore[attr-defined]
+    pages = pdf_text(letter)
     assert "案件移送书" in pages[0] and "人民检察院" in "".join(pages)
+    if database.backend == "sqlite":  # the same case number each run: the README's picture
+        pdf = pypdfium2.PdfDocument(letter)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        pdf[0].render(scale=1.2).to_pil().save(SCREENSHOTS / "casedoc-transfer.png", optimize=True)
+        pdf.close()
     for user in ("yld", "wujiang", "gusu_water"):
         assert _get(client, user, f"{docs}/transfer.pdf").status_code == 404, user  # type: ignore[attr-defined]
     # No penalty decided: no 送达回证.

@@ -10,7 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from eco263.enforcement.enums import DOC_LABELS, DocKind
-from eco263.web.pdf import Block, Fields, Form, Section, Text
+from eco263.web.pdf import Block, Fields, Form, Grid, Section, Text
 
 if TYPE_CHECKING:
     from eco263.enforcement.documents import CaseSheet
@@ -87,16 +87,15 @@ class FileEntry:
 def files_form(s: CaseSheet, files: Sequence[FileEntry], on: date) -> Form:
     """文件清单: every other file of the export with its SHA-256 (the 案卷's own digest, which
     cannot be printed inside it, is in the manifest next to it)."""
-    lines = [
-        f"{i}．{f.path}（{f.size} 字节）\nSHA-256：\n{f.sha256}"
-        for i, f in enumerate(files, start=1)
-    ]
+    rows = [[str(i), f"{f.path}（{f.size} 字节）\n{f.sha256}"] for i, f in enumerate(files, 1)]
     blocks: list[Block] = [
         Text(
             f"本案卷于 {cn_date(on)} 导出，随卷文件 {len(files)} 个，校验算法 SHA-256。"
             "本案卷文件本身的校验值见随附清单文件（manifest.json）。"
         ),
         Section("随卷文件及校验值"),
-        Text("\n".join(lines) if lines else "无随卷文件。"),
+        Grid(["序号", "文件（大小）及 SHA-256 校验值"], rows, [14, 156])
+        if rows
+        else Text("无随卷文件。"),
     ]
     return Form("文件清单", f"案号：{s.number}", blocks)

@@ -1,5 +1,6 @@
 """The 案卷 of a case with 200 evidence items and 30 on-site records to PDF and DOCX (issue 12's
-target: the case-file PDF ≤ 10 s), with the page count and the load average.
+target: the case-file PDF ≤ 10 s), closed as exported by a 文件清单 of 212 files with their
+SHA-256, with the page count and the load average.
 
 .venv/bin/python bench/case_file.py [EVIDENCE] [RECORDS]
 """
@@ -19,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import pdfplumber
 
 from eco263.enforcement import documents
+from eco263.enforcement.doc_forms import FileEntry
 from eco263.enforcement.models import CaseEvidence, CaseRecord, PenaltyCase
 from eco263.web.docx import forms_docx
 from eco263.web.pdf import forms_pdf
@@ -114,8 +116,11 @@ def main() -> None:
     evidence = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     records = int(sys.argv[2]) if len(sys.argv) > 2 else 30
     sheet = case_sheet(evidence, records)
+    # As exported (eco263 enforcement export): a 文件清单 of every evidence file and document.
+    files = [FileEntry(f"证据/{n:03d}-photo-{n}.jpg", 250_000, "ab" * 32) for n in range(evidence)]
+    files += [FileEntry(f"文书/文书{n}.pdf", 4_000, "cd" * 32) for n in range(12)]
     t0 = time.perf_counter()
-    forms = documents.dossier_forms(sheet)
+    forms = documents.dossier_forms(sheet, files, date(2018, 5, 25))
     pdf = forms_pdf(forms, sheet.number, title="案卷")
     t1 = time.perf_counter()
     docx = forms_docx(forms, sheet.number, title="案卷")

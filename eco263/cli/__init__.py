@@ -18,6 +18,7 @@ from eco263.audit.cli import audit_app
 from eco263.cli.assess import assess_app
 from eco263.cli.bulletin import bulletin_app
 from eco263.cli.deadlines import DryRun, deadlines_app, recompute_command
+from eco263.cli.enforcement import enforcement_app
 from eco263.cli.notifications import notifications_app
 from eco263.cli.outbox import outbox_app
 from eco263.cli.petitions import petitions_app
@@ -52,6 +53,7 @@ app.add_typer(bulletin_app, name="bulletin")
 app.add_typer(petitions_app, name="petitions")
 app.add_typer(users_app, name="users")
 app.add_typer(notifications_app, name="notifications")
+app.add_typer(enforcement_app, name="enforcement")
 app.command("gateway")(gateway)
 app.command("detect")(detect)
 app.command("simulate")(simulate)

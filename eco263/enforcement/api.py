@@ -342,7 +342,7 @@ def evidence_file(request: Request, case_id: Id, evidence_id: Id) -> Response:
 @router.get("/enforcement/cases/{case_id}/documents", response_model=list[DocumentOut])
 def list_documents(request: Request, case_id: Id) -> list[DocumentOut]:
     """The case's documents, each available or with the step it waits for; the party concerned
-    sees only those served on it (告知书、决定书)."""
+    sees only those served on it (告知书、决定书、送达回证)."""
     with user_ctx(request) as ctx:
         party = service.is_party(ctx.actor)
         if party:
@@ -353,9 +353,8 @@ def list_documents(request: Request, case_id: Id) -> list[DocumentOut]:
         else:
             case = service.get_case(ctx.session, ctx.actor, case_id)
         base = "/api/v1/enforcement/cases"
-        return [
-            DocumentOut.model_validate(d) for d in documents.listing(case, party=party, base=base)
-        ]
+        listed = documents.listing(ctx.session, case, party=party, base=base)
+        return [DocumentOut.model_validate(d) for d in listed]
 
 
 @router.get("/enforcement/cases/{case_id}/documents/{name}")

@@ -11,6 +11,7 @@ concerned reads only the 告知书 and the 决定书 served on it, which carry n
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote
@@ -20,6 +21,14 @@ from sqlalchemy.orm import Session
 from eco263.actor import Actor
 from eco263.auth.service import user_names
 from eco263.enforcement import rules, service
+from eco263.enforcement.doc_forms import (
+    FileEntry,
+    cn_date,
+    files_form,
+    party_rows,
+    service_form,
+    transfer_form,
+)
 from eco263.enforcement.enums import (
     DOC_LABELS,
     EVIDENCE_LABELS,
@@ -45,10 +54,6 @@ FORMATS = {
 }
 
 
-def cn_date(d: date | None) -> str:
-    return "—" if d is None else f"{d.year}年{d.month}月{d.day}日"
-
-
 @dataclass(frozen=True, slots=True)
 class CaseSheet:
     """Everything the documents print of one case, read once."""
@@ -63,6 +68,8 @@ class CaseSheet:
     names: dict[int, str]
     records: list[CaseRecord]
     evidence: list[CaseEvidence]
+    #: When the case went to the police and the transfer's reference, if it did.
+    transfer: tuple[date, str] | None = None
 
     def who(self, user_id: int | None) -> str:
         return self.names.get(user_id, "—") if user_id is not None else "—"
@@ -101,19 +108,14 @@ def sheet(session: Session, case: PenaltyCase) -> CaseSheet:
         names=user_names(session, {p for p in people if p is not None}),
         records=service.records_of(session, case.id),
         evidence=service.evidence_of(session, case.id),
+        transfer=service.transfer_of(session, case),
     )
 
 
 # -- the documents -------------------------------------------------------------------------------
 
 
-def _party(s: CaseSheet) -> list[tuple[str, str]]:
-    rows = [("当事人", s.case.party_name)]
-    if s.party_uscc:
-        rows.append(("统一社会信用代码", s.party_uscc))
-    if s.party_address:
-        rows.append(("地址", s.party_address))
-    return rows
+_party = party_rows
 
 
 def filing_form(s: CaseSheet) -> Form:
@@ -281,10 +283,13 @@ def _link(e: CaseEvidence) -> str:
     return "；".join(parts)
 
 
-def dossier_forms(s: CaseSheet) -> list[Form]:
-    """The 案卷: a cover, the 卷内目录, then every document and record in the order of the case."""
+def dossier_forms(
+    s: CaseSheet, files: Sequence[FileEntry] | None = None, on: date | None = None
+) -> list[Form]:
+    """The 案卷: a cover, the 卷内目录, then every document and record in the order of the case;
+    with ``files`` (an export), a closing 文件清单 of them with their SHA-256."""
     c = s.case
-    facts = service.facts_of(c)
+    facts = service.facts_of(c, s.transfer[0] if s.transfer else None)
     # Sort keys: a record by its start (Beijing time); a document dated by a day only after the
     # records of that day (the on-site act comes before the approval it leads to); the
     # evidence list just before the notice (the investigation's end), or last.
@@ -299,6 +304,8 @@ def dossier_forms(s: CaseSheet) -> list[Form]:
             (DocKind.FILING, c.filed_on),
             (DocKind.NOTICE, c.notified_on),
             (DocKind.DECISION, c.decided_on),
+            (DocKind.SERVICE, c.served_on),
+            (DocKind.TRANSFER, facts.transferred_on),
             (DocKind.CLOSING, c.closed_on),
         )
     ):
@@ -307,6 +314,9 @@ def dossier_forms(s: CaseSheet) -> list[Form]:
     dated.sort(key=lambda x: x[0])
     forms = [f for _, _, f in dated]
     days = [d for _, d, _ in dated]
+    if files is not None and on is not None:
+        forms.append(files_form(s, files, on))
+        days.append(cn_date(on))
     toc = Grid(
         ["序号", "文书名称", "日期"],
         [[str(i), f.title, d] for i, (f, d) in enumerate(zip(forms, days, strict=True), start=1)],
@@ -338,6 +348,8 @@ BUILDERS = {
     DocKind.FILING: filing_form,
     DocKind.NOTICE: notice_form,
     DocKind.DECISION: decision_form,
+    DocKind.SERVICE: service_form,
+    DocKind.TRANSFER: transfer_form,
     DocKind.CLOSING: closing_form,
 }
 
@@ -345,7 +357,7 @@ BUILDERS = {
 def render(session: Session, case: PenaltyCase, kind: DocKind, fmt: str) -> tuple[bytes, str]:
     """Document ``kind`` of ``case`` as ``fmt`` (pdf, docx) and its file name; a Conflict (409)
     naming the missing step when the case has not reached it.  The caller checked the reader."""
-    refusal = rules.document_refusal(kind, service.facts_of(case))
+    refusal = rules.document_refusal(kind, service.full_facts(session, case))
     if refusal:
         raise Conflict(refusal, state=case.state)
     s = sheet(session, case)
@@ -360,9 +372,11 @@ def render(session: Session, case: PenaltyCase, kind: DocKind, fmt: str) -> tupl
     return data, f"{DOC_LABELS[kind]}-{case.id}.{fmt}"
 
 
-def listing(case: PenaltyCase, *, party: bool, base: str) -> list[dict[str, object]]:
+def listing(
+    session: Session, case: PenaltyCase, *, party: bool, base: str
+) -> list[dict[str, object]]:
     """The case's documents for a reader: available or why not, with their links."""
-    facts = service.facts_of(case)
+    facts = service.full_facts(session, case)
     out: list[dict[str, object]] = []
     for kind in DocKind:
         if party and rules.hidden_from_party(kind, facts):

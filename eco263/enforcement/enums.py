@@ -134,6 +134,8 @@ class DocKind(StrEnum):
     FILING = "filing"  # 立案审批表
     NOTICE = "notice"  # 行政处罚事先（听证）告知书
     DECISION = "decision"  # 行政处罚决定书
+    SERVICE = "service"  # 送达回证
+    TRANSFER = "transfer"  # 案件移送书
     CLOSING = "closing"  # 结案审批表
     DOSSIER = "dossier"  # 案卷
 
@@ -142,6 +144,8 @@ DOC_LABELS = {
     DocKind.FILING: "立案审批表",
     DocKind.NOTICE: "行政处罚事先（听证）告知书",
     DocKind.DECISION: "行政处罚决定书",
+    DocKind.SERVICE: "送达回证",
+    DocKind.TRANSFER: "案件移送书",
     DocKind.CLOSING: "结案审批表",
     DocKind.DOSSIER: "案卷",
 }

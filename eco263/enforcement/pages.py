@@ -272,7 +272,7 @@ def _case_view(ctx: Ctx, case: PenaltyCase) -> dict[str, Any]:
             for e in service.evidence_of(ctx.session, case.id)
         ],
         "evidence_kinds": {k.value: label for k, label in EVIDENCE_LABELS.items()},
-        "documents": documents.listing(case, party=False, base="/enforcement/cases"),
+        "documents": documents.listing(ctx.session, case, party=False, base="/enforcement/cases"),
         "records": [
             {
                 "r": r,

@@ -311,10 +311,12 @@ class CaseFacts:
     decided_on: date | None
     served_on: date | None
     closed_on: date | None
+    #: The day the case went to the police (an ending 移送, or a transfer handed over).
+    transferred_on: date | None = None
 
 
 #: The documents the party concerned is served (告知书、决定书); never the internal approvals.
-SERVED_TO_PARTY = frozenset({DocKind.NOTICE, DocKind.DECISION})
+SERVED_TO_PARTY = frozenset({DocKind.NOTICE, DocKind.DECISION, DocKind.SERVICE})
 
 
 def document_refusal(kind: DocKind, facts: CaseFacts) -> str | None:
@@ -325,6 +327,10 @@ def document_refusal(kind: DocKind, facts: CaseFacts) -> str | None:
         return "本案尚未事先告知，不能生成行政处罚事先（听证）告知书"
     if kind == DocKind.DECISION and (facts.decided_on is None or facts.outcome != "penalty"):
         return "本案尚未作出行政处罚决定，不能生成行政处罚决定书"
+    if kind == DocKind.SERVICE and (facts.served_on is None or facts.outcome != "penalty"):
+        return "本案行政处罚决定书尚未送达，不能生成送达回证"
+    if kind == DocKind.TRANSFER and facts.transferred_on is None:
+        return "本案尚未移送，不能生成案件移送书"
     if kind == DocKind.CLOSING and facts.closed_on is None:
         return "本案尚未结案，不能生成结案审批表"
     if kind == DocKind.DOSSIER and facts.filed_on is None:
@@ -337,6 +343,6 @@ def hidden_from_party(kind: DocKind, facts: CaseFacts) -> bool:
     (the 告知书 once the party received it, the 决定书 once it was served)."""
     if kind == DocKind.NOTICE:
         return facts.notified_on is None
-    if kind == DocKind.DECISION:
+    if kind in (DocKind.DECISION, DocKind.SERVICE):
         return facts.served_on is None or facts.outcome != "penalty"
-    return True
+    return True  # the approvals, the 案卷 and the 移送书 (a transfer is never the party's)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from eco263.actor import Actor, Role
 from eco263.enforcement import rules
-from eco263.enforcement.enums import CaseState, DocKind
+from eco263.enforcement.enums import CaseState, DocKind, Outcome, PauseKind
 from eco263.enforcement.models import (
     CaseEvidence,
     CaseExtension,
@@ -243,7 +243,7 @@ def get_evidence(session: Session, actor: Actor, case_id: int, evidence_id: int)
     return item
 
 
-def facts_of(case: PenaltyCase) -> rules.CaseFacts:
+def facts_of(case: PenaltyCase, transferred_on: date | None = None) -> rules.CaseFacts:
     return rules.CaseFacts(
         filed_on=case.filed_on,
         notified_on=case.notified_on,
@@ -251,7 +251,30 @@ def facts_of(case: PenaltyCase) -> rules.CaseFacts:
         decided_on=case.decided_on,
         served_on=case.served_on,
         closed_on=case.closed_on,
+        transferred_on=transferred_on,
     )
+
+
+def transfer_of(session: Session, case: PenaltyCase) -> tuple[date, str] | None:
+    """When the case went to the police and the transfer's reference: a transfer handed over
+    (the clock's 移送 pause), else an ending 移送司法机关; None when it was not transferred."""
+    pause = session.scalar(
+        select(CasePause)
+        .where(CasePause.case_id == case.id, CasePause.kind == PauseKind.TRANSFER.value)
+        .order_by(CasePause.started_on, CasePause.id)
+        .limit(1)
+    )
+    if pause is not None:
+        return pause.started_on, pause.note.removeprefix("移送：")
+    if case.outcome == Outcome.TRANSFER.value and case.decided_on is not None:
+        return case.decided_on, ""
+    return None
+
+
+def full_facts(session: Session, case: PenaltyCase) -> rules.CaseFacts:
+    """:func:`facts_of` with the transfer, which needs the case's pauses."""
+    transfer = transfer_of(session, case)
+    return facts_of(case, transfer[0] if transfer else None)
 
 
 def is_party(actor: Actor) -> bool:

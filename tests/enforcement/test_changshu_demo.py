@@ -93,6 +93,7 @@ SHOTS = {
     "证据清单": "casedoc-evidence.png",
     "行政处罚事先（听证）告知书": "casedoc-notice.png",
     "行政处罚决定书": "casedoc-decision.png",
+    "送达回证": "casedoc-service.png",
 }
 
 

@@ -95,7 +95,15 @@ def test_documents_follow_the_case_and_read_back(rt: Runtime, as_user, client: T
     case_id = open_case(rt, as_user)
     docs = f"{case_id}/documents"
     listed = _get(client, "ks_epb", docs).json()  # type: ignore[attr-defined]
-    assert [d["kind"] for d in listed] == ["filing", "notice", "decision", "closing", "dossier"]
+    assert [d["kind"] for d in listed] == [
+        "filing",
+        "notice",
+        "decision",
+        "service",
+        "transfer",
+        "closing",
+        "dossier",
+    ]
     assert not any(d["available"] for d in listed)
     assert listed[0]["reason"] == "本案尚未批准立案，不能生成立案审批表"
     for name, words in (
@@ -157,8 +165,13 @@ def test_documents_follow_the_case_and_read_back(rt: Runtime, as_user, client: T
         actions.do_close_case(ctx, case_id, closed_on=date(2018, 5, 28))
     closing = docx_text(_get(client, "ks_epb", f"{docs}/closing.docx").content)  # type: ignore[attr-defined]
     assert "结案审批表" in closing and "同意结案" in closing and "缴纳 150000 元" in closing
-    assert all(d["available"] for d in _get(client, "ks_epb", docs).json())  # type: ignore[attr-defined]
-    assert [d["kind"] for d in _get(client, "yld", docs).json()] == ["notice", "decision"]  # type: ignore[attr-defined]
+    unavailable = [d["kind"] for d in _get(client, "ks_epb", docs).json() if not d["available"]]  # type: ignore[attr-defined]
+    assert unavailable == ["transfer"]  # never transferred
+    assert [d["kind"] for d in _get(client, "yld", docs).json()] == [  # type: ignore[attr-defined]
+        "notice",
+        "decision",
+        "service",
+    ]
 
     # The 案卷: cover and 卷内目录, then every document and record in the order of the case.
     dossier = pdf_text(_get(client, "ks_epb", f"{docs}/dossier.pdf").content)  # type: ignore[attr-defined]
@@ -169,6 +182,7 @@ def test_documents_follow_the_case_and_read_back(rt: Runtime, as_user, client: T
         "证据清单",
         "行政处罚事先（听证）告知书",
         "行政处罚决定书",
+        "送达回证",
         "结案审批表",
     ]
     firsts = [next(i for i, p in enumerate(dossier) if p.lstrip().startswith(t)) for t in order]

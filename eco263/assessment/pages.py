@@ -85,6 +85,8 @@ async def import_province(
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     """省公布得分的导入（CSV 或 YAML）；任一行有误则不作任何改动。"""
+    with user_ctx(request) as ctx:  # who may import, before the file is read
+        service.require_editor(ctx.actor)
     try:
         text, fmt = await _province_file(request, file)
         with user_ctx(request) as ctx:

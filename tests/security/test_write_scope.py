@@ -68,6 +68,13 @@ VISIT = {
     "items": [],
 }
 PLAN = {"title": "越权一企一策", "measures": "越权措施", "due_date": "2018-05-31"}
+EVIDENCE = {
+    "kind": "photo",
+    "title": "越权证据",
+    "source": "现场拍摄",
+    "collected_by": "吴江执法人员",
+    "collected_at": "2018-05-09T10:00:00+08:00",
+}
 
 #: Routes that are not a user writing into a division: the session itself, and the signed
 #: calls of the 智慧监督 platform (tests/supervision/test_inbound.py covers those).
@@ -79,6 +86,9 @@ NOT_SCOPED = {
     ("POST", "/api/v1/supervision/inbound/accountability"),
     ("POST", "/api/v1/supervision/inbound/clue-status"),
     ("POST", "/api/v1/supervision/inbound/opinions"),
+    # 导出所选: a read sent by POST (the ticked ids), redirected to the export, which is scoped
+    # like the ledger (tests/problems/test_batch.py).
+    ("POST", "/problems/batch/export"),
     # The public 信访 face: no login, by tracking code, limited per address
     # (tests/petitions/test_public_input.py).
     ("POST", "/api/v1/public/petitions"),
@@ -562,6 +572,62 @@ CASES = [
         lambda t: f"/petitions/{t.petition}/opinions/answer",
         lambda t: {"facts": "越权", "answer": "越权", "basis": "越权", "opinion": "支持"},
         404,
+    ),
+    # Batch work from the ledger: a 昆山 problem among the ticked rows refuses the whole batch.
+    _api(
+        "POST",
+        "/api/v1/problems/batch/dispatch",
+        lambda t: "/api/v1/problems/batch/dispatch",
+        lambda t: {"ids": [t.problem], "lead": {"organization_id": t.kunshan_unit}},
+        404,
+        422,  # 昆山市环保局 is no unit of 吴江's
+    ),
+    _api(
+        "POST",
+        "/api/v1/problems/batch/urges",
+        lambda t: "/api/v1/problems/batch/urges",
+        lambda t: {"ids": [t.problem], "note": "越权催办"},
+        404,
+    ),
+    _page(
+        "/problems/batch/dispatch",
+        lambda t: "/problems/batch/dispatch",
+        lambda t: {"ids": t.problem, "lead": t.kunshan_unit},
+        404,
+        422,  # 昆山市环保局 is no unit of 吴江's
+    ),
+    _page(
+        "/problems/batch/urge",
+        lambda t: "/problems/batch/urge",
+        lambda t: {"ids": t.problem, "note": "越权催办"},
+        404,
+    ),
+    # 证据清单 of 昆山's case, and the province's published table (the city office's alone).
+    Case(
+        "POST",
+        "/api/v1/enforcement/cases/{case_id}/evidence",
+        lambda t: f"/api/v1/enforcement/cases/{t.case}/evidence",
+        lambda t: EVIDENCE,
+        frozenset({404}),
+        upload=True,
+    ),
+    Case(
+        "POST",
+        "/enforcement/cases/{case_id}/evidence",
+        lambda t: f"/enforcement/cases/{t.case}/evidence",
+        lambda t: EVIDENCE,
+        frozenset({404}),
+        page=True,
+        upload=True,
+    ),
+    Case(
+        "POST",
+        "/assessment/province",
+        lambda t: "/assessment/province",
+        lambda t: {"year": "2017"},
+        frozenset({403}),
+        page=True,
+        upload=True,
     ),
     # 带案下访 and 一企一策 (eco263/petitions/visit_actions.py): 昆山's petition taken on a
     # visit by 吴江, or given a plan by 吴江.
@@ -1235,8 +1301,10 @@ def test_a_district_office_cannot_write_into_another_district(
         answer = client.post(url, data=data, files=files, follow_redirects=False)
     else:
         headers = login(client, "wujiang")
-        if case.upload:
-            answer = client.request(case.method, url, files=files, headers=headers)
+        if case.upload:  # a multipart form: its fields beside the file
+            answer = client.request(
+                case.method, url, data=body or None, files=files, headers=headers
+            )
         else:
             answer = client.request(case.method, url, json=body, headers=headers)
     assert answer.status_code in case.expect, (url, answer.status_code, answer.text[:300])

@@ -23,6 +23,8 @@ ALLOWED = frozenset(
         # file formats
         "PDF", "DOC", "DOCX", "XLS", "XLSX", "PPT", "PPTX", "JPG", "PNG", "CSV", "Excel", "xlsx",
         "csv",
+        # a stored file's extension in its name (监测报告.pdf)
+        "pdf", "docx", "doc", "png", "jpg", "jpeg",
         # chemical formulae of pollutants (NH3-N, SO2, NOx, PM2.5, Cu)
         "NH", "SO", "NO", "NOx", "PM", "VOCs", "Cu", "Cr", "Ni", "Zn", "Pb", "Cd", "Hg", "As",
         "TP", "TN",

@@ -33,6 +33,9 @@ ALLOWED = frozenset(
 
 #: A word: two letters or more standing alone.  Letters inside a code that also has digits (an
 #: HJ 212 MN such as 010000A8900016F000169DC0, a hash fingerprint) are not a word.
+#: A 信访 查询码 (eco263/petitions/actions.py ``_new_code``): "XF" and 10 of 23456789 and the
+#: letters without I, L, O — a code to read out, which may by chance hold no digit at all.
+TRACKING_CODE = re.compile(r"(?<![A-Za-z0-9])XF[2-9A-HJKMNP-Z]{10}(?![A-Za-z0-9])")
 WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2,}(?![A-Za-z0-9])")
 
 #: Raw machine text that is not a word: an HJ 212 factor code instead of its name (w20122 for
@@ -97,7 +100,7 @@ def english_words(html: str) -> set[str]:
     (:data:`RAW_CODES`), in the page's visible text."""
     parser = _Text()
     parser.feed(html)
-    text = " ".join(parser.parts)
+    text = TRACKING_CODE.sub(" ", " ".join(parser.parts))
     words = {w for w in WORD.findall(text) if w not in ALLOWED}
     return words | {code for pattern in RAW_CODES for code in pattern.findall(text)}
 

@@ -5,8 +5,6 @@ Each step is skipped when its result is there already (a second replay changes n
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,8 +15,7 @@ from sqlalchemy import select
 from eco263.assessment import actions, service
 from eco263.assessment.enums import Level, SchemeState
 from eco263.assessment.models import AssessmentScheme, AssessmentScore
-from eco263.auth.service import actor_for_username
-from eco263.clock import ensure_aware
+from eco263.auth.replay import acting_as as _as
 from eco263.context import Ctx
 
 
@@ -29,11 +26,6 @@ def _data(name: str) -> str:
 def load() -> dict[str, Any]:
     story: dict[str, Any] = yaml.safe_load(_data("demo_assessment.yaml"))
     return story
-
-
-def _as(ctx: Ctx, username: str, at: datetime | str) -> Ctx:
-    when = at if isinstance(at, datetime) else datetime.fromisoformat(str(at))
-    return replace(ctx, now=ensure_aware(when), actor=actor_for_username(ctx.session, username))
 
 
 def _scheme(ctx: Ctx, story: dict[str, Any]) -> tuple[AssessmentScheme, bool]:

@@ -3,16 +3,11 @@ through the real actions, each step by the demo user who takes it at its own tim
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import date, datetime
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
-import yaml
-
-from eco263.auth.service import actor_for_username
-from eco263.clock import ensure_aware
+from eco263.auth.replay import acting_as as _as
+from eco263.auth.replay import as_date as _date
+from eco263.auth.replay import load_story
 from eco263.context import Ctx
 from eco263.inquiries import actions, service
 from eco263.inquiries.schemas import AnswerIn, OpinionIn, QuestionIn, SittingIn, TaskIn
@@ -22,18 +17,7 @@ from eco263.registry import service as registry
 
 
 def load() -> dict[str, Any]:
-    path = Path(str(resources.files("eco263") / "data" / "demo_inquiries.yaml"))
-    story: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return story
-
-
-def _as(ctx: Ctx, username: str, at: datetime | str) -> Ctx:
-    when = at if isinstance(at, datetime) else datetime.fromisoformat(str(at))
-    return replace(ctx, now=ensure_aware(when), actor=actor_for_username(ctx.session, username))
-
-
-def _date(value: date | str) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
+    return load_story("demo_inquiries.yaml")
 
 
 def replay(ctx: Ctx) -> int:

@@ -3,8 +3,7 @@ through the real actions by the users who take each step, at the story's dates."
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -12,8 +11,7 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
-from eco263.auth.service import actor_for_username
-from eco263.clock import ensure_aware
+from eco263.auth.replay import acting_as as _as
 from eco263.context import Ctx
 from eco263.inspections import actions
 from eco263.inspections.models import InspectionCampaign
@@ -33,11 +31,6 @@ def _story() -> dict[str, Any]:
     path = Path(str(resources.files("eco263") / "data" / "demo_inspections.yaml"))
     story: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     return story
-
-
-def _as(ctx: Ctx, username: str, at: datetime | str) -> Ctx:
-    when = at if isinstance(at, datetime) else datetime.fromisoformat(str(at))
-    return replace(ctx, now=ensure_aware(when), actor=actor_for_username(ctx.session, username))
 
 
 def _day(value: date | str) -> date:

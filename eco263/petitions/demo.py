@@ -6,18 +6,14 @@ dispatched to the 高新区环保局 (which signs for them), then a repeat compl
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import date, datetime
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 
 from eco263.actor import SYSTEM
-from eco263.auth.service import actor_for_username
-from eco263.clock import ensure_aware
+from eco263.auth.replay import acting_as as _as
+from eco263.auth.replay import as_date as _date
+from eco263.auth.replay import load_story
 from eco263.context import Ctx
 from eco263.petitions import actions, service, visit_actions
 from eco263.petitions.schemas import (
@@ -36,18 +32,7 @@ from eco263.registry.models import Enterprise, Organization
 
 
 def load() -> dict[str, Any]:
-    path = Path(str(resources.files("eco263") / "data" / "demo_petitions.yaml"))
-    story: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return story
-
-
-def _as(ctx: Ctx, username: str, at: datetime | str) -> Ctx:
-    when = at if isinstance(at, datetime) else datetime.fromisoformat(str(at))
-    return replace(ctx, now=ensure_aware(when), actor=actor_for_username(ctx.session, username))
-
-
-def _date(value: date | str) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
+    return load_story("demo_petitions.yaml")
 
 
 def _enterprise(ctx: Ctx, uscc: str) -> int:
